@@ -1,0 +1,20 @@
+# System packages only (Debian 12): scripts/setup.sh installs them.
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+
+find_package(fmt CONFIG REQUIRED)     # libfmt-dev
+find_package(spdlog CONFIG REQUIRED)  # libspdlog-dev
+find_package(nlohmann_json CONFIG REQUIRED)  # nlohmann-json3-dev
+
+if(SWARMBENCH_WITH_IO_URING)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing>=2.3)  # liburing-dev
+endif()
+
+if(SWARMBENCH_BUILD_CLI)
+  find_package(CLI11 CONFIG REQUIRED)  # libcli11-dev
+endif()
+
+if(SWARMBENCH_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)  # libgtest-dev
+endif()

@@ -1,0 +1,13 @@
+# SWARMBENCH_SANITIZE: "" (none), "address,undefined" or "thread". Applied to
+# every target, so tests, the CLI and the engine are all instrumented.
+set(SWARMBENCH_SANITIZE "" CACHE STRING "Sanitizers: address,undefined | thread | empty")
+if(SWARMBENCH_SANITIZE)
+  if(MSVC)
+    message(FATAL_ERROR "SWARMBENCH_SANITIZE is for GCC/Clang builds")
+  endif()
+  add_compile_options(-fsanitize=${SWARMBENCH_SANITIZE} -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=${SWARMBENCH_SANITIZE})
+  if(SWARMBENCH_SANITIZE MATCHES "undefined")
+    add_compile_options(-fno-sanitize-recover=undefined)
+  endif()
+endif()

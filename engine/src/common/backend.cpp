@@ -1,0 +1,81 @@
+#include "swarmbench/backend.hpp"
+
+#include <cstdlib>
+
+#include "swarmbench/log.hpp"
+
+namespace swarmbench {
+
+const char* to_string(backend_kind kind) noexcept {
+    switch (kind) {
+        case backend_kind::automatic: return "auto";
+        case backend_kind::io_uring: return "io_uring";
+        case backend_kind::epoll: return "epoll";
+        case backend_kind::iocp: return "iocp";
+    }
+    return "unknown";
+}
+
+std::optional<backend_kind> parse_backend(std::string_view name) noexcept {
+    if (name == "auto" || name == "automatic") return backend_kind::automatic;
+    if (name == "io_uring" || name == "uring") return backend_kind::io_uring;
+    if (name == "epoll") return backend_kind::epoll;
+    if (name == "iocp") return backend_kind::iocp;
+    return std::nullopt;
+}
+
+backend_choice choose_backend(backend_kind requested) {
+    backend_choice choice;
+    choice.requested = requested;
+    std::string source = "requested";
+    if (requested == backend_kind::automatic) {
+        if (const char* env = std::getenv("SWARMBENCH_BACKEND"); env != nullptr && *env != '\0') {
+            auto parsed = parse_backend(env);
+            if (!parsed) {
+                choice.reason = std::string("SWARMBENCH_BACKEND=") + env +
+                                " is not a backend (use io_uring, epoll, iocp or auto)";
+                log().error("{}", choice.reason);
+                return choice;
+            }
+            requested = *parsed;
+            source = "SWARMBENCH_BACKEND";
+        }
+    }
+    if (requested != backend_kind::automatic) {
+        std::string why;
+        if (backend_available(requested, &why)) {
+            choice.active = requested;
+            choice.reason = std::string(to_string(requested)) + " (" + source + ")";
+        } else {
+            choice.reason = std::string(to_string(requested)) + " " + source + " but unavailable: " + why;
+            log().error("{}", choice.reason);
+        }
+        return choice;
+    }
+    // automatic: the first compiled backend that works, explaining each skip.
+    std::string skipped;
+    for (backend_kind k : compiled_backends()) {
+        std::string why;
+        if (backend_available(k, &why)) {
+            choice.active = k;
+            choice.reason = skipped.empty() ? std::string(to_string(k)) + " (default)"
+                                            : skipped + "; using " + to_string(k);
+            if (!skipped.empty()) log().warn("{}", choice.reason);
+            return choice;
+        }
+        if (!skipped.empty()) skipped += "; ";
+        skipped += std::string(to_string(k)) + " unavailable: " + why;
+    }
+    choice.reason = "no backend works here: " + skipped;
+    log().error("{}", choice.reason);
+    return choice;
+}
+
+std::vector<backend_kind> available_backends() {
+    std::vector<backend_kind> out;
+    for (backend_kind k : compiled_backends())
+        if (backend_available(k)) out.push_back(k);
+    return out;
+}
+
+}  // namespace swarmbench

@@ -1,0 +1,42 @@
+#include "swarmbench/buffer_pool.hpp"
+
+#include <cassert>
+#include <cstdlib>
+#include <new>
+
+namespace swarmbench {
+
+buffer_pool::buffer_pool(std::size_t block_size, std::size_t count, std::size_t alignment) {
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0) alignment = 4096;
+    block_size_ = (block_size + alignment - 1) / alignment * alignment;
+    count_ = count;
+    if (count_ == 0 || block_size_ == 0) return;
+    base_ = static_cast<std::byte*>(std::aligned_alloc(alignment, block_size_ * count_));
+    if (base_ == nullptr) throw std::bad_alloc();
+    free_.reserve(count_);
+    // Highest index first so acquire() hands out the region front to back.
+    for (std::size_t i = count_; i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
+}
+
+buffer_pool::~buffer_pool() { std::free(base_); }
+
+std::byte* buffer_pool::acquire() noexcept {
+    if (free_.empty()) return nullptr;
+    std::uint32_t index = free_.back();
+    free_.pop_back();
+    return base_ + static_cast<std::size_t>(index) * block_size_;
+}
+
+void buffer_pool::release(std::byte* block) noexcept {
+    std::ptrdiff_t index = index_of(block);
+    assert(index >= 0 && block == base_ + static_cast<std::size_t>(index) * block_size_);
+    if (index < 0) return;
+    free_.push_back(static_cast<std::uint32_t>(index));
+}
+
+std::ptrdiff_t buffer_pool::index_of(const std::byte* p) const noexcept {
+    if (base_ == nullptr || p < base_ || p >= base_ + region_size()) return -1;
+    return (p - base_) / static_cast<std::ptrdiff_t>(block_size_);
+}
+
+}  // namespace swarmbench

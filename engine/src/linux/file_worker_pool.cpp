@@ -1,0 +1,1 @@
+// Placeholder until the epoll backend lands.

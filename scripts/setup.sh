@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages swarmbench needs (only the missing ones), builds
+# the release configuration and installs `swarmbench` onto PATH.
+#
+#   bash scripts/setup.sh            # packages + release build + install
+#   SWARMBENCH_PREFIX=~/.local bash scripts/setup.sh   # install elsewhere
+#   SWARMBENCH_SKIP_INSTALL=1 ...    # build only
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+install_debian_packages "$here/debian-packages.txt"
+
+step "building (release)"
+cmake --preset release -S "$root" >/dev/null
+cmake --build "$root/build/release" --parallel "$(nproc)"
+
+if [[ "${SWARMBENCH_SKIP_INSTALL:-0}" != 1 ]]; then
+  prefix="${SWARMBENCH_PREFIX:-}"
+  if [[ -z "$prefix" ]]; then
+    if [[ $(id -u) -eq 0 ]] || command -v sudo >/dev/null; then prefix=/usr/local; else prefix="$HOME/.local"; fi
+  fi
+  step "installing into $prefix"
+  if [[ -w "$prefix" || ! -e "$prefix" && -w "$(dirname "$prefix")" ]]; then
+    cmake --install "$root/build/release" --prefix "$prefix" >/dev/null
+  else
+    as_root cmake --install "$root/build/release" --prefix "$prefix" >/dev/null
+  fi
+  if ! command -v swarmbench >/dev/null; then
+    warn "$prefix/bin is not on PATH; add it: export PATH=\"$prefix/bin:\$PATH\""
+  fi
+fi

@@ -5,6 +5,7 @@ find_package(Threads REQUIRED)
 find_package(fmt CONFIG REQUIRED)     # libfmt-dev
 find_package(spdlog CONFIG REQUIRED)  # libspdlog-dev
 find_package(nlohmann_json CONFIG REQUIRED)  # nlohmann-json3-dev
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # libssl-dev: SHA-1 for pieces and info-hashes
 
 if(SWARMBENCH_WITH_IO_URING)
   find_package(PkgConfig REQUIRED)

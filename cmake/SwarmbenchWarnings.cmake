@@ -4,5 +4,5 @@ if(MSVC)
   target_compile_options(swarmbench_warnings INTERFACE /W4 /permissive-)
 else()
   target_compile_options(swarmbench_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
-    -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual -Wnull-dereference)
+    -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual)
 endif()

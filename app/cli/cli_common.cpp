@@ -1,0 +1,150 @@
+#include "cli_common.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "swarmbench/units.hpp"
+
+namespace swarmbench::cli {
+
+namespace {
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+}  // namespace
+
+// ---- flag parsing ----
+
+std::uint64_t parse_count(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    bool ok = !text.empty() && ec == std::errc() && p == text.data() + text.size();
+    if (!ok || v < lo || v > hi)
+        throw usage_error(flag + ": must be " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + quoted(text));
+    return v;
+}
+
+double parse_seconds(const std::string& flag, const std::string& text, double lo, double hi) {
+    double v = 0;
+    std::size_t used = 0;
+    bool ok = false;
+    try {
+        v = std::stod(text, &used);
+        ok = used == text.size() && std::isfinite(v);
+    } catch (const std::exception&) {
+    }
+    if (!ok || v < lo || v > hi) {
+        char range[64];
+        std::snprintf(range, sizeof(range), "%g..%g", lo, hi);
+        throw usage_error(flag + ": must be " + range + " seconds, got " + quoted(text));
+    }
+    return v;
+}
+
+std::uint64_t parse_size_flag(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
+    auto v = parse_size(text);
+    if (!v || *v < lo || *v > hi)
+        throw usage_error(flag + ": must be a size " + format_bytes(static_cast<double>(lo)) + ".." +
+                          format_bytes(static_cast<double>(hi)) + " (e.g. 4096, 16KiB, 512MiB, 1G), got " + quoted(text));
+    return *v;
+}
+
+backend_kind parse_backend_flag(const std::string& text) {
+    auto v = parse_backend(text);
+    if (!v) throw usage_error("--backend: must be auto, io_uring, epoll or iocp, got " + quoted(text));
+    return *v;
+}
+
+endpoint parse_endpoint_flag(const std::string& flag, const std::string& text, bool any_port_ok) {
+    std::error_code ec;
+    endpoint ep = endpoint::parse(text, ec);
+    if (ec || !ep.valid())
+        throw usage_error(flag + ": must be HOST:PORT (e.g. 127.0.0.1:5201 or [::1]:5201), got " + quoted(text));
+    if (!any_port_ok && ep.port == 0) throw usage_error(flag + ": port must be 1..65535, got " + quoted(text));
+    return ep;
+}
+
+// ---- progress ----
+
+progress_printer::progress_printer(bool enabled) : enabled_(enabled), tty_(stderr_is_terminal()) {}
+
+void progress_printer::operator()(const progress& p) {
+    if (!enabled_) return;
+    bool phase_changed = p.phase != phase_;
+    if (!tty_ && !phase_changed && p.elapsed_s < next_plain_s_) return;
+    if (phase_changed) next_plain_s_ = 1;
+    while (next_plain_s_ <= p.elapsed_s) next_plain_s_ += 1;
+    phase_ = p.phase;
+
+    char when[48];
+    if (p.duration_s > 0) std::snprintf(when, sizeof(when), "[%5.1f/%.1f s]", p.elapsed_s, p.duration_s);
+    else std::snprintf(when, sizeof(when), "[%5.1f s]", p.elapsed_s);
+    std::string line = std::string(when) + " " + p.phase;
+    if (p.phase == "connecting") {
+        line += " " + std::to_string(p.done) + "/" + std::to_string(p.total) + " established";
+    } else {
+        line += "  " + format_rate(p.rate_bytes_per_s) + "  " + format_bytes(static_cast<double>(p.bytes));
+        if (p.total > 0 && (p.phase == "writing" || p.phase == "syncing" || p.phase == "stopping"))
+            line += "  " + std::to_string(p.done) + "/" + std::to_string(p.total) + " ops";
+        else
+            line += "  " + std::to_string(p.done) + " conns";
+    }
+    if (p.errors > 0) line += "  " + std::to_string(p.errors) + " errors";
+    if (tty_) {
+        std::fprintf(stderr, "\r%s\033[K", line.c_str());
+        dirty_ = true;
+    } else {
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+    std::fflush(stderr);
+}
+
+void progress_printer::finish() {
+    if (dirty_) std::fprintf(stderr, "\n");
+    dirty_ = false;
+}
+
+// ---- summary ----
+
+int report(const results& r, bool json) {
+    const run_summary& s = r.summary;
+    std::FILE* out = stderr;
+    const std::string& reason = r.environment.backend_reason;
+    std::fprintf(out, "%s: %s, backend %s\n", r.mode.c_str(), s.status.c_str(),
+                 reason.empty() ? r.environment.backend.c_str() : reason.c_str());
+    if (s.connections) {
+        const connection_summary& c = *s.connections;
+        if (c.requested > 0) {
+            std::fprintf(out, "  connections  %llu/%llu established", static_cast<unsigned long long>(c.established),
+                         static_cast<unsigned long long>(c.requested));
+            if (c.connect_seconds > 0)
+                std::fprintf(out, " in %.3f s (%.0f/s), %s RSS per connection", c.connect_seconds,
+                             c.connect_rate_per_s, format_bytes(c.rss_bytes_per_connection).c_str());
+            if (c.failed > 0) std::fprintf(out, ", %llu failed", static_cast<unsigned long long>(c.failed));
+            if (c.accepted != c.established)
+                std::fprintf(out, ", %llu accepted", static_cast<unsigned long long>(c.accepted));
+            std::fprintf(out, "\n");
+        } else {
+            std::fprintf(out, "  connections  %llu accepted\n", static_cast<unsigned long long>(c.accepted));
+        }
+    }
+    std::fprintf(out, "  goodput      %s over %.2f s (%s %s)\n", format_rate(s.goodput_bytes_per_s).c_str(), s.seconds,
+                 format_bytes(static_cast<double>(s.bytes)).c_str(),
+                 s.counted_at == "sender" ? "sent" : s.counted_at == "disk" ? "written" : "received");
+    if (s.disk) {
+        const disk_summary& d = *s.disk;
+        std::fprintf(out, "  writes       %llu (%.0f IOPS), latency p50 %.0f us, p99 %.0f us, max %.0f us\n",
+                     static_cast<unsigned long long>(d.ops), d.iops, d.latency_us_p50, d.latency_us_p99,
+                     d.latency_us_max);
+        if (d.fsync_seconds > 0) std::fprintf(out, "  fdatasync    %.3f s (inside the window)\n", d.fsync_seconds);
+    }
+    std::fprintf(out, "  cpu          %.2f s (%.0f%% of one core)\n", s.cpu_seconds,
+                 s.seconds > 0 ? 100.0 * s.cpu_seconds / s.seconds : 0.0);
+    std::fprintf(out, "  errors       %llu\n", static_cast<unsigned long long>(s.errors));
+    for (const auto& msg : s.error_messages) std::fprintf(out, "    %s\n", msg.c_str());
+    std::fflush(out);
+    if (json) std::cout << to_json(r).dump(2) << std::endl;
+    return s.status == "failed" || s.errors > 0 ? exit_runtime : exit_ok;
+}
+
+}  // namespace swarmbench::cli

@@ -1,0 +1,84 @@
+// cli_common: what every swarmbench subcommand shares: flag parsing with
+// one-line errors, the stop flag, the progress line, the summary and the
+// results document on stdout.
+//
+// Thread rules: everything here runs on the main thread, except that the
+// stop flag is set from a signal handler.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "swarmbench/backend.hpp"
+#include "swarmbench/endpoint.hpp"
+#include "swarmbench/results.hpp"
+#include "swarmbench/workloads/run_control.hpp"
+
+namespace swarmbench::cli {
+
+inline constexpr int exit_ok = 0;       // ran and measured
+inline constexpr int exit_runtime = 1;  // a run-time error (port in use, EMFILE, ...)
+inline constexpr int exit_usage = 2;    // bad flags
+
+/// A bad flag: the message is one line, "--flag: must be ..., got ...".
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// A subcommand: its CLI11 node and what to run when it was chosen.
+struct command {
+    CLI::App* app = nullptr;       // owned by the parent CLI::App
+    std::function<int()> run;      // returns the exit code; may throw usage_error
+};
+
+command make_stream_command(CLI::App& parent);
+command make_disk_command(CLI::App& parent);
+command make_backends_command(CLI::App& parent);
+
+// ---- flag parsing (each throws usage_error naming the flag and the range) ----
+std::uint64_t parse_count(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi);
+double parse_seconds(const std::string& flag, const std::string& text, double lo, double hi);
+std::uint64_t parse_size_flag(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi);
+backend_kind parse_backend_flag(const std::string& text);
+/// HOST:PORT; `any_port_ok` allows port 0 (listen: pick one).
+endpoint parse_endpoint_flag(const std::string& flag, const std::string& text, bool any_port_ok);
+
+// ---- process set-up (system_<os>.cpp) ----
+/// The flag SIGINT/SIGTERM set; a second signal kills as usual.
+const std::atomic<bool>& stop_flag();
+void install_signal_handlers();
+/// Raises the open-file soft limit to the hard limit (as root, the hard limit
+/// too, up to fs.nr_open capped at 1M). Returns the soft limit now in force
+/// (0 if unknown).
+std::uint64_t raise_open_file_limit();
+/// Whether stderr is a terminal (the progress line rewrites itself there).
+bool stderr_is_terminal();
+
+// ---- output ----
+/// Prints progress to stderr: one rewritten line on a terminal, else a
+/// plain line per second.
+class progress_printer {
+public:
+    explicit progress_printer(bool enabled);
+    void operator()(const progress& p);
+    /// Ends the rewritten line, if any.
+    void finish();
+
+private:
+    bool enabled_ = true;        // --no-progress turns it off
+    bool tty_ = false;           // rewrite in place with \r
+    bool dirty_ = false;         // a \r line is on screen
+    double next_plain_s_ = 1;    // non-tty: next elapsed second to print at
+    std::string phase_;          // last phase printed (a change prints at once)
+};
+
+/// Prints the human summary to stderr and, with `json`, the results document
+/// to stdout. Returns exit_ok, or exit_runtime if the run failed or had errors.
+int report(const results& r, bool json);
+
+}  // namespace swarmbench::cli

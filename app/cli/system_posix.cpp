@@ -1,0 +1,56 @@
+// POSIX process set-up for the CLI: signals, the open-file limit, tty check.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "cli_common.hpp"
+#include "swarmbench/log.hpp"
+
+namespace swarmbench::cli {
+
+namespace {
+std::atomic<bool> g_stop{false};  // set by the first SIGINT/SIGTERM
+static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+
+extern "C" void on_signal(int sig) {
+    g_stop.store(true, std::memory_order_relaxed);
+    // The next one is not caught: a second Ctrl-C kills a run that hangs.
+    std::signal(sig, SIG_DFL);
+}
+}  // namespace
+
+const std::atomic<bool>& stop_flag() { return g_stop; }
+
+void install_signal_handlers() {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error code, not a death
+}
+
+std::uint64_t raise_open_file_limit() {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
+    if (::geteuid() == 0) {
+        // Root may lift the hard limit as far as the kernel's fs.nr_open.
+        rlim_t ceiling = 1u << 20;
+        std::ifstream in("/proc/sys/fs/nr_open");
+        unsigned long long nr_open = 0;
+        if (in >> nr_open && nr_open > 0 && nr_open < ceiling) ceiling = static_cast<rlim_t>(nr_open);
+        if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < ceiling) {
+            rlimit raised{ceiling, ceiling};
+            if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+        }
+    }
+    if (lim.rlim_cur != lim.rlim_max) {
+        rlimit raised{lim.rlim_max, lim.rlim_max};
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+        else log().debug("could not raise the open-file soft limit to {}", static_cast<unsigned long long>(lim.rlim_max));
+    }
+    return lim.rlim_cur == RLIM_INFINITY ? ~std::uint64_t{0} : static_cast<std::uint64_t>(lim.rlim_cur);
+}
+
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+}  // namespace swarmbench::cli

@@ -1,0 +1,116 @@
+// results: the one results document every mode produces (stream, disk, and
+// later the swarm), and its JSON form. docs/results-schema.md describes it.
+//
+//   { "schema": 1, "config": {...}, "environment": {...},
+//     "summary": {...}, "timeseries": { "t_s": [...], "bytes": [...], ... } }
+//
+// A mode fills the common fields and the optional block that is its own; a
+// new mode adds one optional block here and its fields in to_json.
+//
+// Thread rules: plain values; build them on one thread, copy freely.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "swarmbench/backend.hpp"
+
+namespace swarmbench {
+
+/// The results schema version; bump when a field changes meaning.
+inline constexpr int results_schema_version = 1;
+
+/// "0.1.0": the version this library was built as.
+const char* version() noexcept;
+
+/// Where a run happened. Deliberately no hostname (results get shared).
+struct environment_info {
+    std::string backend;         // active backend: "io_uring", "epoll", "iocp"; "none" if none ran
+    std::string backend_reason;  // why that one (fallbacks say what failed)
+    std::string os;              // "Linux", "Windows"
+    std::string kernel;          // uname release + version
+    std::string cpu_model;       // "AMD EPYC 7B13" (from /proc/cpuinfo)
+    unsigned cores = 0;          // hardware threads
+    std::string swarmbench_version;  // version()
+};
+
+/// Fills everything but the backend fields (any thread).
+environment_info detect_environment();
+
+/// Connection set-up figures (stream, swarm).
+struct connection_summary {
+    std::uint64_t requested = 0;    // connections asked for (0 in --listen mode)
+    std::uint64_t established = 0;  // connects that succeeded (listen mode: accepted)
+    std::uint64_t accepted = 0;     // connections the receiving side accepted
+    std::uint64_t failed = 0;       // connects that failed or timed out
+    double connect_seconds = 0;     // first connect to last established
+    double connect_rate_per_s = 0;  // established / connect_seconds
+    double rss_bytes_per_connection = 0;  // process RSS growth while establishing / established
+};
+
+/// Disk-write figures.
+struct disk_summary {
+    std::uint64_t ops = 0;          // writes completed
+    double iops = 0;                // ops / seconds
+    double latency_us_p50 = 0;      // per-write completion latency, microseconds
+    double latency_us_p99 = 0;
+    double latency_us_p999 = 0;
+    double latency_us_mean = 0;
+    double latency_us_max = 0;
+    double fsync_seconds = 0;       // final fdatasync, included in seconds (0 without --fsync)
+    std::string path;               // the file written
+};
+
+/// The headline numbers. `bytes` and `seconds` cover the measured window only
+/// (not connection set-up or file preallocation).
+struct run_summary {
+    std::string status = "ok";        // "ok", "interrupted" (SIGINT / stop), "failed"
+    std::uint64_t bytes = 0;          // payload bytes counted in the window
+    double seconds = 0;               // length of the measured window
+    double goodput_bytes_per_s = 0;   // bytes / seconds
+    std::string counted_at;           // "receiver", "sender" or "disk": where bytes were counted
+    double cpu_seconds = 0;           // process user+sys CPU during the window
+    std::uint64_t errors = 0;         // failed operations (cancellations at the end are not errors)
+    std::vector<std::string> error_messages;  // the first few, each naming its fix
+    std::optional<connection_summary> connections;  // stream and swarm
+    std::optional<disk_summary> disk;               // disk
+};
+
+/// Equal-length columns, one row per sample. `bytes` is cumulative from the
+/// start of the window; goodput_bytes_per_s is the rate over the interval
+/// that ends at t_s. Modes add columns to `extra`, each as long as t_s.
+struct timeseries {
+    std::vector<double> t_s;                   // seconds since the window opened
+    std::vector<std::uint64_t> bytes;          // cumulative payload bytes
+    std::vector<double> goodput_bytes_per_s;   // rate over the last interval
+    std::map<std::string, std::vector<double>> extra;  // mode columns, e.g. "ops"
+
+    /// Appends one row (extra columns are appended by the caller).
+    void push(double t, std::uint64_t total_bytes, double rate);
+    std::size_t size() const noexcept { return t_s.size(); }
+};
+
+/// One run's whole document.
+struct results {
+    std::string mode;            // "stream", "disk", later "swarm"
+    nlohmann::json config;       // the mode and every option, as the run saw them
+    environment_info environment;
+    run_summary summary;
+    timeseries series;
+};
+
+nlohmann::json to_json(const environment_info& env);
+nlohmann::json to_json(const run_summary& summary);
+nlohmann::json to_json(const timeseries& series);
+/// The whole document (see docs/results-schema.md).
+nlohmann::json to_json(const results& r);
+
+/// Sets summary.seconds, bytes and goodput together (goodput 0 for an empty window).
+void set_goodput(run_summary& summary, std::uint64_t bytes, double seconds);
+
+}  // namespace swarmbench

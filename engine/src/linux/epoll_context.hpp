@@ -1,0 +1,239 @@
+// epoll_context: the readiness-based Linux backend, turning epoll readiness
+// into io_context completions (io_context.hpp, operation.hpp). Only
+// make_epoll_context() is used outside the epoll_*.cpp files.
+//
+// Thread rules: everything runs on the owning thread, except post() and
+// wake() (any thread) and the file_worker_pool's workers, which only touch
+// operations the pool holds (see file_worker_pool.hpp).
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "file_worker_pool.hpp"
+#include "swarmbench/io_context.hpp"
+
+namespace swarmbench::detail {
+
+/// Bits of op.priv_.state (owning thread only; the pool never reads them).
+enum epoll_op_state : std::uint32_t {
+    eps_pending = 1u << 0,        // submitted; last completion not yet delivered
+    eps_read_q = 1u << 1,         // in its descriptor's read queue (recv, accept)
+    eps_write_q = 1u << 2,        // in its descriptor's write queue (send, connect, shutdown)
+    eps_heap = 1u << 3,           // in the timer heap (timer, connect timeout)
+    eps_pool = 1u << 4,           // held by the file worker pool
+    eps_completing = 1u << 5,     // in the completion list
+    eps_connecting = 1u << 6,     // connect() said EINPROGRESS; waiting for EPOLLOUT
+    eps_cancel = 1u << 7,         // multishot: cancel asked while a result was in flight
+    eps_close_wait = 1u << 8,     // close waiting for the descriptor's file jobs
+};
+
+/// The epoll backend's overlay on op.priv_.storage.
+struct epoll_op_data {
+    std::int64_t deadline_ns = 0;  // timer / connect-timeout deadline, steady_clock ns
+    std::uint32_t heap_index = 0;  // position in the timer heap while eps_heap
+    std::uint32_t generation = 0;  // descriptor generation when queued (multishot re-arm)
+};
+static_assert(sizeof(epoll_op_data) <= sizeof(detail::op_private::storage));
+
+inline epoll_op_data& epoll_data(operation& op) noexcept {
+    return *std::launder(reinterpret_cast<epoll_op_data*>(op.priv_.storage));
+}
+
+/// FIFO of operations linked through priv_.next / prev (owning thread).
+struct epoll_op_queue {
+    operation* head = nullptr;  // oldest
+    operation* tail = nullptr;  // newest
+
+    bool empty() const noexcept { return head == nullptr; }
+    void push_back(operation& op) noexcept;
+    void remove(operation& op) noexcept;
+};
+
+/// Registration and readiness of one descriptor (owning thread).
+struct epoll_fd_state {
+    epoll_op_queue read_q;                   // recv and accept, served in order
+    epoll_op_queue write_q;                  // send, connect and shutdown, served in order
+    operation* close_waiter = nullptr; // close op deferred until file_jobs drops to 0
+    std::uint32_t generation = 0;      // bumped on every close, invalidates re-arms
+    std::uint32_t file_jobs = 0;       // operations of this descriptor inside the pool
+    bool registered = false;           // added to the epoll set (once per descriptor)
+    bool readable = false;             // edge seen and no EAGAIN since
+    bool writable = false;             // edge seen and no EAGAIN since
+    bool hup = false;                  // peer closed / error seen: never assume drained
+    bool closing = false;              // a close is deferred; new operations fail EBADF
+
+    /// Forgets everything but the generation (descriptor closed or reused).
+    void reset() noexcept;
+};
+
+/// Descriptor table with stable addresses: chunks allocated on first use, so
+/// a reference survives the table growing while it is held.
+class epoll_fd_table {
+public:
+    static constexpr int chunk_size = 1024;  // descriptors per chunk
+
+    /// nullptr if `fd` was never used.
+    epoll_fd_state* find(int fd) noexcept;
+    /// Allocates the chunk if needed (throws std::bad_alloc).
+    epoll_fd_state& get(int fd);
+    /// Calls fn(fd, state) for every allocated slot.
+    template <class Fn>
+    void for_each(Fn&& fn) {
+        for (std::size_t c = 0; c < chunks_.size(); ++c) {
+            if (!chunks_[c]) continue;
+            for (int i = 0; i < chunk_size; ++i) fn(static_cast<int>(c) * chunk_size + i, (*chunks_[c])[i]);
+        }
+    }
+
+private:
+    std::vector<std::unique_ptr<std::array<epoll_fd_state, chunk_size>>> chunks_;  // index fd / chunk_size
+};
+
+/// Binary min-heap of timer operations keyed by epoll_op_data::deadline_ns
+/// (owning thread). Each operation knows its slot, so removal is O(log n).
+class epoll_timer_heap {
+public:
+    bool empty() const noexcept { return ops_.empty(); }
+    operation* top() const noexcept { return ops_.empty() ? nullptr : ops_.front(); }
+    void push(operation& op);
+    void remove(operation& op) noexcept;
+    /// Hands every operation to fn and empties the heap (destructor).
+    template <class Fn>
+    void drain(Fn&& fn) {
+        std::vector<operation*> all;
+        all.swap(ops_);
+        for (operation* op : all) fn(*op);
+    }
+
+private:
+    void place(std::size_t i, operation* op) noexcept;
+    void sift_up(std::size_t i) noexcept;
+    void sift_down(std::size_t i) noexcept;
+
+    std::vector<operation*> ops_;  // heap order; capacity kept for the steady state
+};
+
+/// Intrusive singly linked FIFO through priv_.next (owning thread).
+struct epoll_op_list {
+    operation* head = nullptr;  // next to deliver
+    operation* tail = nullptr;  // last queued
+
+    bool empty() const noexcept { return head == nullptr; }
+    void push_back(operation& op) noexcept {
+        op.priv_.next = nullptr;
+        if (tail != nullptr) {
+            tail->priv_.next = &op;
+        } else {
+            head = &op;
+        }
+        tail = &op;
+    }
+    operation* pop_front() noexcept {
+        operation* op = head;
+        if (op != nullptr) {
+            head = op->priv_.next;
+            if (head == nullptr) tail = nullptr;
+            op->priv_.next = nullptr;
+        }
+        return op;
+    }
+};
+
+class epoll_context final : public io_context {
+public:
+    /// Takes ownership of both descriptors (the wake eventfd is already in the set).
+    epoll_context(const context_options& options, int epoll_fd, int wake_fd);
+    /// Completes every pending operation with operation_canceled (on this
+    /// thread), waits for running file jobs, then closes epoll and eventfd.
+    ~epoll_context() override;
+
+    backend_kind kind() const noexcept override { return backend_kind::epoll; }
+
+    void submit(operation& op) override;
+    void cancel(operation& op) override;
+
+    native_handle open_listener(const endpoint& where, int backlog, bool reuse_port,
+                                std::error_code& ec) override;
+    native_handle open_tcp_socket(endpoint::family_t family, const endpoint* source,
+                                  std::error_code& ec) override;
+    native_handle open_file(const std::string& path, const file_options& options,
+                            std::error_code& ec) override;
+    void close_now(native_handle h) noexcept override;
+    endpoint local_endpoint(native_handle socket, std::error_code& ec) const override;
+
+    std::size_t run_once(std::chrono::nanoseconds timeout) override;
+    std::size_t pending() const noexcept override { return pending_; }
+    const context_counters& counters() const noexcept override { return counters_; }
+
+    void post(std::function<void()> fn) override;
+
+protected:
+    void wake() override;
+
+private:
+    enum class attempt { finished, blocked };
+
+    // ---- submit paths (epoll_context.cpp) ----
+    void submit_socket_op(operation& op, bool read_side);
+    void submit_file_op(operation& op);
+    void submit_close(operation& op);
+    epoll_fd_state* state_for(native_handle h, std::error_code& ec);
+    bool ensure_registered(epoll_fd_state& st, int fd, std::error_code& ec);
+    void forget_fd(int fd) noexcept;
+
+    // ---- readiness into syscalls (epoll_socket_ops.cpp) ----
+    void on_event(int fd, std::uint32_t events);
+    void process_read(epoll_fd_state& st);
+    void process_write(epoll_fd_state& st);
+    attempt try_accept(epoll_fd_state& st, operation& op);
+    attempt try_recv(epoll_fd_state& st, operation& op);
+    attempt try_send(epoll_fd_state& st, operation& op);
+    attempt try_connect(epoll_fd_state& st, operation& op);
+    attempt try_shutdown(epoll_fd_state& st, operation& op);
+
+    // ---- completion (epoll_context.cpp) ----
+    void finish(operation& op, std::int64_t result, std::error_code ec, bool more = false);
+    void finish_in_queue(epoll_fd_state& st, operation& op, std::int64_t result, std::error_code ec,
+                         bool more = false);
+    void cancel_fd_ops(epoll_fd_state& st, int fd);
+    void finish_close(int fd, epoll_fd_state* st, operation& op);
+    void harvest_pool();
+    void harvest_wake();
+    void expire_timers();
+    std::size_t deliver(std::size_t limit);
+    void rearm_multishot(operation& op);
+    int wait_timeout_ms(std::chrono::nanoseconds timeout) const noexcept;
+    static void notify_from_pool(void* self) noexcept;
+
+    context_options options_;                 // as given at creation
+    int epoll_fd_ = -1;                       // the epoll instance
+    int wake_fd_ = -1;                        // eventfd for post(), stop() and the pool
+    std::vector<epoll_event> events_;         // epoll_wait output, sized once
+    epoll_fd_table fds_;                      // per-descriptor queues and readiness
+    epoll_timer_heap timers_;                 // timers and connect timeouts
+    epoll_op_list completions_;                     // finished, waiting for deliver()
+    file_worker_pool pool_;                   // regular-file operations
+    std::size_t pending_ = 0;                 // submitted, last completion not delivered
+    context_counters counters_;               // owning-thread counters
+    bool shutting_down_ = false;              // destructor running: everything cancels
+    std::mutex post_mutex_;                   // guards posted_
+    std::vector<std::function<void()>> posted_;   // post()ed, not yet run
+    std::vector<std::function<void()>> running_;  // posted_ swapped out for running (owning thread)
+};
+
+/// Steady-clock nanoseconds, the unit of epoll_op_data::deadline_ns.
+inline std::int64_t steady_now_ns() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace swarmbench::detail

@@ -1,0 +1,170 @@
+// io_uring_context: the io_uring (liburing) backend of io_context.
+//
+// Split over two files: io_uring_context.cpp (probe, ring set-up, run loop,
+// post/wake, cancel, destruction) and io_uring_ops.cpp (validation and SQE
+// preparation per op_code, turning CQEs into completions).
+//
+// Thread rules: as io_context. Everything is owned by the thread that runs the
+// context, except post() and wake(), which take mutex_ / touch atomics only.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <new>
+#include <system_error>
+#include <vector>
+
+#include "swarmbench/io_context.hpp"
+#include "swarmbench/operation.hpp"
+
+namespace swarmbench::detail {
+
+/// What this backend overlays on operation::priv_.storage. The kernel reads
+/// sockaddr and timespec at submission and writes the accept address at
+/// completion, so both live in the operation, which outlives its SQEs.
+struct uring_op_storage {
+    sockaddr_storage addr;   // connect destination / single-shot accept peer
+    socklen_t addr_len;      // in/out length for accept
+    __kernel_timespec ts;    // timer duration or connect link-timeout
+};
+static_assert(sizeof(uring_op_storage) <= sizeof(op_private::storage),
+              "io_uring overlay must fit operation::priv_.storage");
+static_assert(alignof(uring_op_storage) <= 16, "storage is 16-byte aligned");
+
+inline uring_op_storage& uring_storage(operation& op) noexcept {
+    return *std::launder(reinterpret_cast<uring_op_storage*>(op.priv_.storage));
+}
+
+/// Bits in operation::priv_.state.
+enum uring_state : std::uint32_t {
+    st_pending = 1u << 0,        // submitted; final completion not delivered yet
+    st_in_flight = 1u << 1,      // has an SQE in the ring or the kernel
+    st_parked = 1u << 2,         // waiting in overflow_ for an SQE
+    st_cancel = 1u << 3,         // cancel() was called
+    st_cancel_parked = 1u << 4,  // waiting in cancel_waiting_ for a cancel SQE
+    st_timed_out = 1u << 5,      // connect: its link timeout fired (-ETIME)
+    st_single_accept = 1u << 6,  // multishot refused: re-arm single-shot accepts
+    st_got_accept = 1u << 7,     // multishot accept delivered a connection already
+    st_deferred = 1u << 8,       // waiting in deferred_ (error found in submit, cancelled while parked)
+};
+
+/// user_data values that are not operations (operations are 16-byte aligned,
+/// so these small values never collide; link timeouts use op address | 1).
+inline constexpr std::uint64_t ud_wake = 8;     // the eventfd read that wakes the loop
+inline constexpr std::uint64_t ud_ignore = 16;  // cancel SQEs; close's cancel-by-fd
+inline constexpr std::uint64_t ud_link_tag = 1; // low bit: link timeout of (ud & ~1)
+inline constexpr std::uint64_t ud_sentinel_max = 64;  // below: sentinel values
+
+/// A FIFO of operations threaded through priv_.next / priv_.prev.
+struct op_queue {
+    operation* head = nullptr;  // oldest
+    operation* tail = nullptr;  // newest
+
+    bool empty() const noexcept { return head == nullptr; }
+    void push_back(operation& op) noexcept;
+    operation* pop_front() noexcept;
+    void remove(operation& op) noexcept;
+};
+
+/// One completion harvested from the ring, run after the CQ is advanced.
+/// Results live here rather than in the operation because one multishot
+/// accept can produce several CQEs in a single batch.
+struct uring_completion {
+    operation* op;          // whose on_complete runs
+    std::int64_t result;    // becomes op.result
+    std::error_code error;  // becomes op.error
+    bool more;              // becomes op.more_
+};
+
+class io_uring_context final : public io_context {
+public:
+    /// Sets up the ring; on failure ok() is false and `ec` says why.
+    io_uring_context(const context_options& options, std::error_code& ec);
+    /// Cancels everything in flight and delivers every completion (operation_canceled)
+    /// on the destroying thread, bounded by a few seconds.
+    ~io_uring_context() override;
+
+    backend_kind kind() const noexcept override { return backend_kind::io_uring; }
+    void submit(operation& op) override;
+    void cancel(operation& op) override;
+    native_handle open_listener(const endpoint& where, int backlog, bool reuse_port,
+                                std::error_code& ec) override;
+    native_handle open_tcp_socket(endpoint::family_t family, const endpoint* source,
+                                  std::error_code& ec) override;
+    native_handle open_file(const std::string& path, const file_options& options,
+                            std::error_code& ec) override;
+    void close_now(native_handle h) noexcept override;
+    endpoint local_endpoint(native_handle socket, std::error_code& ec) const override;
+    bool register_buffers(buffer_pool& pool) override;
+    std::size_t run_once(std::chrono::nanoseconds timeout) override;
+    std::size_t pending() const noexcept override { return pending_; }
+    const context_counters& counters() const noexcept override { return counters_; }
+    void post(std::function<void()> fn) override;
+
+protected:
+    void wake() override;
+
+private:
+    // ---- io_uring_ops.cpp ----
+    /// Why `op` cannot be submitted (empty if it can).
+    std::error_code validate(const operation& op) const noexcept;
+    /// Prepares the SQE(s) for op's next step; false when the SQ has no room.
+    bool arm(operation& op) noexcept;
+    /// arm() or park in overflow_, preserving FIFO order.
+    void arm_or_park(operation& op) noexcept;
+    /// Turns one CQE into a completion, a re-queue or nothing.
+    void handle_cqe(const io_uring_cqe& cqe) noexcept;
+    void handle_op_cqe(operation& op, int res, unsigned flags) noexcept;
+    void handle_accept_cqe(operation& op, int res, unsigned flags) noexcept;
+    void handle_transfer_cqe(operation& op, int res) noexcept;
+    void finish_connect(operation& op) noexcept;
+
+    // ---- io_uring_context.cpp ----
+    /// An SQE, submitting once to make room; nullptr (counted) if still full.
+    /// `need` > 1 reserves room for a linked chain.
+    io_uring_sqe* get_sqe(unsigned need = 1) noexcept;
+    /// Queues an ASYNC_CANCEL for op, or parks the request in cancel_waiting_.
+    void submit_cancel(operation& op) noexcept;
+    /// Final completion: leaves every queue, pending_ drops, callback queued.
+    void finish(operation& op, std::int64_t result, std::error_code error) noexcept;
+    /// Final completion found outside the ring: delivered on the next run_once.
+    void defer(operation& op, std::error_code error) noexcept;
+    void arm_wake() noexcept;
+    void drain_waiting() noexcept;
+    std::size_t run_posted();
+    /// Parked ops on `fd` complete with operation_canceled (close).
+    void cancel_parked_on(native_handle fd, const operation* except) noexcept;
+    bool fixed_index(const operation& op, unsigned& index) const noexcept;
+
+    io_uring ring_{};                          // the submission/completion rings
+    bool ring_ok_ = false;                     // ring_ was set up (queue_exit needed)
+    int wake_fd_ = -1;                         // eventfd written by wake()
+    std::uint64_t wake_value_ = 0;             // target of the pending eventfd read
+    bool wake_armed_ = false;                  // an eventfd read is in the ring
+    bool closing_ = false;                     // destructor running: no new kernel work
+    unsigned batch_size_ = 128;                // CQEs harvested per run_once
+    std::size_t pending_ = 0;                  // submitted, not finally completed
+    context_counters counters_;                // see context_counters
+    op_queue overflow_;                        // ops waiting for SQ room (FIFO)
+    op_queue cancel_waiting_;                  // in-flight ops whose cancel SQE found no room
+    op_queue deferred_;                        // ops completing on the next run_once
+    std::vector<io_uring_cqe*> cqes_;          // peek buffer, batch_size_ entries
+    std::vector<uring_completion> ready_;      // harvested, callbacks not run yet
+    std::byte* fixed_base_ = nullptr;          // registered region start (nullptr: none)
+    std::size_t fixed_chunk_ = 0;              // bytes per registered iovec
+    std::size_t fixed_count_ = 0;              // registered iovecs
+
+    std::mutex mutex_;                                 // guards posted_
+    std::vector<std::function<void()>> posted_;        // post()ed, not yet run
+    std::vector<std::function<void()>> posted_run_;    // being run (owner thread only)
+    std::atomic<bool> has_posted_{false};              // posted_ may be non-empty
+    std::atomic<bool> wake_pending_{false};            // eventfd written, read not harvested
+};
+
+}  // namespace swarmbench::detail

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# CLI smoke tests: test_cli.sh CASE BACKEND SWARMBENCH_BINARY
+#   stream | disk | listen_target   on BACKEND (exit 77 = skip if it cannot run here)
+#   bad_flags | version_backends | interrupt
+# Loopback and temp directories only; waits are bounded deadlines.
+set -euo pipefail
+case_name="$1"
+backend="$2"
+bin="$3"
+py=/usr/bin/python3
+work="$(mktemp -d "${TMPDIR:-/tmp}/swarmbench-cli-test.XXXXXX")"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+require_backend() {
+  "$bin" backends --json > "$work/backends.json"
+  if ! "$py" - "$work/backends.json" "$backend" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ok = any(b["name"] == sys.argv[2] and b["available"] for b in doc["backends"])
+sys.exit(0 if ok else 1)
+EOF
+  then
+    echo "SKIP: backend $backend unavailable here"
+    exit 77
+  fi
+}
+
+# check_json FILE PYTHON-EXPRESSIONS...: each expression, with `d` the document, must be true.
+check_json() {
+  local file="$1"; shift
+  "$py" - "$file" "$@" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["summary"]
+ts = d["timeseries"]
+lengths = {k: len(v) for k, v in ts.items()}
+assert len(set(lengths.values())) == 1, f"timeseries columns differ in length: {lengths}"
+for key in ("config", "environment", "summary", "timeseries"):
+    assert key in d, f"missing {key}"
+for key in ("goodput_bytes_per_s", "bytes", "seconds", "cpu_seconds", "errors"):
+    assert key in s, f"summary lacks {key}"
+for expr in sys.argv[2:]:
+    if not eval(expr):
+        sys.exit(f"check failed: {expr}\nsummary: {json.dumps(s, indent=1)}")
+EOF
+}
+
+case "$case_name" in
+stream)
+  require_backend
+  "$bin" stream --connections 4 --seconds 1 --json --backend "$backend" > "$work/out.json" 2> "$work/err.txt" \
+    || { cat "$work/err.txt" >&2; fail "stream exited $?"; }
+  check_json "$work/out.json" "s['goodput_bytes_per_s'] > 0" "s['connections_established'] == 4" \
+    "s['connections_accepted'] == 4" "s['errors'] == 0" "d['environment']['backend'] == '$backend'" \
+    "d['config']['mode'] == 'stream'" "len(d['timeseries']['t_s']) >= 5" "s['status'] == 'ok'"
+  ;;
+disk)
+  require_backend
+  "$bin" disk --size 8MiB --json --backend "$backend" --dir "$work" > "$work/out.json" 2> "$work/err.txt" \
+    || { cat "$work/err.txt" >&2; fail "disk exited $?"; }
+  check_json "$work/out.json" "s['goodput_bytes_per_s'] > 0" "s['ops'] == 512" "s['errors'] == 0" \
+    "s['latency_us_p99'] >= s['latency_us_p50'] > 0" "d['config']['mode'] == 'disk'"
+  [ -z "$(find "$work" -name 'swarmbench-disk-*')" ] || fail "the temp file was not removed"
+  # O_DIRECT with --fsync and --keep, into a named file.
+  "$bin" disk --size 4MiB --queue-depth 8 --direct --fsync --keep --json --backend "$backend" \
+    --file "$work/direct.dat" > "$work/direct.json" 2> "$work/err.txt" \
+    || { cat "$work/err.txt" >&2; fail "disk --direct exited $?"; }
+  check_json "$work/direct.json" "s['ops'] == 256" "s['errors'] == 0" "d['config']['direct'] is True"
+  [ "$(stat -c %s "$work/direct.dat")" = 4194304 ] || fail "--keep: file missing or wrong size"
+  ;;
+listen_target)
+  require_backend
+  port="$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  "$bin" stream --listen "127.0.0.1:$port" --connections 2 --seconds 60 --json --backend "$backend" \
+    > "$work/listen.json" 2> "$work/listen.err" &
+  lpid=$!
+  pids+=("$lpid")
+  # Wait (bounded) for the listener to appear in /proc/net/tcp without connecting to it.
+  hex="$(printf ':%04X' "$port")"
+  for _ in $(seq 1 100); do
+    if awk -v h="$hex" 'NR>1 && $4=="0A" && $2 ~ h"$" {found=1} END {exit !found}' /proc/net/tcp; then break; fi
+    sleep 0.1
+  done
+  "$bin" stream --target "127.0.0.1:$port" --connections 2 --seconds 1 --json --backend "$backend" \
+    > "$work/target.json" 2> "$work/target.err" || { cat "$work/target.err" >&2; fail "target exited $?"; }
+  for _ in $(seq 1 100); do kill -0 "$lpid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$lpid" 2>/dev/null; then fail "listener did not finish after its 2 connections closed"; fi
+  wait "$lpid" || { cat "$work/listen.err" >&2; fail "listener exited non-zero"; }
+  check_json "$work/target.json" "s['goodput_bytes_per_s'] > 0" "s['connections_established'] == 2" \
+    "s['counted_at'] == 'sender'"
+  check_json "$work/listen.json" "s['goodput_bytes_per_s'] > 0" "s['connections_accepted'] == 2" \
+    "s['counted_at'] == 'receiver'"
+  ;;
+bad_flags)
+  # args | text the one-line error must contain
+  while IFS='|' read -r args want; do
+    set +e
+    # shellcheck disable=SC2086
+    "$bin" $args > "$work/out.txt" 2> "$work/err.txt"
+    rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail "'$args' exited $rc, want 2"
+    grep -q -- "$want" "$work/err.txt" || fail "'$args' error lacks '$want': $(cat "$work/err.txt")"
+    [ "$(wc -l < "$work/err.txt")" = 1 ] || fail "'$args' error is not one line: $(cat "$work/err.txt")"
+    [ ! -s "$work/out.txt" ] || fail "'$args' wrote to stdout"
+  done <<'EOF'
+stream --connections 0|--connections: must be 1..100000
+stream --connections 100001|--connections
+stream --connections abc|--connections
+stream --seconds 0|--seconds
+stream --seconds -1|--seconds
+stream --bytes-per-op 0|--bytes-per-op
+stream --bytes-per-op 1X|--bytes-per-op
+stream --backend nope|--backend: must be auto, io_uring, epoll
+stream --target 127.0.0.1|--target: must be HOST:PORT
+stream --target 300.1.1.1:80|--target
+stream --target 127.0.0.1:0|--target
+stream --listen nohost|--listen
+stream --threads 5000|--threads
+stream --interval-ms 1|--interval-ms
+disk --size 0|--size
+disk --size 20000|--size: must be a multiple of --block
+disk --block 1000|--block
+disk --block 6KiB --direct|--block
+disk --queue-depth 0|--queue-depth: must be 1..4096
+disk --backend x|--backend
+stream --bogus|--bogus
+--log-level loud stream|--log-level
+EOF
+  ;;
+version_backends)
+  "$bin" --version | grep -q '^swarmbench [0-9]' || fail "--version"
+  "$bin" backends > "$work/b.txt" || fail "backends exited $?"
+  grep -q '^io_uring' "$work/b.txt" && grep -q '^epoll' "$work/b.txt" || fail "backends listing: $(cat "$work/b.txt")"
+  "$bin" backends --json | "$py" -c 'import json,sys; d=json.load(sys.stdin); assert any(b["available"] for b in d["backends"])' \
+    || fail "backends --json"
+  "$bin" --log-level debug backends > /dev/null || fail "--log-level before the subcommand"
+  "$bin" backends --log-level warn > /dev/null || fail "--log-level after the subcommand"
+  ;;
+interrupt)
+  "$bin" stream --connections 2 --seconds 60 --json > "$work/out.json" 2> "$work/err.txt" &
+  spid=$!
+  pids+=("$spid")
+  for _ in $(seq 1 100); do grep -q running "$work/err.txt" && break; sleep 0.1; done
+  grep -q running "$work/err.txt" || fail "no 'running' progress line: $(cat "$work/err.txt")"
+  kill -INT "$spid"
+  for _ in $(seq 1 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$spid" 2>/dev/null && fail "still running 10 s after SIGINT"
+  wait "$spid" || fail "exited non-zero after SIGINT: $(cat "$work/err.txt")"
+  check_json "$work/out.json" "s['status'] == 'interrupted'" "s['goodput_bytes_per_s'] > 0" "s['seconds'] < 30"
+  ;;
+*)
+  fail "unknown case $case_name"
+  ;;
+esac
+echo "PASS: $case_name $backend"

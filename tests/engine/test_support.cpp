@@ -1,0 +1,252 @@
+#include "test_support.hpp"
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace swarmbench::test {
+
+namespace {
+// Set while a fixture tears down: continuations capture the test body's
+// locals, which are gone by then, so completions are only recorded.
+std::atomic<bool> tearing_down{false};
+}  // namespace
+
+std::string backend_param_name(const ::testing::TestParamInfo<backend_kind>& info) {
+    return to_string(info.param);
+}
+
+// ---- tracked_op ----
+
+tracked_op::tracked_op() {
+    op.user = this;
+    op.on_complete = &tracked_op::complete;
+}
+
+void tracked_op::prepare(op_code code, native_handle handle, std::byte* data, std::uint32_t size) {
+    op.code = code;
+    op.flags = op_flag_none;
+    op.handle = handle;
+    op.data = data;
+    op.size = size;
+    op.offset = 0;
+    op.timeout = std::chrono::nanoseconds(0);
+    op.peer = endpoint{};
+    op.result = 0;
+    op.error.clear();
+    op.more_ = false;
+}
+
+void tracked_op::submit_to(io_context& ctx) {
+    ++submissions;
+    ctx.submit(op);
+}
+
+void tracked_op::complete(operation& op) {
+    auto* self = static_cast<tracked_op*>(op.user);
+    ++self->completions;
+    if (!op.more()) ++self->final_completions;
+    self->result = op.result;
+    self->error = op.error;
+    self->thread = std::this_thread::get_id();
+    if (self->then && !tearing_down.load(std::memory_order_relaxed)) self->then(*self);
+}
+
+// ---- run_until ----
+
+bool run_until(io_context& ctx, const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    // A turn waits at most 5 ms, so the count bound is generous yet finite.
+    const long max_turns = static_cast<long>(limit.count()) * 50 + 1000;
+    for (long turn = 0; turn < max_turns; ++turn) {
+        if (done()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) break;
+        ctx.run_once(5ms);
+    }
+    return done();
+}
+
+// ---- engine_test ----
+
+void engine_test::SetUp() {
+    tearing_down.store(false);
+    std::string why;
+    if (!backend_available(kind(), &why)) GTEST_SKIP() << to_string(kind()) << " unavailable here: " << why;
+    std::error_code ec;
+    ctx_ = make_io_context(kind(), context_options{}, ec);
+    ASSERT_TRUE(ctx_ != nullptr) << describe_error(std::string("make_io_context(") + to_string(kind()) + ")", ec);
+    ASSERT_EQ(ctx_->kind(), kind());
+}
+
+void engine_test::TearDown() {
+    tearing_down.store(true);
+    if (ctx_) {
+        // Give stragglers a bounded chance, then insist nothing was lost.
+        run_until([&] { return ctx_->pending() == 0; }, 2s);
+        EXPECT_EQ(ctx_->pending(), 0u) << "operations still pending at the end of the test";
+        ctx_.reset();
+    }
+    kept_.clear();
+    tearing_down.store(false);
+}
+
+void engine_test::wait_done(tracked_op& op, std::chrono::milliseconds limit) {
+    ASSERT_TRUE(run_until([&] { return op.done(); }, limit))
+        << to_string(op.op.code) << " did not complete within " << limit.count() << " ms";
+}
+
+void engine_test::open_loopback_listener(int backlog, native_handle& listener, endpoint& where) {
+    std::error_code ec;
+    listener = ctx().open_listener(endpoint::loopback_v4(0), backlog, false, ec);
+    ASSERT_FALSE(ec) << describe_error("open_listener", ec);
+    ASSERT_NE(listener, invalid_handle);
+    where = ctx().local_endpoint(listener, ec);
+    ASSERT_FALSE(ec) << describe_error("local_endpoint", ec);
+    ASSERT_NE(where.port, 0);
+}
+
+void engine_test::connect_pair(native_handle listener, const endpoint& where, tcp_pair& out) {
+    std::error_code ec;
+    tracked_op& acc = new_op();
+    acc.prepare(op_code::accept, listener);
+    acc.submit_to(ctx());
+    native_handle client = ctx().open_tcp_socket(endpoint::family_t::v4, nullptr, ec);
+    ASSERT_FALSE(ec) << describe_error("open_tcp_socket", ec);
+    tracked_op& con = new_op();
+    con.prepare(op_code::connect, client);
+    con.op.peer = where;
+    con.submit_to(ctx());
+    ASSERT_TRUE(run_until([&] { return acc.done() && con.done(); }, 10s)) << "accept/connect pair timed out";
+    ASSERT_FALSE(con.error) << describe_error("connect", con.error);
+    ASSERT_FALSE(acc.error) << describe_error("accept", acc.error);
+    ASSERT_EQ(acc.completions, 1);
+    ASSERT_EQ(con.completions, 1);
+    ASSERT_GE(acc.result, 0);
+    EXPECT_EQ(acc.op.peer.family, endpoint::family_t::v4) << "accept must fill op.peer";
+    out.client = client;
+    out.server = acc.op.accepted();
+}
+
+void engine_test::make_pair(tcp_pair& out) {
+    native_handle listener = invalid_handle;
+    endpoint where;
+    ASSERT_NO_FATAL_FAILURE(open_loopback_listener(8, listener, where));
+    ASSERT_NO_FATAL_FAILURE(connect_pair(listener, where, out));
+    ctx().close_now(listener);
+}
+
+std::uint16_t engine_test::unused_port() {
+    std::error_code ec;
+    endpoint any = endpoint::loopback_v4(0);
+    native_handle s = ctx().open_tcp_socket(endpoint::family_t::v4, &any, ec);
+    EXPECT_FALSE(ec) << describe_error("open_tcp_socket(bound)", ec);
+    if (ec) return 0;
+    endpoint bound = ctx().local_endpoint(s, ec);
+    EXPECT_FALSE(ec) << describe_error("local_endpoint", ec);
+    ctx().close_now(s);
+    return bound.port;
+}
+
+void engine_test::close_and_wait(native_handle h) {
+    tracked_op& c = new_op();
+    c.prepare(op_code::close, h);
+    c.submit_to(ctx());
+    ASSERT_NO_FATAL_FAILURE(wait_done(c));
+    EXPECT_EQ(c.completions, 1);
+    EXPECT_FALSE(c.error) << describe_error("close", c.error);
+}
+
+// ---- byte patterns ----
+
+void fill_pattern(std::byte* data, std::size_t n, std::uint64_t seed, std::uint64_t offset) noexcept {
+    for (std::size_t i = 0; i < n; ++i) data[i] = pattern_byte(seed, offset + i);
+}
+
+std::size_t first_mismatch(const std::byte* data, std::size_t n, std::uint64_t seed,
+                           std::uint64_t offset) noexcept {
+    for (std::size_t i = 0; i < n; ++i)
+        if (data[i] != pattern_byte(seed, offset + i)) return i;
+    return n;
+}
+
+// ---- OS helpers ----
+
+temp_dir::temp_dir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/swarmbench-test-XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (::mkdtemp(buf.data()) != nullptr) path_ = buf.data();
+}
+
+temp_dir::~temp_dir() {
+    if (path_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+nofile_limit::nofile_limit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        soft_ = rl.rlim_cur;
+        hard_ = rl.rlim_max;
+    }
+}
+
+nofile_limit::~nofile_limit() {
+    rlimit rl{};
+    rl.rlim_cur = soft_;
+    rl.rlim_max = hard_;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+bool nofile_limit::set_soft(std::uint64_t value, std::string* why) {
+    rlimit rl{};
+    rl.rlim_cur = value;
+    rl.rlim_max = hard_;
+    if (::setrlimit(RLIMIT_NOFILE, &rl) == 0) return true;
+    if (why) *why = std::strerror(errno);
+    return false;
+}
+
+std::uint64_t nofile_limit_leaving(std::uint64_t free_slots) {
+    std::vector<bool> open;
+    std::error_code ec;
+    // The iterator holds a descriptor of its own while listing; counting it
+    // as open only makes the answer one tighter.
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        auto fd = static_cast<std::size_t>(std::atoi(it->path().filename().c_str()));
+        if (fd >= open.size()) open.resize(fd + 1, false);
+        open[fd] = true;
+    }
+    std::uint64_t free_seen = 0, n = 0;
+    for (; free_seen < free_slots; ++n)
+        if (n >= open.size() || !open[n]) ++free_seen;
+    return n;
+}
+
+void set_socket_buffers(native_handle socket, int bytes) {
+    int fd = static_cast<int>(socket);
+    EXPECT_EQ(::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)), 0) << std::strerror(errno);
+    EXPECT_EQ(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)), 0) << std::strerror(errno);
+}
+
+void set_send_buffer(native_handle socket, int bytes) {
+    EXPECT_EQ(::setsockopt(static_cast<int>(socket), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes)), 0)
+        << std::strerror(errno);
+}
+
+void set_linger_reset(native_handle socket) {
+    linger l{};
+    l.l_onoff = 1;
+    l.l_linger = 0;
+    EXPECT_EQ(::setsockopt(static_cast<int>(socket), SOL_SOCKET, SO_LINGER, &l, sizeof(l)), 0)
+        << std::strerror(errno);
+}
+
+}  // namespace swarmbench::test

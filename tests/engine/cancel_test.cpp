@@ -5,28 +5,45 @@
 namespace swarmbench::test {
 namespace {
 
-class cancel : public engine_test {};
+class cancel : public engine_test {
+protected:
+    /// Operations that stay pending until cancelled: a recv on an idle
+    /// connection, an accept on an idle listener and a 60 s timer.
+    struct idle_ops {
+        tcp_pair pair;                            // rcv waits on pair.client
+        native_handle listener = invalid_handle;  // acc waits on it
+        endpoint where;                           // listener's address
+        tracked_op* rcv = nullptr;                // recv, prepared
+        tracked_op* acc = nullptr;                // accept, prepared
+        tracked_op* tmr = nullptr;                // timer, prepared
+    };
+
+    /// Opens what `out` names and prepares (does not submit) its operations.
+    void prepare_idle_ops(idle_ops& out) {
+        ASSERT_NO_FATAL_FAILURE(make_pair(out.pair));
+        ASSERT_NO_FATAL_FAILURE(open_loopback_listener(8, out.listener, out.where));
+        out.rcv = &new_op();
+        out.rcv->prepare(op_code::recv, out.pair.client, new_buffer(1024), 1024);
+        out.acc = &new_op();
+        out.acc->prepare(op_code::accept, out.listener);
+        out.tmr = &new_op();
+        out.tmr->prepare(op_code::timer);
+        out.tmr->op.timeout = 60s;
+    }
+};
 
 bool cancelled(const tracked_op& t) { return t.error == std::errc::operation_canceled; }
 
 // ---- pending recv, accept, timer ----
 
 TEST_P(cancel, pending_recv_accept_and_timer_complete_once_with_operation_canceled) {
-    tcp_pair pair;
-    ASSERT_NO_FATAL_FAILURE(make_pair(pair));
-    native_handle listener = invalid_handle;
-    endpoint where;
-    ASSERT_NO_FATAL_FAILURE(open_loopback_listener(8, listener, where));
-
-    std::byte* buf = new_buffer(1024);
-    tracked_op& rcv = new_op();
-    rcv.prepare(op_code::recv, pair.client, buf, 1024);
-    tracked_op& acc = new_op();
-    acc.prepare(op_code::accept, listener);
+    idle_ops idle;
+    ASSERT_NO_FATAL_FAILURE(prepare_idle_ops(idle));
+    const tcp_pair& pair = idle.pair;
+    tracked_op& rcv = *idle.rcv;
+    tracked_op& acc = *idle.acc;
+    tracked_op& tmr = *idle.tmr;
     tracked_op& multi = new_op();
-    tracked_op& tmr = new_op();
-    tmr.prepare(op_code::timer);
-    tmr.op.timeout = 60s;
     for (tracked_op* t : {&rcv, &acc, &tmr}) t->submit_to(ctx());
 
     // Let them really arm (reach the kernel / the ready lists) before cancelling.
@@ -44,16 +61,13 @@ TEST_P(cancel, pending_recv_accept_and_timer_complete_once_with_operation_cancel
     }
 
     // A multishot accept, cancelled after it accepted once, ends exactly once more.
-    multi.prepare(op_code::accept, listener);
+    multi.prepare(op_code::accept, idle.listener);
     multi.op.flags = op_flag_multishot;
     multi.submit_to(ctx());
-    std::error_code ec;
-    native_handle c = ctx().open_tcp_socket(endpoint::family_t::v4, nullptr, ec);
-    ASSERT_FALSE(ec);
-    tracked_op& con = new_op();
-    con.prepare(op_code::connect, c);
-    con.op.peer = where;
-    con.submit_to(ctx());
+    tracked_op* started = nullptr;
+    ASSERT_NO_FATAL_FAILURE(start_connect(idle.where, 0ms, started));
+    tracked_op& con = *started;
+    const native_handle c = con.op.handle;
     ASSERT_TRUE(run_until([&] { return con.done() && multi.completions >= 1; }, 10s));
     EXPECT_FALSE(con.error) << con.error.message();
     EXPECT_EQ(multi.completions, 1);
@@ -79,20 +93,10 @@ TEST_P(cancel, pending_recv_accept_and_timer_complete_once_with_operation_cancel
     EXPECT_EQ(ctx().pending(), 0u);
 
     // The connection whose recv was cancelled still works.
-    std::byte* msg = new_buffer(5);
-    fill_pattern(msg, 5, 1, 0);
-    tracked_op& snd = new_op();
-    snd.prepare(op_code::send, pair.server, msg, 5);
-    rcv.prepare(op_code::recv, pair.client, buf, 5);
-    rcv.op.flags = op_flag_recv_all;
-    snd.submit_to(ctx());
-    rcv.submit_to(ctx());
-    ASSERT_TRUE(run_until([&] { return snd.done() && rcv.done(); }));
-    EXPECT_EQ(rcv.result, 5);
-    EXPECT_EQ(first_mismatch(buf, 5, 1, 0), 5u);
+    ASSERT_NO_FATAL_FAILURE(expect_transfer(pair.server, pair.client, new_buffer(5), new_buffer(5), 5, 1));
 
     for (native_handle h : {pair.client, pair.server, c, accepted}) ASSERT_NO_FATAL_FAILURE(close_and_wait(h));
-    ctx().close_now(listener);
+    ctx().close_now(idle.listener);
 }
 
 // ---- cancel racing a completion ----
@@ -214,28 +218,16 @@ TEST_P(cancel, close_cancels_a_pending_recv_and_completes_without_error) {
 // ---- destruction with pending operations ----
 
 TEST_P(cancel, destroying_the_context_completes_pending_ops_once_with_operation_canceled) {
-    tcp_pair pair;
-    ASSERT_NO_FATAL_FAILURE(make_pair(pair));
-    native_handle listener = invalid_handle;
-    endpoint where;
-    ASSERT_NO_FATAL_FAILURE(open_loopback_listener(8, listener, where));
-
-    std::byte* buf = new_buffer(1024);
-    tracked_op& rcv = new_op();
-    rcv.prepare(op_code::recv, pair.client, buf, 1024);
-    tracked_op& acc = new_op();
-    acc.prepare(op_code::accept, listener);
+    idle_ops idle;
+    ASSERT_NO_FATAL_FAILURE(prepare_idle_ops(idle));
     tracked_op& multi = new_op();
-    multi.prepare(op_code::accept, listener);
+    multi.prepare(op_code::accept, idle.listener);
     multi.op.flags = op_flag_multishot;
-    tracked_op& tmr = new_op();
-    tmr.prepare(op_code::timer);
-    tmr.op.timeout = 60s;
     tracked_op& queued = new_op();  // submitted but never run through the loop
     queued.prepare(op_code::timer);
     queued.op.timeout = 60s;
 
-    std::vector<tracked_op*> all{&rcv, &acc, &multi, &tmr};
+    std::vector<tracked_op*> all{idle.rcv, idle.acc, &multi, idle.tmr};
     for (tracked_op* t : all) t->submit_to(ctx());
     for (int i = 0; i < 3; ++i) ctx().poll();
     queued.submit_to(ctx());
@@ -255,7 +247,7 @@ TEST_P(cancel, destroying_the_context_completes_pending_ops_once_with_operation_
     std::error_code ec;
     auto other = make_io_context(kind(), context_options{}, ec);
     ASSERT_TRUE(other) << describe_error("make_io_context", ec);
-    for (native_handle h : {pair.client, pair.server, listener}) other->close_now(h);
+    for (native_handle h : {idle.pair.client, idle.pair.server, idle.listener}) other->close_now(h);
 }
 
 INSTANTIATE_TEST_SUITE_P(, cancel, ::testing::ValuesIn(compiled_backends()), backend_param_name);

@@ -182,21 +182,9 @@ TEST_P(context, invalid_operations_fail_later_not_inline_and_the_context_keeps_r
     tracked_op& nop = new_op();
     nop.prepare(op_code::nop);
     nop.submit_to(ctx());
-    std::byte* msg = new_buffer(1000);
-    std::byte* got = new_buffer(1000);
-    fill_pattern(msg, 1000, 9, 0);
-    tracked_op& snd = new_op();
-    snd.prepare(op_code::send, pair.client, msg, 1000);
-    snd.submit_to(ctx());
-    tracked_op& rcv = new_op();
-    rcv.prepare(op_code::recv, pair.server, got, 1000);
-    rcv.op.flags = op_flag_recv_all;
-    rcv.submit_to(ctx());
-    ASSERT_TRUE(run_until([&] { return nop.done() && snd.done() && rcv.done(); }));
+    ASSERT_NO_FATAL_FAILURE(expect_transfer(pair.client, pair.server, new_buffer(1000), new_buffer(1000), 1000, 9));
+    ASSERT_NO_FATAL_FAILURE(wait_done(nop));
     EXPECT_FALSE(nop.error);
-    EXPECT_EQ(snd.result, 1000);
-    EXPECT_EQ(rcv.result, 1000);
-    EXPECT_EQ(first_mismatch(got, 1000, 9, 0), 1000u);
 
     ASSERT_NO_FATAL_FAILURE(close_and_wait(file));
     ASSERT_NO_FATAL_FAILURE(close_and_wait(pair.client));

@@ -142,19 +142,15 @@ TEST_P(socket_errors, peer_close_mid_transfer_ends_recv_with_zero) {
 TEST_P(socket_errors, connect_to_a_port_with_no_listener_is_refused) {
     std::uint16_t port = unused_port();
     ASSERT_NE(port, 0);
-    std::error_code ec;
-    native_handle s = ctx().open_tcp_socket(endpoint::family_t::v4, nullptr, ec);
-    ASSERT_FALSE(ec) << describe_error("open_tcp_socket", ec);
-    tracked_op& con = new_op();
-    con.prepare(op_code::connect, s);
-    con.op.peer = endpoint::loopback_v4(port);
-    con.op.timeout = 5s;  // a refusal is immediate; the limit only bounds a broken backend
-    con.submit_to(ctx());
+    // A refusal is immediate; the 5 s limit only bounds a broken backend.
+    tracked_op* started = nullptr;
+    ASSERT_NO_FATAL_FAILURE(start_connect(endpoint::loopback_v4(port), 5s, started));
+    tracked_op& con = *started;
     EXPECT_EQ(con.completions, 0) << "submit must not complete inline";
     ASSERT_NO_FATAL_FAILURE(wait_done(con));
     EXPECT_EQ(con.completions, 1);
     EXPECT_EQ(con.error, std::errc::connection_refused) << con.error.message();
-    ASSERT_NO_FATAL_FAILURE(close_and_wait(s));
+    ASSERT_NO_FATAL_FAILURE(close_and_wait(con.op.handle));
 }
 
 // ---- connect timeout ----
@@ -170,15 +166,10 @@ TEST_P(socket_errors, connect_to_a_full_accept_queue_times_out) {
     // Fill the queue: connect one at a time until one of them times out.
     bool full = false;
     for (int i = 0; i < 16 && !full; ++i) {
-        std::error_code ec;
-        native_handle s = ctx().open_tcp_socket(endpoint::family_t::v4, nullptr, ec);
-        ASSERT_FALSE(ec) << describe_error("open_tcp_socket", ec);
-        sockets.push_back(s);
-        tracked_op& filler = new_op();
-        filler.prepare(op_code::connect, s);
-        filler.op.peer = where;
-        filler.op.timeout = 300ms;
-        filler.submit_to(ctx());
+        tracked_op* started = nullptr;
+        ASSERT_NO_FATAL_FAILURE(start_connect(where, 300ms, started));
+        tracked_op& filler = *started;
+        sockets.push_back(filler.op.handle);
         ASSERT_NO_FATAL_FAILURE(wait_done(filler));
         EXPECT_EQ(filler.completions, 1);
         if (filler.error == std::errc::timed_out) {
@@ -194,15 +185,10 @@ TEST_P(socket_errors, connect_to_a_full_accept_queue_times_out) {
     bool timed_out = false;
     std::error_code last;
     for (int attempt = 0; attempt < 5 && !timed_out; ++attempt) {
-        std::error_code ec;
-        native_handle s = ctx().open_tcp_socket(endpoint::family_t::v4, nullptr, ec);
-        ASSERT_FALSE(ec) << describe_error("open_tcp_socket", ec);
-        sockets.push_back(s);
-        tracked_op& probe = new_op();
-        probe.prepare(op_code::connect, s);
-        probe.op.peer = where;
-        probe.op.timeout = 200ms;
-        probe.submit_to(ctx());
+        tracked_op* started = nullptr;
+        ASSERT_NO_FATAL_FAILURE(start_connect(where, 200ms, started));
+        tracked_op& probe = *started;
+        sockets.push_back(probe.op.handle);
         EXPECT_EQ(probe.completions, 0) << "submit must not complete inline";
         ASSERT_NO_FATAL_FAILURE(wait_done(probe, 10s));
         EXPECT_EQ(probe.completions, 1);

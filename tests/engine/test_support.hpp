@@ -134,6 +134,10 @@ protected:
 
     /// A listener on 127.0.0.1:<any>; `where` receives its address.
     void open_loopback_listener(int backlog, native_handle& listener, endpoint& where);
+    /// Opens an IPv4 TCP socket (asserting success) and submits a connect
+    /// from it to `peer` limited by `timeout` (0: none); `out` receives the
+    /// operation, whose op.handle is the socket (the caller closes it).
+    void start_connect(const endpoint& peer, std::chrono::milliseconds timeout, tracked_op*& out);
     /// One accept + one connect through the engine on an existing listener.
     void connect_pair(native_handle listener, const endpoint& where, tcp_pair& out);
     /// A fresh pair (its own listener, closed afterwards).
@@ -142,6 +146,13 @@ protected:
     std::uint16_t unused_port();
     /// Closes through op_code::close and waits; expects no error.
     void close_and_wait(native_handle h);
+    /// Sends `n` bytes of pattern stream `seed` (written into `msg`) from
+    /// `from` while `to` receives them into `got` with op_flag_recv_all;
+    /// expects both to complete once with all `n` bytes, intact. The "this
+    /// connection still works" check. Both buffers hold `n` bytes and must
+    /// outlive the context (new_buffer()).
+    void expect_transfer(native_handle from, native_handle to, std::byte* msg, std::byte* got,
+                         std::uint32_t n, std::uint64_t seed, std::chrono::milliseconds limit = 20s);
 
     std::vector<std::shared_ptr<void>> kept_;  // destroyed after ctx_ (declared first)
     std::unique_ptr<io_context> ctx_;         // the context under test

@@ -29,7 +29,7 @@
 // are intrusive (operation::priv_).
 //
 // Index:
-//  [SECTION] Small helpers (epoll_op_queue, fd table, timer heap)
+//  [SECTION] Small helpers (fd table, timer heap)
 //  [SECTION] Creation and destruction
 //  [SECTION] Submit
 //  [SECTION] Cancel and close
@@ -70,34 +70,8 @@ bool needs_buffer(op_code code) noexcept {
 }  // namespace
 
 //-----------------------------------------------------------------------------
-// [SECTION] Small helpers (epoll_op_queue, fd table, timer heap)
+// [SECTION] Small helpers (fd table, timer heap)
 //-----------------------------------------------------------------------------
-
-void epoll_op_queue::push_back(operation& op) noexcept {
-    op.priv_.next = nullptr;
-    op.priv_.prev = tail;
-    if (tail != nullptr) {
-        tail->priv_.next = &op;
-    } else {
-        head = &op;
-    }
-    tail = &op;
-}
-
-void epoll_op_queue::remove(operation& op) noexcept {
-    if (op.priv_.prev != nullptr) {
-        op.priv_.prev->priv_.next = op.priv_.next;
-    } else {
-        head = op.priv_.next;
-    }
-    if (op.priv_.next != nullptr) {
-        op.priv_.next->priv_.prev = op.priv_.prev;
-    } else {
-        tail = op.priv_.prev;
-    }
-    op.priv_.next = nullptr;
-    op.priv_.prev = nullptr;
-}
 
 void epoll_fd_state::reset() noexcept {
     // file_jobs survives: jobs already running still report back to this slot.
@@ -230,22 +204,16 @@ epoll_context::~epoll_context() {
     shutting_down_ = true;
     // Socket queues (this also takes connect timeouts out of the heap).
     fds_.for_each([this](int, epoll_fd_state& st) {
-        while (operation* op = st.read_q.head) finish_in_queue(st, *op, 0, canceled());
-        while (operation* op = st.write_q.head) finish_in_queue(st, *op, 0, canceled());
+        while (operation* op = st.read_q.front()) finish_in_queue(st, *op, 0, canceled());
+        while (operation* op = st.write_q.front()) finish_in_queue(st, *op, 0, canceled());
     });
     timers_.drain([this](operation& op) {
         op.priv_.state &= ~eps_heap;
         finish(op, 0, canceled());
     });
     // File jobs: queued ones are cancelled, running ones finish with their result.
-    for (operation* op = pool_.cancel_all(); op != nullptr;) {
-        operation* next = op->priv_.next;
-        op->priv_.state &= ~eps_pool;
-        if (epoll_fd_state* st = fds_.find(static_cast<int>(op->handle)); st && st->file_jobs > 0) {
-            --st->file_jobs;
-        }
-        finish(*op, 0, canceled());
-        op = next;
+    for (op_queue queued = pool_.cancel_all(); operation* op = queued.pop_front();) {
+        finish_from_pool(*op, fds_.find(static_cast<int>(op->handle)), 0, canceled());
     }
     pool_.stop();
     harvest_pool();  // also runs deferred closes, now that no job is left
@@ -257,11 +225,7 @@ epoll_context::~epoll_context() {
         log().error("epoll context destroyed while callbacks kept resubmitting; {} operations dropped",
                     pending_);
     }
-    {
-        std::lock_guard<std::mutex> lock(post_mutex_);
-        posted_.clear();  // posted functions are destroyed, not run
-    }
-    running_.clear();
+    posted_.clear();  // posted functions are destroyed, not run
     ::close(wake_fd_);
     ::close(epoll_fd_);
 }
@@ -358,17 +322,24 @@ bool epoll_context::ensure_registered(epoll_fd_state& st, int fd, std::error_cod
     return true;
 }
 
-void epoll_context::submit_socket_op(operation& op, bool read_side) {
+epoll_fd_state* epoll_context::state_for_submit(operation& op) {
     std::error_code ec;
     epoll_fd_state* st = state_for(op.handle, ec);
     if (st == nullptr) {
         finish(op, 0, ec);
-        return;
+        return nullptr;
     }
     if (st->closing) {
-        finish(op, 0, bad_handle());
-        return;
+        finish(op, 0, bad_handle());  // closed by a close still in progress
+        return nullptr;
     }
+    return st;
+}
+
+void epoll_context::submit_socket_op(operation& op, bool read_side) {
+    epoll_fd_state* st = state_for_submit(op);
+    if (st == nullptr) return;
+    std::error_code ec;
     if (!ensure_registered(*st, static_cast<int>(op.handle), ec)) {
         finish(op, 0, ec);
         return;
@@ -377,7 +348,7 @@ void epoll_context::submit_socket_op(operation& op, bool read_side) {
     if (read_side) {
         op.priv_.state |= eps_read_q;
         st->read_q.push_back(op);
-        if (st->read_q.head == &op) process_read(*st);
+        if (st->read_q.front() == &op) process_read(*st);
         return;
     }
     if (op.code == op_code::connect && op.timeout.count() > 0) {
@@ -387,20 +358,13 @@ void epoll_context::submit_socket_op(operation& op, bool read_side) {
     }
     op.priv_.state |= eps_write_q;
     st->write_q.push_back(op);
-    if (st->write_q.head == &op) process_write(*st);
+    if (st->write_q.front() == &op) process_write(*st);
 }
 
 void epoll_context::submit_file_op(operation& op) {
+    epoll_fd_state* st = state_for_submit(op);
+    if (st == nullptr) return;
     std::error_code ec;
-    epoll_fd_state* st = state_for(op.handle, ec);
-    if (st == nullptr) {
-        finish(op, 0, ec);
-        return;
-    }
-    if (st->closing) {
-        finish(op, 0, bad_handle());
-        return;
-    }
     ++st->file_jobs;
     op.priv_.state |= eps_pool;
     if (!pool_.submit(op, ec)) {
@@ -437,15 +401,10 @@ void epoll_context::cancel(operation& op) {
     if ((s & eps_pool) != 0) {
         // A running job keeps its real result; only a queued one can be withdrawn.
         if (pool_.cancel(op)) {
-            op.priv_.state &= ~eps_pool;
-            finish(op, 0, canceled());
-            if (epoll_fd_state* st = fds_.find(static_cast<int>(op.handle))) {
-                if (st->file_jobs > 0) --st->file_jobs;
-                if (st->file_jobs == 0 && st->close_waiter != nullptr) {
-                    operation* closer = std::exchange(st->close_waiter, nullptr);
-                    finish_close(static_cast<int>(op.handle), st, *closer);
-                }
-            }
+            const int fd = static_cast<int>(op.handle);
+            epoll_fd_state* st = fds_.find(fd);
+            finish_from_pool(op, st, 0, canceled());
+            close_if_jobs_done(fd, st);
         }
         return;
     }
@@ -459,15 +418,12 @@ void epoll_context::cancel(operation& op) {
 }
 
 void epoll_context::cancel_fd_ops(epoll_fd_state& st, int fd) {
-    while (operation* op = st.read_q.head) finish_in_queue(st, *op, 0, canceled());
-    while (operation* op = st.write_q.head) finish_in_queue(st, *op, 0, canceled());
+    while (operation* op = st.read_q.front()) finish_in_queue(st, *op, 0, canceled());
+    while (operation* op = st.write_q.front()) finish_in_queue(st, *op, 0, canceled());
     if (st.file_jobs == 0) return;  // skip the pool lock for sockets
-    for (operation* op = pool_.cancel_handle(fd); op != nullptr;) {
-        operation* next = op->priv_.next;
-        op->priv_.state &= ~eps_pool;
-        if (st.file_jobs > 0) --st.file_jobs;
-        finish(*op, 0, canceled());
-        op = next;
+    // No close_if_jobs_done() here: the callers close (or forget) fd themselves.
+    for (op_queue queued = pool_.cancel_handle(fd); operation* op = queued.pop_front();) {
+        finish_from_pool(*op, &st, 0, canceled());
     }
 }
 
@@ -494,6 +450,19 @@ void epoll_context::submit_close(operation& op) {
         }
     }
     finish_close(fd, st, op);
+}
+
+void epoll_context::finish_from_pool(operation& op, epoll_fd_state* st, std::int64_t result,
+                                     std::error_code ec) {
+    op.priv_.state &= ~eps_pool;
+    if (st != nullptr && st->file_jobs > 0) --st->file_jobs;
+    finish(op, result, ec);
+}
+
+void epoll_context::close_if_jobs_done(int fd, epoll_fd_state* st) {
+    if (st == nullptr || st->file_jobs > 0 || st->close_waiter == nullptr) return;
+    operation* closer = std::exchange(st->close_waiter, nullptr);
+    finish_close(fd, st, *closer);
 }
 
 void epoll_context::finish_close(int fd, epoll_fd_state* st, operation& op) {
@@ -602,30 +571,16 @@ void epoll_context::wake() {
 }
 
 void epoll_context::post(std::function<void()> fn) {
-    bool was_empty = false;
-    {
-        std::lock_guard<std::mutex> lock(post_mutex_);
-        was_empty = posted_.empty();
-        posted_.push_back(std::move(fn));
-    }
     // The owner takes the whole queue per wake-up, so only the first post needs one.
-    if (was_empty) wake();
+    if (posted_.push(std::move(fn))) wake();
 }
 
 void epoll_context::harvest_pool() {
-    for (operation* op = pool_.take_done(); op != nullptr;) {
-        operation* next = op->priv_.next;
-        op->priv_.state &= ~eps_pool;
+    for (op_queue done = pool_.take_done(); operation* op = done.pop_front();) {
         const int fd = static_cast<int>(op->handle);
-        finish(*op, op->result, op->error);
-        if (epoll_fd_state* st = fds_.find(fd)) {
-            if (st->file_jobs > 0) --st->file_jobs;
-            if (st->file_jobs == 0 && st->close_waiter != nullptr) {
-                operation* closer = std::exchange(st->close_waiter, nullptr);
-                finish_close(fd, st, *closer);
-            }
-        }
-        op = next;
+        epoll_fd_state* st = fds_.find(fd);
+        finish_from_pool(*op, st, op->result, op->error);
+        close_if_jobs_done(fd, st);
     }
 }
 
@@ -637,13 +592,7 @@ void epoll_context::harvest_wake() {
     }
     ++counters_.wakeups;
     harvest_pool();
-    std::lock_guard<std::mutex> lock(post_mutex_);
-    if (running_.empty()) {
-        running_.swap(posted_);
-    } else {
-        for (auto& fn : posted_) running_.push_back(std::move(fn));
-        posted_.clear();
-    }
+    posted_.collect();
 }
 
 void epoll_context::expire_timers() {
@@ -665,7 +614,7 @@ void epoll_context::expire_timers() {
 }
 
 int epoll_context::wait_timeout_ms(std::chrono::nanoseconds timeout) const noexcept {
-    if (!completions_.empty() || !running_.empty()) return 0;
+    if (!completions_.empty() || posted_.has_collected()) return 0;
     std::int64_t wait_ns = timeout.count() < 0 ? -1 : timeout.count();
     if (const operation* top = timers_.top()) {
         std::int64_t until = epoll_data(const_cast<operation&>(*top)).deadline_ns - steady_now_ns();
@@ -689,7 +638,7 @@ void epoll_context::rearm_multishot(operation& op) {
     }
     op.priv_.state |= eps_read_q;
     st->read_q.push_back(op);
-    if (st->read_q.head == &op) process_read(*st);
+    if (st->read_q.front() == &op) process_read(*st);
 }
 
 std::size_t epoll_context::deliver(std::size_t limit) {
@@ -734,17 +683,7 @@ std::size_t epoll_context::run_once(std::chrono::nanoseconds timeout) {
 
     std::size_t ran = deliver(options_.batch_size);
     if (ran > 0) ++counters_.batches;
-    if (!running_.empty()) {
-        // Run from a local vector: a posted function may post again.
-        std::vector<std::function<void()>> batch;
-        batch.swap(running_);
-        for (auto& fn : batch) {
-            fn();
-            ++ran;
-        }
-        batch.clear();
-        if (running_.empty()) running_.swap(batch);  // keep the capacity
-    }
+    ran += posted_.run_collected();
     return ran;
 }
 

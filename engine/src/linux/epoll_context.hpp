@@ -13,10 +13,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <vector>
 
+#include "common/op_queue.hpp"
+#include "common/post_queue.hpp"
 #include "file_worker_pool.hpp"
 #include "swarmbench/io_context.hpp"
 
@@ -47,20 +48,10 @@ inline epoll_op_data& epoll_data(operation& op) noexcept {
     return *std::launder(reinterpret_cast<epoll_op_data*>(op.priv_.storage));
 }
 
-/// FIFO of operations linked through priv_.next / prev (owning thread).
-struct epoll_op_queue {
-    operation* head = nullptr;  // oldest
-    operation* tail = nullptr;  // newest
-
-    bool empty() const noexcept { return head == nullptr; }
-    void push_back(operation& op) noexcept;
-    void remove(operation& op) noexcept;
-};
-
 /// Registration and readiness of one descriptor (owning thread).
 struct epoll_fd_state {
-    epoll_op_queue read_q;                   // recv and accept, served in order
-    epoll_op_queue write_q;                  // send, connect and shutdown, served in order
+    op_queue read_q;                   // recv and accept, served in order
+    op_queue write_q;                  // send, connect and shutdown, served in order
     operation* close_waiter = nullptr; // close op deferred until file_jobs drops to 0
     std::uint32_t generation = 0;      // bumped on every close, invalidates re-arms
     std::uint32_t file_jobs = 0;       // operations of this descriptor inside the pool
@@ -121,32 +112,6 @@ private:
     std::vector<operation*> ops_;  // heap order; capacity kept for the steady state
 };
 
-/// Intrusive singly linked FIFO through priv_.next (owning thread).
-struct epoll_op_list {
-    operation* head = nullptr;  // next to deliver
-    operation* tail = nullptr;  // last queued
-
-    bool empty() const noexcept { return head == nullptr; }
-    void push_back(operation& op) noexcept {
-        op.priv_.next = nullptr;
-        if (tail != nullptr) {
-            tail->priv_.next = &op;
-        } else {
-            head = &op;
-        }
-        tail = &op;
-    }
-    operation* pop_front() noexcept {
-        operation* op = head;
-        if (op != nullptr) {
-            head = op->priv_.next;
-            if (head == nullptr) tail = nullptr;
-            op->priv_.next = nullptr;
-        }
-        return op;
-    }
-};
-
 class epoll_context final : public io_context {
 public:
     /// Takes ownership of both descriptors (the wake eventfd is already in the set).
@@ -186,6 +151,8 @@ private:
     void submit_file_op(operation& op);
     void submit_close(operation& op);
     epoll_fd_state* state_for(native_handle h, std::error_code& ec);
+    /// state_for(op.handle), or nullptr after finishing `op` with the reason (bad or closing handle).
+    epoll_fd_state* state_for_submit(operation& op);
     bool ensure_registered(epoll_fd_state& st, int fd, std::error_code& ec);
     void forget_fd(int fd) noexcept;
 
@@ -205,6 +172,10 @@ private:
                          bool more = false);
     void cancel_fd_ops(epoll_fd_state& st, int fd);
     void finish_close(int fd, epoll_fd_state* st, operation& op);
+    /// An operation the pool handed back: leaves eps_pool, counts off st's file_jobs, finishes.
+    void finish_from_pool(operation& op, epoll_fd_state* st, std::int64_t result, std::error_code ec);
+    /// Runs the close deferred on `fd` once its last file job has returned.
+    void close_if_jobs_done(int fd, epoll_fd_state* st);
     void harvest_pool();
     void harvest_wake();
     void expire_timers();
@@ -219,14 +190,12 @@ private:
     std::vector<epoll_event> events_;         // epoll_wait output, sized once
     epoll_fd_table fds_;                      // per-descriptor queues and readiness
     epoll_timer_heap timers_;                 // timers and connect timeouts
-    epoll_op_list completions_;                     // finished, waiting for deliver()
+    op_queue completions_;                    // finished, waiting for deliver()
     file_worker_pool pool_;                   // regular-file operations
     std::size_t pending_ = 0;                 // submitted, last completion not delivered
     context_counters counters_;               // owning-thread counters
     bool shutting_down_ = false;              // destructor running: everything cancels
-    std::mutex post_mutex_;                   // guards posted_
-    std::vector<std::function<void()>> posted_;   // post()ed, not yet run
-    std::vector<std::function<void()>> running_;  // posted_ swapped out for running (owning thread)
+    post_queue posted_;                       // post()ed functions (any thread in, owner runs)
 };
 
 /// Steady-clock nanoseconds, the unit of epoll_op_data::deadline_ns.

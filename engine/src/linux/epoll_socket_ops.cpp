@@ -47,7 +47,7 @@ void epoll_context::on_event(int fd, std::uint32_t events) {
 }
 
 void epoll_context::process_read(epoll_fd_state& st) {
-    while (operation* op = st.read_q.head) {
+    while (operation* op = st.read_q.front()) {
         if (!st.readable) return;
         const attempt a = op->code == op_code::accept ? try_accept(st, *op) : try_recv(st, *op);
         if (a == attempt::blocked) return;
@@ -55,7 +55,7 @@ void epoll_context::process_read(epoll_fd_state& st) {
 }
 
 void epoll_context::process_write(epoll_fd_state& st) {
-    while (operation* op = st.write_q.head) {
+    while (operation* op = st.write_q.front()) {
         attempt a = attempt::blocked;
         switch (op->code) {
             case op_code::connect: a = try_connect(st, *op); break;

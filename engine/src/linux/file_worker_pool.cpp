@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "swarmbench/log.hpp"
 
@@ -15,6 +16,25 @@ namespace {
 constexpr std::uint32_t phase_queued = 1;   // in the job queue; cancel() may remove it
 constexpr std::uint32_t phase_running = 2;  // a worker is executing it
 constexpr std::uint32_t phase_done = 3;     // on the done list
+
+// Repeats a positioned transfer from op.priv_.done on until all op.size
+// bytes moved, `io` returns 0 (then `on_zero` is the error) or fails
+// (EINTR retried). op.priv_.done counts what moved either way.
+template <class Io>
+std::error_code transfer_all(operation& op, std::error_code on_zero, Io io) noexcept {
+    while (op.priv_.done < op.size) {
+        const ssize_t n = io(op.data + op.priv_.done, op.size - op.priv_.done,
+                             static_cast<off_t>(op.offset + op.priv_.done));
+        if (n > 0) {
+            op.priv_.done += static_cast<std::uint64_t>(n);
+        } else if (n == 0) {
+            return on_zero;
+        } else if (errno != EINTR) {
+            return std::error_code(errno, std::system_category());
+        }
+    }
+    return {};
+}
 
 }  // namespace
 
@@ -43,71 +63,35 @@ bool file_worker_pool::submit(operation& op, std::error_code& ec) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         op.priv_.aux = phase_queued;
-        op.priv_.next = nullptr;
-        op.priv_.prev = job_tail_;
-        if (job_tail_ != nullptr) {
-            job_tail_->priv_.next = &op;
-        } else {
-            job_head_ = &op;
-        }
-        job_tail_ = &op;
+        jobs_.push_back(op);
     }
     jobs_cv_.notify_one();
     return true;
 }
 
-void file_worker_pool::unlink_job(operation& op) noexcept {
-    if (op.priv_.prev != nullptr) {
-        op.priv_.prev->priv_.next = op.priv_.next;
-    } else {
-        job_head_ = op.priv_.next;
-    }
-    if (op.priv_.next != nullptr) {
-        op.priv_.next->priv_.prev = op.priv_.prev;
-    } else {
-        job_tail_ = op.priv_.prev;
-    }
-    op.priv_.next = nullptr;
-    op.priv_.prev = nullptr;
-    op.priv_.aux = 0;
-}
-
 bool file_worker_pool::cancel(operation& op) noexcept {
     std::lock_guard<std::mutex> lock(mutex_);
     if (op.priv_.aux != phase_queued) return false;
-    unlink_job(op);
+    jobs_.remove(op);
+    op.priv_.aux = 0;
     return true;
 }
 
-operation* file_worker_pool::cancel_handle(native_handle h) noexcept {
-    operation* head = nullptr;
-    operation* tail = nullptr;
+op_queue file_worker_pool::cancel_handle(native_handle h) noexcept {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (operation* op = job_head_; op != nullptr;) {
-        operation* next = op->priv_.next;
-        if (h == invalid_handle || op->handle == h) {
-            unlink_job(*op);
-            if (tail != nullptr) {
-                tail->priv_.next = op;
-            } else {
-                head = op;
-            }
-            tail = op;
-        }
-        op = next;
-    }
-    return head;
+    op_queue out = jobs_.extract_if(
+        [h](const operation& op) noexcept { return h == invalid_handle || op.handle == h; });
+    out.for_each([](operation& op) { op.priv_.aux = 0; });
+    return out;
 }
 
-operation* file_worker_pool::cancel_all() noexcept { return cancel_handle(invalid_handle); }
+op_queue file_worker_pool::cancel_all() noexcept { return cancel_handle(invalid_handle); }
 
-operation* file_worker_pool::take_done() noexcept {
+op_queue file_worker_pool::take_done() noexcept {
     std::lock_guard<std::mutex> lock(mutex_);
-    operation* head = done_head_;
-    for (operation* op = head; op != nullptr; op = op->priv_.next) op->priv_.aux = 0;
-    done_head_ = nullptr;
-    done_tail_ = nullptr;
-    return head;
+    op_queue out = std::move(done_);
+    out.for_each([](operation& op) { op.priv_.aux = 0; });
+    return out;
 }
 
 void file_worker_pool::stop() noexcept {
@@ -125,10 +109,9 @@ void file_worker_pool::stop() noexcept {
 void file_worker_pool::worker_main() noexcept {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-        jobs_cv_.wait(lock, [this] { return stopping_ || job_head_ != nullptr; });
+        jobs_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
         if (stopping_) return;
-        operation* op = job_head_;
-        unlink_job(*op);
+        operation* op = jobs_.pop_front();
         op->priv_.aux = phase_running;
         lock.unlock();
 
@@ -136,14 +119,8 @@ void file_worker_pool::worker_main() noexcept {
 
         lock.lock();
         op->priv_.aux = phase_done;
-        op->priv_.next = nullptr;
-        const bool was_empty = done_head_ == nullptr;
-        if (done_tail_ != nullptr) {
-            done_tail_->priv_.next = op;
-        } else {
-            done_head_ = op;
-        }
-        done_tail_ = op;
+        const bool was_empty = done_.empty();
+        done_.push_back(*op);
         if (was_empty) {
             // Only the empty -> non-empty edge needs a wake: the context takes
             // the whole list each time it is woken.
@@ -159,35 +136,13 @@ void file_worker_pool::execute(operation& op) noexcept {
     std::error_code ec;
     switch (op.code) {
         case op_code::read_at:
-            // Loop until all bytes or EOF: the contract allows result < size only at EOF.
-            while (op.priv_.done < op.size) {
-                ssize_t n = ::pread(fd, op.data + op.priv_.done, op.size - op.priv_.done,
-                                    static_cast<off_t>(op.offset + op.priv_.done));
-                if (n > 0) {
-                    op.priv_.done += static_cast<std::uint64_t>(n);
-                } else if (n == 0) {
-                    break;
-                } else if (errno != EINTR) {
-                    ec = std::error_code(errno, std::system_category());
-                    break;
-                }
-            }
+            // n == 0 is EOF: the contract allows result < size only there.
+            ec = transfer_all(op, {}, [fd](void* at, std::size_t n, off_t off) { return ::pread(fd, at, n, off); });
             break;
         case op_code::write_at:
-            while (op.priv_.done < op.size) {
-                ssize_t n = ::pwrite(fd, op.data + op.priv_.done, op.size - op.priv_.done,
-                                     static_cast<off_t>(op.offset + op.priv_.done));
-                if (n > 0) {
-                    op.priv_.done += static_cast<std::uint64_t>(n);
-                } else if (n == 0) {
-                    // No progress and no error: stop rather than spin.
-                    ec = std::make_error_code(std::errc::io_error);
-                    break;
-                } else if (errno != EINTR) {
-                    ec = std::error_code(errno, std::system_category());
-                    break;
-                }
-            }
+            // n == 0 is no progress and no error: stop rather than spin.
+            ec = transfer_all(op, std::make_error_code(std::errc::io_error),
+                              [fd](void* at, std::size_t n, off_t off) { return ::pwrite(fd, at, n, off); });
             break;
         case op_code::fsync:
             if (::fsync(fd) != 0) ec = std::error_code(errno, std::system_category());

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/op_queue.hpp"
 #include "swarmbench/operation.hpp"
 
 namespace swarmbench::detail {
@@ -49,16 +50,15 @@ public:
     /// operation stays and arrives through take_done() with its real result.
     bool cancel(operation& op) noexcept;
 
-    /// Removes every queued (not running) operation on `h`; returns them as a
-    /// list linked through priv_.next, oldest first.
-    operation* cancel_handle(native_handle h) noexcept;
+    /// Removes every queued (not running) operation on `h` and hands them
+    /// back to the caller, oldest first.
+    op_queue cancel_handle(native_handle h) noexcept;
 
-    /// Removes every queued operation; list as above.
-    operation* cancel_all() noexcept;
+    /// Removes every queued operation; handed back as above.
+    op_queue cancel_all() noexcept;
 
-    /// Takes every finished operation; list linked through priv_.next, in
-    /// finishing order. nullptr if none.
-    operation* take_done() noexcept;
+    /// Takes every finished operation, in finishing order (empty if none).
+    op_queue take_done() noexcept;
 
     /// Lets running jobs finish, then joins the workers. Queued jobs stay queued.
     void stop() noexcept;
@@ -66,14 +66,11 @@ public:
 private:
     void worker_main() noexcept;
     static void execute(operation& op) noexcept;
-    void unlink_job(operation& op) noexcept;
 
     std::mutex mutex_;                  // guards everything below except threads_/thread_count_
     std::condition_variable jobs_cv_;   // signalled when a job is queued or on stop
-    operation* job_head_ = nullptr;     // oldest queued job (doubly linked)
-    operation* job_tail_ = nullptr;     // newest queued job
-    operation* done_head_ = nullptr;    // oldest finished job (singly linked)
-    operation* done_tail_ = nullptr;    // newest finished job
+    op_queue jobs_;                     // queued jobs, oldest first
+    op_queue done_;                     // finished jobs, in finishing order
     bool stopping_ = false;             // workers exit once set
     std::vector<std::thread> threads_;  // started lazily; touched by the context thread only
     unsigned thread_count_ = 1;         // how many workers to start

@@ -283,32 +283,6 @@ endpoint io_uring_context::local_endpoint(native_handle socket, std::error_code&
 // [SECTION] Queues and SQEs
 //-----------------------------------------------------------------------------
 
-void op_queue::push_back(operation& op) noexcept {
-    op.priv_.next = nullptr;
-    op.priv_.prev = tail;
-    if (tail) tail->priv_.next = &op;
-    else head = &op;
-    tail = &op;
-}
-
-operation* op_queue::pop_front() noexcept {
-    operation* op = head;
-    if (op == nullptr) return nullptr;
-    head = op->priv_.next;
-    if (head) head->priv_.prev = nullptr;
-    else tail = nullptr;
-    op->priv_.next = op->priv_.prev = nullptr;
-    return op;
-}
-
-void op_queue::remove(operation& op) noexcept {
-    if (op.priv_.prev) op.priv_.prev->priv_.next = op.priv_.next;
-    else head = op.priv_.next;
-    if (op.priv_.next) op.priv_.next->priv_.prev = op.priv_.prev;
-    else tail = op.priv_.prev;
-    op.priv_.next = op.priv_.prev = nullptr;
-}
-
 io_uring_sqe* io_uring_context::get_sqe(unsigned need) noexcept {
     if (io_uring_sq_space_left(&ring_) < need) {
         ++counters_.queue_full;
@@ -341,13 +315,11 @@ void io_uring_context::defer(operation& op, std::error_code error) noexcept {
 }
 
 void io_uring_context::cancel_parked_on(native_handle fd, const operation* except) noexcept {
-    for (operation* op = overflow_.head; op != nullptr;) {
-        operation* next = op->priv_.next;
-        if (op != except && op->handle == fd && op->code != op_code::close) {
-            overflow_.remove(*op);
-            defer(*op, std::make_error_code(std::errc::operation_canceled));
-        }
-        op = next;
+    op_queue hit = overflow_.extract_if([&](const operation& op) noexcept {
+        return &op != except && op.handle == fd && op.code != op_code::close;
+    });
+    while (operation* op = hit.pop_front()) {
+        defer(*op, std::make_error_code(std::errc::operation_canceled));
     }
 }
 
@@ -360,18 +332,12 @@ void io_uring_context::drain_waiting() noexcept {
         io_uring_prep_cancel64(sqe, reinterpret_cast<std::uintptr_t>(op), 0);
         io_uring_sqe_set_data64(sqe, ud_ignore);
     }
-    while (operation* op = overflow_.head) {
-        // Pop only once it is armed: arm() fails without side effects.
-        overflow_.pop_front();
+    while (operation* op = overflow_.pop_front()) {
         op->priv_.state &= ~st_parked;
         if (!arm(*op)) {
+            // arm() fails without side effects: back to the front to keep the order.
             op->priv_.state |= st_parked;
-            // Back to the front to keep the order.
-            op->priv_.next = overflow_.head;
-            op->priv_.prev = nullptr;
-            if (overflow_.head) overflow_.head->priv_.prev = op;
-            else overflow_.tail = op;
-            overflow_.head = op;
+            overflow_.push_front(*op);
             break;
         }
     }
@@ -430,24 +396,8 @@ void io_uring_context::wake() {
 }
 
 void io_uring_context::post(std::function<void()> fn) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        posted_.push_back(std::move(fn));
-        has_posted_.store(true, std::memory_order_release);
-    }
-    wake();
-}
-
-std::size_t io_uring_context::run_posted() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        posted_run_.swap(posted_);
-        has_posted_.store(false, std::memory_order_release);
-    }
-    const std::size_t n = posted_run_.size();
-    for (auto& fn : posted_run_) fn();
-    posted_run_.clear();
-    return n;
+    posted_.push(std::move(fn));
+    wake();  // wake() itself skips the write while one is pending
 }
 
 std::size_t io_uring_context::run_once(std::chrono::nanoseconds timeout) {
@@ -459,7 +409,7 @@ std::size_t io_uring_context::run_once(std::chrono::nanoseconds timeout) {
         --pending_;
         ready_.push_back(uring_completion{op, op->result, op->error, false});
     }
-    const bool must_not_block = !ready_.empty() || has_posted_.load(std::memory_order_acquire);
+    const bool must_not_block = !ready_.empty() || posted_.has_queued();
 
     // One io_uring_enter: submit what this turn queued, then wait.
     io_uring_cqe* cqe = nullptr;
@@ -508,7 +458,7 @@ std::size_t io_uring_context::run_once(std::chrono::nanoseconds timeout) {
         op.on_complete(op);
     }
     ready_.clear();
-    if (has_posted_.load(std::memory_order_acquire)) ran += run_posted();
+    if (posted_.has_queued()) ran += posted_.run_all();
     return ran;
 }
 

@@ -5,7 +5,7 @@
 // preparation per op_code, turning CQEs into completions).
 //
 // Thread rules: as io_context. Everything is owned by the thread that runs the
-// context, except post() and wake(), which take mutex_ / touch atomics only.
+// context, except post() and wake(), which take posted_'s lock / touch atomics only.
 #pragma once
 
 #include <sys/socket.h>
@@ -15,11 +15,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <new>
 #include <system_error>
 #include <vector>
 
+#include "common/op_queue.hpp"
+#include "common/post_queue.hpp"
 #include "swarmbench/io_context.hpp"
 #include "swarmbench/operation.hpp"
 
@@ -60,17 +61,6 @@ inline constexpr std::uint64_t ud_wake = 8;     // the eventfd read that wakes t
 inline constexpr std::uint64_t ud_ignore = 16;  // cancel SQEs; close's cancel-by-fd
 inline constexpr std::uint64_t ud_link_tag = 1; // low bit: link timeout of (ud & ~1)
 inline constexpr std::uint64_t ud_sentinel_max = 64;  // below: sentinel values
-
-/// A FIFO of operations threaded through priv_.next / priv_.prev.
-struct op_queue {
-    operation* head = nullptr;  // oldest
-    operation* tail = nullptr;  // newest
-
-    bool empty() const noexcept { return head == nullptr; }
-    void push_back(operation& op) noexcept;
-    operation* pop_front() noexcept;
-    void remove(operation& op) noexcept;
-};
 
 /// One completion harvested from the ring, run after the CQ is advanced.
 /// Results live here rather than in the operation because one multishot
@@ -137,7 +127,6 @@ private:
     void defer(operation& op, std::error_code error) noexcept;
     void arm_wake() noexcept;
     void drain_waiting() noexcept;
-    std::size_t run_posted();
     /// Parked ops on `fd` complete with operation_canceled (close).
     void cancel_parked_on(native_handle fd, const operation* except) noexcept;
     bool fixed_index(const operation& op, unsigned& index) const noexcept;
@@ -160,11 +149,8 @@ private:
     std::size_t fixed_chunk_ = 0;              // bytes per registered iovec
     std::size_t fixed_count_ = 0;              // registered iovecs
 
-    std::mutex mutex_;                                 // guards posted_
-    std::vector<std::function<void()>> posted_;        // post()ed, not yet run
-    std::vector<std::function<void()>> posted_run_;    // being run (owner thread only)
-    std::atomic<bool> has_posted_{false};              // posted_ may be non-empty
-    std::atomic<bool> wake_pending_{false};            // eventfd written, read not harvested
+    post_queue posted_;                        // post()ed functions (any thread in, owner runs)
+    std::atomic<bool> wake_pending_{false};    // eventfd written, read not harvested
 };
 
 }  // namespace swarmbench::detail

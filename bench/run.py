@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmarks: swarmbench against the reference tools, in one run.
 
-    python3 bench/run.py                # full run (about 4 minutes)
+    python3 bench/run.py                # full run (about 8 minutes)
     python3 bench/run.py --quick        # short durations, for a smoke check
     python3 bench/run.py --only stream  # one group: stream, disk, connections
 
@@ -19,6 +19,7 @@ import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,16 +118,19 @@ def gbps(v: float) -> str:
 def bench_stream(args, backends, results):
     rows = []
     for n in args.streams:
-        ref = iperf3(n, args.seconds)
-        row = {"connections": n, "iperf3": ref["goodput_bytes_per_s"]}
-        for b in backends:
-            doc = swarmbench(["stream", "--connections", str(n), "--seconds", str(args.seconds)], b,
-                             timeout=args.seconds + 60)
-            row[b] = doc["summary"]["goodput_bytes_per_s"]
-            row[b + "_cpu_s"] = doc["summary"].get("cpu_seconds")
-        rows.append(row)
+        samples = {k: [] for k in ["iperf3", *backends, *(b + "_cpu_s" for b in backends)]}
+        for _ in range(args.repeat):  # interleaved, so drift hits every tool alike
+            samples["iperf3"].append(iperf3(n, args.seconds)["goodput_bytes_per_s"])
+            for b in backends:
+                doc = swarmbench(["stream", "--connections", str(n), "--seconds", str(args.seconds)], b,
+                                 timeout=args.seconds + 60)
+                samples[b].append(doc["summary"]["goodput_bytes_per_s"])
+                samples[b + "_cpu_s"].append(doc["summary"].get("cpu_seconds") or 0)
+        rows.append({"connections": n, **{k: statistics.median(v) for k, v in samples.items()},
+                     "samples": samples})
     results["stream"] = rows
-    print(f"\n(a) stream vs iperf3 -P N, loopback, {args.seconds} s each (target >= 0.9x iperf3)")
+    print(f"\n(a) stream vs iperf3 -P N, loopback, {args.seconds} s each, median of {args.repeat} "
+          "(target >= 0.9x iperf3)")
     head = f"{'N':>5} {'iperf3':>11}" + "".join(f" {b:>11} {b + '/iperf3':>15}" for b in backends)
     if len(backends) == 2:
         head += f" {'io_uring/epoll':>15}"
@@ -144,20 +148,26 @@ def bench_disk(args, backends, results):
     rows = []
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         for direct in (False, True):
-            ref = fio(args.disk_size, "16k", args.queue_depth, direct, Path(tmp))
-            row = {"direct": direct, "fio": ref["goodput_bytes_per_s"], "fio_cpu_s": ref["cpu_seconds"]}
-            for b in backends:
-                cmd = ["disk", "--size", args.disk_size, "--block", "16KiB", "--queue-depth",
-                       str(args.queue_depth), "--dir", tmp]
-                if direct:
-                    cmd.append("--direct")
-                doc = swarmbench(cmd, b, timeout=600)
-                row[b] = doc["summary"]["goodput_bytes_per_s"]
-                row[b + "_cpu_s"] = doc["summary"].get("cpu_seconds")
-            rows.append(row)
+            samples = {k: [] for k in ["fio", "fio_cpu_s", *backends, *(b + "_cpu_s" for b in backends)]}
+            for _ in range(args.repeat):  # interleaved; each run starts with no dirty pages
+                os.sync()
+                ref = fio(args.disk_size, "16k", args.queue_depth, direct, Path(tmp))
+                samples["fio"].append(ref["goodput_bytes_per_s"])
+                samples["fio_cpu_s"].append(ref["cpu_seconds"])
+                for b in backends:
+                    cmd = ["disk", "--size", args.disk_size, "--block", "16KiB", "--queue-depth",
+                           str(args.queue_depth), "--dir", tmp]
+                    if direct:
+                        cmd.append("--direct")
+                    os.sync()
+                    doc = swarmbench(cmd, b, timeout=600)
+                    samples[b].append(doc["summary"]["goodput_bytes_per_s"])
+                    samples[b + "_cpu_s"].append(doc["summary"].get("cpu_seconds") or 0)
+            rows.append({"direct": direct, **{k: statistics.median(v) for k, v in samples.items()},
+                         "samples": samples})
     results["disk"] = rows
     print(f"\n(b) disk vs fio --ioengine=io_uring --rw=randwrite --bs=16k --iodepth={args.queue_depth} "
-          f"--size={args.disk_size} (target >= 0.9x fio)")
+          f"--size={args.disk_size}, median of {args.repeat} (target >= 0.9x fio)")
     head = f"{'mode':>9} {'fio':>11}" + "".join(f" {b:>11} {b + '/fio':>13}" for b in backends)
     if len(backends) == 2:
         head += f" {'io_uring/epoll':>15}"
@@ -212,6 +222,7 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="short runs (2 s streams, 256 MiB disk, 2,000 connections)")
     p.add_argument("--only", choices=["stream", "disk", "connections"], action="append")
     p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--repeat", type=int, default=3, help="runs per figure, interleaved; the median is shown")
     p.add_argument("--streams", type=int, nargs="+", default=[1, 8, 64, 128])
     p.add_argument("--disk-size", default="1GiB")
     p.add_argument("--queue-depth", type=int, default=32)
@@ -220,7 +231,7 @@ def main() -> int:
     p.add_argument("--backends", nargs="+", default=["io_uring", "epoll"])
     args = p.parse_args()
     if args.quick:
-        args.seconds, args.disk_size, args.connections = 2.0, "256MiB", 2000
+        args.seconds, args.disk_size, args.connections, args.repeat = 2.0, "256MiB", 2000, 1
     global SWARMBENCH
     SWARMBENCH = find_swarmbench()
     groups = args.only or ["stream", "disk", "connections"]

@@ -79,9 +79,11 @@ bool synthetic_matches(std::uint64_t seed, std::uint64_t offset,
     return true;
 }
 
-sha1_hash synthetic_hash(std::uint64_t seed, std::uint64_t offset, std::uint64_t length) {
-    std::vector<std::byte> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(length, hash_chunk)));
-    sha1 h;
+namespace {
+// Feeds bytes [offset, offset + length) of the synthetic stream into `h`,
+// generating them chunk by chunk into `chunk` (never the whole range at once).
+void hash_range(sha1& h, std::uint64_t seed, std::uint64_t offset, std::uint64_t length,
+                std::vector<std::byte>& chunk) {
     while (length > 0) {
         const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length, chunk.size()));
         synthetic_fill(seed, offset, std::span<std::byte>(chunk.data(), n));
@@ -89,6 +91,13 @@ sha1_hash synthetic_hash(std::uint64_t seed, std::uint64_t offset, std::uint64_t
         offset += n;
         length -= n;
     }
+}
+}  // namespace
+
+sha1_hash synthetic_hash(std::uint64_t seed, std::uint64_t offset, std::uint64_t length) {
+    std::vector<std::byte> chunk(static_cast<std::size_t>(std::min<std::uint64_t>(length, hash_chunk)));
+    sha1 h;
+    hash_range(h, seed, offset, length, chunk);
     return h.finish();
 }
 
@@ -98,15 +107,7 @@ void hash_synthetic_pieces(std::uint64_t seed, const piece_geometry& geometry, s
     sha1 h;
     for (std::uint32_t i = 0; i < count && i < out.size(); ++i) {
         const std::uint32_t piece = first + i;
-        std::uint64_t offset = geometry.piece_offset(piece);
-        std::uint64_t length = geometry.piece_size(piece);
-        while (length > 0) {
-            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(length, chunk.size()));
-            synthetic_fill(seed, offset, std::span<std::byte>(chunk.data(), n));
-            h.update(std::span<const std::byte>(chunk.data(), n));
-            offset += n;
-            length -= n;
-        }
+        hash_range(h, seed, geometry.piece_offset(piece), geometry.piece_size(piece), chunk);
         out[i] = h.finish();
     }
 }

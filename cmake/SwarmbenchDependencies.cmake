@@ -12,6 +12,11 @@ if(SWARMBENCH_WITH_IO_URING)
   pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing>=2.3)  # liburing-dev
 endif()
 
+if(SWARMBENCH_WITH_GRAPHS)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo>=1.16)  # libcairo2-dev
+endif()
+
 if(SWARMBENCH_BUILD_CLI)
   find_package(CLI11 CONFIG REQUIRED)  # libcli11-dev
 endif()

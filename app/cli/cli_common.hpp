@@ -36,6 +36,8 @@ struct command {
     std::function<int()> run;      // returns the exit code; may throw usage_error
 };
 
+command make_run_command(CLI::App& parent);
+command make_plot_command(CLI::App& parent);
 command make_stream_command(CLI::App& parent);
 command make_disk_command(CLI::App& parent);
 command make_backends_command(CLI::App& parent);

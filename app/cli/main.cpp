@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     std::string log_level = "info";
     app.add_option("--log-level", log_level, "trace | debug | info | warn | error | off")->capture_default_str();
 
-    std::vector<command> commands{make_stream_command(app), make_disk_command(app), make_backends_command(app)};
+    std::vector<command> commands{make_run_command(app), make_plot_command(app), make_stream_command(app),
+                                  make_disk_command(app), make_backends_command(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -66,6 +66,50 @@ struct disk_summary {
     std::string path;               // the file written
 };
 
+/// Swarm figures (mode "swarm").
+struct swarm_summary {
+    std::uint32_t seeders = 0;               // seeders that ran
+    std::uint32_t leechers = 0;              // leechers that ran
+    std::uint32_t leechers_complete = 0;     // leechers that verified every piece
+    std::uint64_t torrent_bytes = 0;         // size of the torrent
+    std::uint32_t piece_count = 0;           // pieces in the torrent
+    std::uint64_t pieces_verified = 0;       // pieces that passed their hash, all leechers
+    std::uint64_t hash_failures = 0;         // pieces that failed their hash
+    std::uint64_t protocol_errors = 0;       // peers dropped for breaking the protocol
+    std::uint64_t disconnects = 0;           // connections lost or dropped (churn included)
+    std::uint64_t net_bytes_in = 0;          // every byte received on a socket
+    std::uint64_t net_bytes_out = 0;         // every byte sent
+    std::uint64_t disk_bytes_written = 0;    // bytes the storage wrote
+    double completion_seconds = 0;           // first byte to last leecher complete (0: not all completed)
+    double request_ms_p50 = 0;               // request -> piece latency over the run
+    double request_ms_p90 = 0;
+    double request_ms_p99 = 0;
+    double disk_write_us_p50 = 0;            // write completion latency over the run
+    double disk_write_us_p99 = 0;
+    double connect_ms_p50 = 0;               // connect latency over the run
+    double connect_ms_p99 = 0;
+    double cpu_seconds_per_gib = 0;          // cpu_seconds / (bytes / GiB)
+    std::string storage;                     // "files", "discard", "disk_only"
+    std::string data_dir;                    // where files went ("" if none)
+    bool data_kept = false;                  // data_dir still exists after the run
+};
+
+/// One connection's life (results.json "peers").
+struct peer_summary {
+    std::string leecher;              // "leecher-03"
+    std::string remote;               // "seeder-01 127.0.0.1:40123" or the connect_to address
+    std::string state;                // "done", "closed", "dropped: <reason>", "failed: <reason>"
+    bool slow = false;                // rate-limited as a slow peer
+    std::uint64_t bytes_in = 0;       // received on this connection
+    std::uint64_t bytes_out = 0;      // sent on this connection
+    std::uint64_t blocks = 0;         // new blocks it delivered
+    std::uint64_t requests = 0;       // requests sent
+    std::uint64_t rejects = 0;        // requests rejected or lost to choke
+    double request_ms_p50 = 0;        // request -> piece latency on this connection
+    double request_ms_p99 = 0;
+    double connected_s = 0;           // seconds it was connected
+};
+
 /// The headline numbers. `bytes` and `seconds` cover the measured window only
 /// (not connection set-up or file preallocation).
 struct run_summary {
@@ -79,6 +123,7 @@ struct run_summary {
     std::vector<std::string> error_messages;  // the first few, each naming its fix
     std::optional<connection_summary> connections;  // stream and swarm
     std::optional<disk_summary> disk;               // disk
+    std::optional<swarm_summary> swarm;             // swarm
 };
 
 /// Equal-length columns, one row per sample. `bytes` is cumulative from the
@@ -97,16 +142,18 @@ struct timeseries {
 
 /// One run's whole document.
 struct results {
-    std::string mode;            // "stream", "disk", later "swarm"
+    std::string mode;            // "stream", "disk", "swarm"
     nlohmann::json config;       // the mode and every option, as the run saw them
     environment_info environment;
     run_summary summary;
     timeseries series;
+    std::vector<peer_summary> peers;  // swarm: one per connection made
 };
 
 nlohmann::json to_json(const environment_info& env);
 nlohmann::json to_json(const run_summary& summary);
 nlohmann::json to_json(const timeseries& series);
+nlohmann::json to_json(const peer_summary& peer);
 /// The whole document (see docs/results-schema.md).
 nlohmann::json to_json(const results& r);
 

@@ -67,6 +67,33 @@ nlohmann::json to_json(const run_summary& s) {
         j["fsync_seconds"] = number(d.fsync_seconds);
         j["path"] = d.path;
     }
+    if (s.swarm) {
+        const swarm_summary& w = *s.swarm;
+        j["swarm"] = {{"seeders", w.seeders},
+                      {"leechers", w.leechers},
+                      {"leechers_complete", w.leechers_complete},
+                      {"torrent_bytes", w.torrent_bytes},
+                      {"piece_count", w.piece_count},
+                      {"pieces_verified", w.pieces_verified},
+                      {"hash_failures", w.hash_failures},
+                      {"protocol_errors", w.protocol_errors},
+                      {"disconnects", w.disconnects},
+                      {"net_bytes_in", w.net_bytes_in},
+                      {"net_bytes_out", w.net_bytes_out},
+                      {"disk_bytes_written", w.disk_bytes_written},
+                      {"completion_seconds", number(w.completion_seconds)},
+                      {"request_ms_p50", number(w.request_ms_p50)},
+                      {"request_ms_p90", number(w.request_ms_p90)},
+                      {"request_ms_p99", number(w.request_ms_p99)},
+                      {"disk_write_us_p50", number(w.disk_write_us_p50)},
+                      {"disk_write_us_p99", number(w.disk_write_us_p99)},
+                      {"connect_ms_p50", number(w.connect_ms_p50)},
+                      {"connect_ms_p99", number(w.connect_ms_p99)},
+                      {"cpu_seconds_per_gib", number(w.cpu_seconds_per_gib)},
+                      {"storage", w.storage},
+                      {"data_dir", w.data_dir},
+                      {"data_kept", w.data_kept}};
+    }
     return j;
 }
 
@@ -76,14 +103,35 @@ nlohmann::json to_json(const timeseries& ts) {
     return j;
 }
 
+nlohmann::json to_json(const peer_summary& p) {
+    return {{"leecher", p.leecher},
+            {"remote", p.remote},
+            {"state", p.state},
+            {"slow", p.slow},
+            {"bytes_in", p.bytes_in},
+            {"bytes_out", p.bytes_out},
+            {"blocks", p.blocks},
+            {"requests", p.requests},
+            {"rejects", p.rejects},
+            {"request_ms_p50", number(p.request_ms_p50)},
+            {"request_ms_p99", number(p.request_ms_p99)},
+            {"connected_s", number(p.connected_s)}};
+}
+
 nlohmann::json to_json(const results& r) {
     nlohmann::json config = r.config.is_object() ? r.config : nlohmann::json::object();
     config["mode"] = r.mode;
-    return {{"schema", results_schema_version},
-            {"config", std::move(config)},
-            {"environment", to_json(r.environment)},
-            {"summary", to_json(r.summary)},
-            {"timeseries", to_json(r.series)}};
+    nlohmann::json j = {{"schema", results_schema_version},
+                        {"config", std::move(config)},
+                        {"environment", to_json(r.environment)},
+                        {"summary", to_json(r.summary)},
+                        {"timeseries", to_json(r.series)}};
+    if (r.mode == "swarm") {
+        nlohmann::json peers = nlohmann::json::array();
+        for (const peer_summary& p : r.peers) peers.push_back(to_json(p));
+        j["peers"] = std::move(peers);
+    }
+    return j;
 }
 
 }  // namespace swarmbench

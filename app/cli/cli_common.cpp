@@ -80,7 +80,19 @@ void progress_printer::operator()(const progress& p) {
     if (p.duration_s > 0) std::snprintf(when, sizeof(when), "[%5.1f/%.1f s]", p.elapsed_s, p.duration_s);
     else std::snprintf(when, sizeof(when), "[%5.1f s]", p.elapsed_s);
     std::string line = std::string(when) + " " + p.phase;
-    if (p.phase == "connecting") {
+    if (p.fraction >= 0 && p.phase == "running") {
+        // Swarm: rate, share done and the time left at the current rate.
+        line += "  " + format_rate(p.rate_bytes_per_s) + "  " + format_bytes(static_cast<double>(p.bytes));
+        char pct[64];
+        std::snprintf(pct, sizeof(pct), "  %5.1f%%", 100.0 * p.fraction);
+        line += pct;
+        if (p.total > 0 && p.rate_bytes_per_s > 0 && p.bytes < p.total) {
+            char eta[48];
+            std::snprintf(eta, sizeof(eta), "  ETA %.0f s", static_cast<double>(p.total - p.bytes) / p.rate_bytes_per_s);
+            line += eta;
+        }
+        line += "  " + std::to_string(p.done) + " conns";
+    } else if (p.phase == "connecting") {
         line += " " + std::to_string(p.done) + "/" + std::to_string(p.total) + " established";
     } else {
         line += "  " + format_rate(p.rate_bytes_per_s) + "  " + format_bytes(static_cast<double>(p.bytes));

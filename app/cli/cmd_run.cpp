@@ -1,11 +1,208 @@
-// placeholder: being written (swarmbench run)
+// swarmbench run: the main job. A BitTorrent swarm over loopback, measured
+// over time, with a results folder (results.json, timeseries.csv, graphs).
+//
+// The scenario comes from the defaults, then --scenario FILE, then the flags
+// (each flag sets one scenario field; see docs/scenario.md), and is validated
+// as a whole: a bad value exits 2 naming the flag, the field and the range.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
 #include "cli_common.hpp"
+#include "swarmbench/graphs.hpp"
+#include "swarmbench/log.hpp"
+#include "swarmbench/results_folder.hpp"
+#include "swarmbench/swarm/swarm.hpp"
+#include "swarmbench/units.hpp"
 
 namespace swarmbench::cli {
-command make_run_command(CLI::App& parent) {
-    command c;
-    c.app = parent.add_subcommand("run", "run a BitTorrent swarm over loopback and measure it");
-    c.run = [] { return exit_usage; };
-    return c;
+
+namespace {
+
+/// A flag that sets one scenario field.
+struct field_flag {
+    const char* flag;   // "--pipeline"
+    const char* field;  // "pipeline"
+    const char* help;   // one line
+};
+
+constexpr field_flag value_flags[] = {
+    {"--size", "torrent_size", "Torrent size (e.g. 1GiB, 64MiB)"},
+    {"--piece-size", "piece_size", "Piece size, a power of two 16KiB..64MiB"},
+    {"--files", "file_count", "Files in the torrent (1: single-file)"},
+    {"--seeders", "seeders", "Seeders"},
+    {"--leechers", "leechers", "Leechers"},
+    {"--connections", "connections_per_leecher", "Connections per leecher, spread over the seeders"},
+    {"--pipeline", "pipeline", "Outstanding 16 KiB requests per connection"},
+    {"--pick", "pick", "Piece order: rarest_first | sequential | random"},
+    {"--unchoke-slots", "unchoke_slots", "With --choking: unchoked connections per seeder"},
+    {"--rate-limit", "rate_limit", "Upload limit per connection in bytes/s (e.g. 10MiB; 0: none)"},
+    {"--slow-fraction", "slow_fraction", "Share of connections that are slow, 0..1"},
+    {"--slow-rate", "slow_rate", "A slow connection's limit in bytes/s (e.g. 1MiB)"},
+    {"--churn", "churn_per_s", "Connections dropped and re-made per second"},
+    {"--storage", "storage", "files | discard (network only) | disk_only (no sockets)"},
+    {"--data-dir", "data_dir", "Download into this directory (kept); default: a temporary one"},
+    {"--duration", "duration_s", "Run this many seconds (leechers download again); default: until complete"},
+    {"--timeout", "timeout_s", "Give up on completion after this many seconds"},
+    {"--backend", "backend", "auto | io_uring | epoll (auto honours SWARMBENCH_BACKEND)"},
+    {"--threads", "threads", "Engine contexts, one thread each (0: one per core)"},
+    {"--interval-ms", "interval_ms", "Sampling interval"},
+    {"--listen-host", "listen_host", "Address the seeders listen on"},
+    {"--base-port", "base_port", "Seeder i listens on base-port + i (0: any free port)"},
+    {"--connect-to", "connect_to", "Extra peers every leecher connects to: HOST:PORT[,HOST:PORT...]"},
+    {"--content-seed", "content_seed", "Seed of the synthetic content"},
+    {"--seed", "seed", "Seed of picks, slow peers and churn"},
+};
+
+constexpr field_flag bool_flags[] = {
+    {"--choking", "choking", "Seeders choke like real clients (unchoke slots, rechoke, optimistic unchoke)"},
+    {"--direct", "direct", "O_DIRECT file writes"},
+    {"--keep-data", "keep_data", "Keep the downloaded files (in the temporary directory)"},
+};
+
+constexpr field_flag negated_flags[] = {
+    {"--no-end-game", "end_game", "No duplicate requests at the end of a download"},
+    {"--no-preallocate", "preallocate", "Do not preallocate the files"},
+};
+
+struct run_args {
+    std::vector<std::string> values = std::vector<std::string>(std::size(value_flags));  // per value flag
+    std::vector<CLI::Option*> value_opts;   // to tell given from not
+    std::vector<bool> bools = std::vector<bool>(std::size(bool_flags) + std::size(negated_flags));
+    std::string scenario_file;              // --scenario
+    std::string output;                     // -o
+    bool dump = false;                      // --dump-scenario
+    bool json = false;                      // --json
+    bool no_progress = false;               // --no-progress
+    bool no_graphs = false;                 // --no-graphs
+};
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw usage_error("--scenario: cannot read " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
+
+/// "pipeline: must be ..." -> "must be ..." (the flag already names it).
+std::string without_field(const std::string& message, const std::string& field) {
+    const std::string prefix = field + ": ";
+    return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+}
+
+swarm_scenario build_scenario(const run_args& a) {
+    swarm_scenario sc;
+    if (!a.scenario_file.empty()) {
+        auto parsed = parse_scenario(read_file(a.scenario_file));
+        if (!parsed) throw usage_error("--scenario " + a.scenario_file + ": " + parsed.error());
+        sc = parsed.value();
+    }
+    for (std::size_t i = 0; i < std::size(value_flags); ++i) {
+        if (a.value_opts[i]->count() == 0) continue;
+        if (auto err = set_scenario_field(sc, value_flags[i].field, a.values[i]))
+            throw usage_error(std::string(value_flags[i].flag) + " (" + value_flags[i].field +
+                              "): " + without_field(*err, value_flags[i].field));
+    }
+    for (std::size_t i = 0; i < std::size(bool_flags); ++i)
+        if (a.bools[i]) set_scenario_field(sc, bool_flags[i].field, "true");
+    for (std::size_t i = 0; i < std::size(negated_flags); ++i)
+        if (a.bools[std::size(bool_flags) + i]) set_scenario_field(sc, negated_flags[i].field, "false");
+    if (const auto problems = validate(sc); !problems.empty()) {
+        std::string all = "invalid scenario:";
+        for (const auto& p : problems) all += "\n  " + p;
+        throw usage_error(all);
+    }
+    return sc;
+}
+
+void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
+    const run_summary& s = r.summary;
+    std::FILE* out = stderr;
+    if (s.swarm) {
+        const swarm_summary& w = *s.swarm;
+        std::fprintf(out, "  swarm        %u seeders, %u leechers (%u complete), %s torrent in %u pieces, storage %s\n",
+                     w.seeders, w.leechers, w.leechers_complete, format_bytes(static_cast<double>(w.torrent_bytes)).c_str(),
+                     w.piece_count, w.storage.c_str());
+        if (w.completion_seconds > 0) std::fprintf(out, "  completed    in %.2f s\n", w.completion_seconds);
+        std::fprintf(out, "  pieces       %llu verified, %llu hash failures, %llu protocol errors, %llu disconnects\n",
+                     static_cast<unsigned long long>(w.pieces_verified), static_cast<unsigned long long>(w.hash_failures),
+                     static_cast<unsigned long long>(w.protocol_errors), static_cast<unsigned long long>(w.disconnects));
+        std::fprintf(out, "  network      %s in, %s out\n", format_bytes(static_cast<double>(w.net_bytes_in)).c_str(),
+                     format_bytes(static_cast<double>(w.net_bytes_out)).c_str());
+        std::fprintf(out, "  disk         %s written, write latency p50 %.0f us, p99 %.0f us\n",
+                     format_bytes(static_cast<double>(w.disk_bytes_written)).c_str(), w.disk_write_us_p50,
+                     w.disk_write_us_p99);
+        std::fprintf(out, "  latency      request->piece p50 %.2f ms, p90 %.2f ms, p99 %.2f ms; connect p50 %.2f ms\n",
+                     w.request_ms_p50, w.request_ms_p90, w.request_ms_p99, w.connect_ms_p50);
+        std::fprintf(out, "  peers        %zu connections made\n", r.peers.size());
+        if (w.cpu_seconds_per_gib > 0) std::fprintf(out, "  cpu/GiB      %.2f s\n", w.cpu_seconds_per_gib);
+        if (!w.data_dir.empty())
+            std::fprintf(out, "  data         %s (%s)\n", w.data_dir.c_str(), w.data_kept ? "kept" : "removed");
+    }
+    if (!dir.empty()) std::fprintf(out, "  results      %s\n", dir.string().c_str());
+}
+
+int run(const run_args& a) {
+    swarm_scenario sc = build_scenario(a);
+    if (a.dump) {
+        std::cout << to_json(sc).dump(2) << std::endl;
+        return exit_ok;
+    }
+    const std::filesystem::path dir = a.output.empty() ? default_results_dir() : std::filesystem::path(a.output);
+    const std::uint64_t limit = raise_open_file_limit();
+    const std::uint64_t need = 2 * total_connections(sc) + 64;
+    if (limit != 0 && need > limit)
+        log().warn("{} connections need about {} file descriptors but the open-file limit is {}: raise it "
+                   "(ulimit -n) or expect EMFILE",
+                   total_connections(sc), need, limit);
+
+    progress_printer printer(!a.no_progress);
+    swarm_hooks hooks;
+    hooks.run.stop = &stop_flag();
+    hooks.run.on_progress = [&printer](const progress& p) { printer(p); };
+    hooks.output_dir = dir;
+    results r = run_swarm(sc, hooks);
+    printer.finish();
+
+    if (!a.no_graphs && std::filesystem::exists(dir / timeseries_csv_name)) {
+        auto loaded = load_results(dir);
+        if (!loaded) {
+            log().error("graphs: {}", loaded.error());
+        } else {
+            const graph_output g = render_graphs({loaded.value()}, dir);
+            for (const auto& e : g.errors) log().error("graphs: {}", e);
+        }
+    }
+    const int code = report(r, a.json);
+    print_swarm_summary(r, std::filesystem::exists(dir) ? dir : std::filesystem::path());
+    return code;
+}
+
+}  // namespace
+
+command make_run_command(CLI::App& parent) {
+    auto a = std::make_shared<run_args>();
+    CLI::App* sub = parent.add_subcommand(
+        "run", "Run a BitTorrent swarm over loopback and measure it (no flags: the default 1 GiB swarm)");
+    sub->add_option("--scenario", a->scenario_file, "Read the scenario from this JSON file (flags override it)");
+    sub->add_flag("--dump-scenario", a->dump, "Print the scenario (defaults, file and flags applied) as JSON and exit");
+    sub->add_option("-o,--output", a->output, "Results folder (default ./swarmbench-results/<timestamp>/)");
+    for (std::size_t i = 0; i < std::size(value_flags); ++i)
+        a->value_opts.push_back(sub->add_option(value_flags[i].flag, a->values[i], value_flags[i].help));
+    for (std::size_t i = 0; i < std::size(bool_flags); ++i) {
+        sub->add_flag_callback(bool_flags[i].flag, [a, i] { a->bools[i] = true; }, bool_flags[i].help);
+    }
+    for (std::size_t i = 0; i < std::size(negated_flags); ++i) {
+        const std::size_t k = std::size(bool_flags) + i;
+        sub->add_flag_callback(negated_flags[i].flag, [a, k] { a->bools[k] = true; }, negated_flags[i].help);
+    }
+    sub->add_flag("--json", a->json, "Also write the results document to stdout");
+    sub->add_flag("--no-progress", a->no_progress, "No live progress line on stderr");
+    sub->add_flag("--no-graphs", a->no_graphs, "Do not draw PNG/SVG graphs");
+    return {sub, [a] { return run(*a); }};
+}
+
 }  // namespace swarmbench::cli

@@ -27,6 +27,7 @@ void install_signal_handlers() {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error code, not a death
+    std::signal(SIGXFSZ, SIG_IGN);  // a file-size limit is EFBIG on the write, reported like a full disk
 }
 
 std::uint64_t raise_open_file_limit() {

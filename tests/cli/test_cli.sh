@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CLI smoke tests: test_cli.sh CASE BACKEND SWARMBENCH_BINARY
 #   stream | disk | listen_target   on BACKEND (exit 77 = skip if it cannot run here)
-#   bad_flags | version_backends | interrupt
+#   bad_flags | version_backends | interrupt | plot
+#   run (on BACKEND) | run_flags | run_interrupt | run_disk_full
 # Loopback and temp directories only; waits are bounded deadlines.
 set -euo pipefail
 case_name="$1"
@@ -144,6 +145,71 @@ version_backends)
   "$bin" --log-level debug backends > /dev/null || fail "--log-level before the subcommand"
   "$bin" backends --log-level warn > /dev/null || fail "--log-level after the subcommand"
   ;;
+run)
+  # A small swarm into a results folder: document, time series, graphs, files verified.
+  require_backend
+  "$bin" run --size 24MiB --files 3 --seeders 2 --leechers 2 --connections 6 --backend "$backend" \
+    --data-dir "$work/data" -o "$work/res" --json --no-progress > "$work/out.json" 2> "$work/err.txt" \
+    || { cat "$work/err.txt" >&2; fail "run exited $?"; }
+  check_json "$work/res/results.json" "s['status'] == 'ok'" "s['swarm']['leechers_complete'] == 2" \
+    "s['bytes'] == 2 * 24 * 2**20" "len(d['peers']) == 12" "d['environment']['backend'] == '$backend'"
+  check_json "$work/out.json" "s['status'] == 'ok'" "len(d['peers']) == 12"
+  "$py" - "$work/res/timeseries.csv" <<'PYEOF' || fail "timeseries.csv"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows, "no rows"
+assert int(float(rows[-1]["payload_total"])) == 2 * 24 * 2**20, rows[-1]["payload_total"]
+assert int(float(rows[-1]["leechers_done"])) == 2
+PYEOF
+  for f in throughput.png throughput.svg latency.png connections.png; do
+    [ -s "$work/res/$f" ] || fail "run did not write $f"
+  done
+  [ "$(find "$work/data" -type f | wc -l)" = 6 ] || fail "expected 3 files for each of 2 leechers in --data-dir"
+  grep -q "results      $work/res" "$work/err.txt" || fail "summary does not name the results folder: $(cat "$work/err.txt")"
+  ;;
+run_flags)
+  # Bad values name the flag, the field and the range; --dump-scenario prints a usable scenario.
+  set +e
+  "$bin" run --pipeline 0 > /dev/null 2> "$work/err.txt"; rc=$?
+  set -e
+  [ "$rc" = 2 ] || fail "--pipeline 0 exited $rc"
+  grep -q -- "--pipeline (pipeline): must be 1..2048" "$work/err.txt" || fail "unclear error: $(cat "$work/err.txt")"
+  echo '{"seedrs": 3}' > "$work/bad.json"
+  set +e
+  "$bin" run --scenario "$work/bad.json" > /dev/null 2> "$work/err.txt"; rc=$?
+  set -e
+  [ "$rc" = 2 ] || fail "bad scenario file exited $rc"
+  grep -q 'seedrs' "$work/err.txt" && grep -q 'seeders' "$work/err.txt" || fail "no suggestion: $(cat "$work/err.txt")"
+  "$bin" run --dump-scenario --leechers 5 > "$work/dump.json"
+  "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["leechers"] == 5 and d["torrent_size"] == 2**30, d' "$work/dump.json" \
+    || fail "--dump-scenario"
+  "$bin" run --scenario "$work/dump.json" --dump-scenario > "$work/dump2.json"
+  cmp -s "$work/dump.json" "$work/dump2.json" || fail "a dumped scenario does not read back the same"
+  ;;
+run_interrupt)
+  # SIGINT mid-run: status interrupted, and the streamed time series already on disk parses.
+  "$bin" run --size 256MiB --rate-limit 1MiB -o "$work/res" > /dev/null 2> "$work/err.txt" &
+  spid=$!
+  pids+=("$spid")
+  for _ in $(seq 1 300); do [ "$(cat "$work/res/timeseries.csv" 2>/dev/null | wc -l)" -ge 4 ] && break; sleep 0.1; done
+  [ "$(cat "$work/res/timeseries.csv" 2>/dev/null | wc -l)" -ge 4 ] || fail "no rows streamed to timeseries.csv: $(cat "$work/err.txt")"
+  kill -INT "$spid"
+  for _ in $(seq 1 200); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$spid" 2>/dev/null && fail "still running 20 s after SIGINT"
+  wait "$spid" || fail "exited non-zero after SIGINT: $(cat "$work/err.txt")"
+  check_json "$work/res/results.json" "s['status'] == 'interrupted'" "s['bytes'] > 0" "len(ts['t_s']) >= 3"
+  [ -s "$work/res/throughput.png" ] || fail "no graphs after an interrupted run"
+  ;;
+run_disk_full)
+  # A file-size limit (as a full disk would) ends the run with a clear message and partial results.
+  set +e
+  ( ulimit -f 8192; exec "$bin" run --size 64MiB --leechers 2 --no-preallocate --data-dir "$work/data" \
+      -o "$work/res" --no-progress ) > /dev/null 2> "$work/err.txt"; rc=$?
+  set -e
+  [ "$rc" = 1 ] || fail "disk full exited $rc: $(cat "$work/err.txt")"
+  grep -q "File too large" "$work/err.txt" && grep -q "leecher-0" "$work/err.txt" || fail "unclear error: $(cat "$work/err.txt")"
+  check_json "$work/res/results.json" "s['status'] == 'failed'" "s['swarm']['disk_bytes_written'] > 0" "len(ts['t_s']) >= 1"
+  ;;
 interrupt)
   "$bin" stream --connections 2 --seconds 60 --json > "$work/out.json" 2> "$work/err.txt" &
   spid=$!
@@ -155,6 +221,49 @@ interrupt)
   kill -0 "$spid" 2>/dev/null && fail "still running 10 s after SIGINT"
   wait "$spid" || fail "exited non-zero after SIGINT: $(cat "$work/err.txt")"
   check_json "$work/out.json" "s['status'] == 'interrupted'" "s['goodput_bytes_per_s'] > 0" "s['seconds'] < 30"
+  ;;
+plot)
+  # A stream run's document is a results folder of its own; plot it, then overlay two.
+  mkdir -p "$work/run-a" "$work/run-b"
+  for d in run-a run-b; do
+    "$bin" stream --connections 2 --seconds 1 --json --no-progress > "$work/$d/results.json" 2> "$work/err.txt" \
+      || { cat "$work/err.txt" >&2; fail "stream for $d exited $?"; }
+  done
+  set +e
+  "$bin" plot "$work/run-a" -o "$work/out" > "$work/plot.txt" 2> "$work/err.txt"; rc=$?
+  set -e
+  if grep -q "built without cairo" "$work/err.txt"; then echo "SKIP: built without cairo"; exit 77; fi
+  [ "$rc" = 0 ] || { cat "$work/err.txt" >&2; fail "plot exited $rc"; }
+  for f in throughput.png throughput.svg connections.png; do
+    [ -s "$work/out/$f" ] || fail "plot did not write $f: $(cat "$work/plot.txt" "$work/err.txt")"
+    grep -qx "$work/out/$f" "$work/plot.txt" || fail "plot did not list $f on stdout: $(cat "$work/plot.txt")"
+  done
+  [ "$(head -c 8 "$work/out/throughput.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "throughput.png is not a PNG"
+  head -c 5 "$work/out/throughput.svg" | grep -q '<?xml' || fail "throughput.svg is not XML"
+  # Without -o, one folder gets its graphs in place; a custom size is honoured.
+  "$bin" plot "$work/run-a" --width 640 --height 360 > /dev/null 2> "$work/err.txt" || fail "plot in place: $(cat "$work/err.txt")"
+  [ -s "$work/run-a/throughput.png" ] || fail "plot in place wrote no throughput.png"
+  [ "$(od -An -tu1 -j16 -N8 "$work/run-a/throughput.png" | tr -s ' ' | sed 's/^ //')" = "0 0 2 128 0 0 1 104" ] \
+    || fail "throughput.png is not 640x360"
+  # Overlay; a missing folder among good ones is skipped with a warning.
+  "$bin" plot "$work/run-a" "$work/run-b" "$work/missing" -o "$work/overlay" > /dev/null 2> "$work/err.txt" \
+    || fail "overlay exited $?: $(cat "$work/err.txt")"
+  grep -q "skipping: .*missing" "$work/err.txt" || fail "no warning for the missing folder: $(cat "$work/err.txt")"
+  [ -s "$work/overlay/throughput.png" ] || fail "overlay wrote no throughput.png"
+  # Errors: nothing loads (1), several folders without -o (2), bad size (2).
+  set +e
+  "$bin" plot "$work/missing" > /dev/null 2> "$work/err.txt"; rc=$?
+  set -e
+  [ "$rc" = 1 ] || fail "plot of a missing folder exited $rc, want 1"
+  grep -q "missing" "$work/err.txt" || fail "error does not name the folder: $(cat "$work/err.txt")"
+  set +e
+  "$bin" plot "$work/run-a" "$work/run-b" > /dev/null 2> "$work/err.txt"; rc=$?
+  set -e
+  [ "$rc" = 2 ] && grep -q -- "--output" "$work/err.txt" || fail "two folders without -o: exit $rc, $(cat "$work/err.txt")"
+  set +e
+  "$bin" plot "$work/run-a" --width 10 > /dev/null 2> "$work/err.txt"; rc=$?
+  set -e
+  [ "$rc" = 2 ] && grep -q -- "--width: must be 320..16384" "$work/err.txt" || fail "--width 10: exit $rc, $(cat "$work/err.txt")"
   ;;
 *)
   fail "unknown case $case_name"

@@ -15,7 +15,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -53,6 +55,7 @@ private:
     std::FILE* file_ = nullptr;   // owned; null when closed
     std::size_t columns_ = 0;     // values expected per row
     bool failed_ = false;         // a write failed; stop writing
+    std::string path_;            // the file, for error messages
 };
 
 /// Writes `doc` to `dir`/results.json atomically (pretty, 2-space indent).

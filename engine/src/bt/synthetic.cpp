@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -152,7 +153,19 @@ result<torrent> make_synthetic_torrent(const synthetic_spec& spec) {
     ts.piece_hashes.resize(geometry.piece_count());
     // Validate names and sizes before spending seconds on hashing.
     if (auto check = torrent::make(ts); !check) return parse_error{"synthetic: " + check.error()};
-    hash_synthetic_pieces(spec.seed, geometry, 0, geometry.piece_count(), ts.piece_hashes);
+    // Pieces are independent: split them over hash_threads threads.
+    const std::uint32_t pieces = geometry.piece_count();
+    const std::uint32_t threads = std::clamp<std::uint32_t>(spec.hash_threads, 1, std::max<std::uint32_t>(1, pieces / 16));
+    std::vector<std::thread> workers;
+    const std::uint32_t share = (pieces + threads - 1) / threads;
+    for (std::uint32_t first = share; first < pieces; first += share) {
+        const std::uint32_t count = std::min(share, pieces - first);
+        workers.emplace_back([&, first, count] {
+            hash_synthetic_pieces(spec.seed, geometry, first, count, std::span(ts.piece_hashes).subspan(first, count));
+        });
+    }
+    hash_synthetic_pieces(spec.seed, geometry, 0, std::min(share, pieces), ts.piece_hashes);
+    for (auto& w : workers) w.join();
     auto t = torrent::make(ts);
     if (!t) return parse_error{"synthetic: " + t.error()};
     return t;

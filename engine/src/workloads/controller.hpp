@@ -5,6 +5,8 @@
 // Thread rules: see each class.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -81,6 +83,17 @@ private:
 /// fn must not block; it runs on context threads.
 bool run_on_each(context_group& group, const std::function<void(std::size_t, io_context&)>& fn,
                  clock::time_point deadline);
+
+/// Waits until `finished` reaches `expected` (each shard counts itself in and
+/// rings `bell` when it has closed everything) or `limit` passes. Returns
+/// whether they all finished (controller thread).
+inline bool wait_for_shards(doorbell& bell, const std::atomic<std::size_t>& finished, std::size_t expected,
+                            std::chrono::seconds limit) {
+    const auto deadline = clock::now() + limit;
+    while (finished.load(std::memory_order_acquire) < expected && clock::now() < deadline)
+        bell.wait_until(std::min(deadline, clock::now() + std::chrono::milliseconds(50)));
+    return finished.load(std::memory_order_acquire) >= expected;
+}
 
 /// Marks a run as failed before or during set-up: status, error count, message.
 void fail_run(results& r, const std::string& message);

@@ -696,10 +696,7 @@ private:
         }
         std::size_t expected = 0;
         for (const auto& s : shards_) expected += s->ctx != nullptr ? 1 : 0;
-        const auto deadline = clock::now() + std::chrono::seconds(5);
-        while (run_.finished.load(std::memory_order_acquire) < expected && clock::now() < deadline)
-            run_.bell.wait_until(std::min(deadline, clock::now() + std::chrono::milliseconds(50)));
-        if (run_.finished.load(std::memory_order_acquire) < expected) {
+        if (!detail::wait_for_shards(run_.bell, run_.finished, expected, std::chrono::seconds(5))) {
             log().warn("stream: operations still pending 5 s after stop; abandoning them (sockets stay open)");
             run_.abandon.store(true, std::memory_order_release);
         }

@@ -41,6 +41,7 @@ struct synthetic_spec {
     /// fmt pattern for file names in a multi-file torrent, given the index.
     std::string file_pattern = "file-{:04}.bin";
     std::string announce;                        // tracker URL, usually empty
+    unsigned hash_threads = 1;                   // threads hashing the pieces
 };
 
 /// Builds the torrent: files split evenly (the first total % count files

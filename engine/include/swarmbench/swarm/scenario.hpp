@@ -38,15 +38,15 @@ const char* to_string(bt::pick_order o) noexcept;
 
 struct swarm_scenario {
     // ---- the torrent (synthetic content, deterministic in `content_seed`)
-    std::uint64_t torrent_size = 1ULL << 30;  // bytes; 16 KiB .. 16 TiB
+    std::uint64_t torrent_size = 1ULL << 30;  // bytes; 1 .. 16 TiB (may be smaller than a piece)
     std::uint32_t piece_size = 256 * 1024;    // power of two, 16 KiB .. 64 MiB
     std::uint32_t file_count = 1;             // 1 .. 100000 (1: single-file torrent)
     std::uint64_t content_seed = 1;           // synthetic content seed
 
     // ---- peers
     std::uint32_t seeders = 4;                  // 0 .. 10000 (0 only with connect_to)
-    std::uint32_t leechers = 8;                 // 1 .. 10000
-    std::uint32_t connections_per_leecher = 32; // 1 .. 10000, spread over the seeders
+    std::uint32_t leechers = 4;                 // 1 .. 10000
+    std::uint32_t connections_per_leecher = 64; // 1 .. 10000, spread over the seeders
     std::uint32_t pipeline = 16;                // outstanding 16 KiB requests per connection, 1 .. 2048
     bt::pick_order pick = bt::pick_order::rarest_first;  // "rarest_first", "sequential", "random"
     bool end_game = true;                       // duplicate the last requests
@@ -67,7 +67,7 @@ struct swarm_scenario {
 
     // ---- storage
     storage_mode storage = storage_mode::files;  // "files", "discard", "disk_only"
-    bool direct = false;       // files: O_DIRECT (file sizes must be 4 KiB multiples)
+    bool direct = false;       // files, disk_only: O_DIRECT (every file but the last a 4 KiB multiple)
     bool preallocate = true;   // files: fallocate every file before the run
     std::string data_dir;      // "" : a new temporary directory
     bool keep_data = false;    // keep downloaded files (always kept if data_dir was given)
@@ -82,9 +82,12 @@ struct swarm_scenario {
     std::uint16_t base_port = 0;    // seeder i listens on base_port + i; 0: any free port
     std::vector<endpoint> connect_to;  // extra peers every leecher also connects to
     std::uint64_t seed = 1;         // randomness of picks, slow peers and churn
+
+    friend bool operator==(const swarm_scenario&, const swarm_scenario&) = default;
 };
 
-/// The field names, in the order to_json writes them (for the app and docs).
+/// The field names in declaration order (for the app and docs; to_json's
+/// object itself keeps its keys sorted).
 const std::vector<std::string>& scenario_field_names();
 
 /// Every field (including defaults), ready for --dump-scenario.

@@ -81,6 +81,7 @@ protected:
 /// Opens (creates) every file of `t` under `dir` on `ctx`. Errors name the
 /// file and the fix: "cannot create <dir>/a/b.bin: Permission denied",
 /// "--direct: file 2 starts at byte 1000001, not a multiple of 4096".
+/// `t` must outlive the storage (it is referenced, not copied).
 /// Owning thread of ctx only.
 bt::result<std::unique_ptr<piece_storage>> open_file_storage(io_context& ctx, const bt::torrent& t,
                                                             const std::filesystem::path& dir,

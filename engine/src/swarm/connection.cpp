@@ -1,0 +1,356 @@
+// connection: one TCP connection of the swarm, either end: connect, the
+// handshakes, one recv and one send kept pending, message dispatch to the
+// leecher or seeder logic, and closing (which cancels whatever is pending).
+//
+// [SECTION] compact_histogram
+// [SECTION] creation and submission
+// [SECTION] completion callbacks (the shard's thread)
+// [SECTION] handshakes
+// [SECTION] closing and summaries
+//
+// Buffers: a leecher-side connection receives into a 128 KiB buffer (piece
+// messages dominate), a seeder-side one into 4 KiB (requests only). Outgoing
+// messages accumulate in `out`; when no send is pending, `out` and `sending`
+// swap and one send carries everything queued, so a seeder sends many blocks
+// per system call and the steady state allocates nothing.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "swarm_types.hpp"
+#include "swarmbench/error.hpp"
+#include "swarmbench/log.hpp"
+
+namespace swarmbench::detail {
+
+// ---------------------------------------------------------------------------
+// [SECTION] compact_histogram
+// ---------------------------------------------------------------------------
+
+void compact_histogram::record(std::int64_t ns) noexcept {
+    const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(ns, 1));
+    const int octave = 63 - std::countl_zero(v);
+    const auto sub = octave >= 2 ? static_cast<int>((v >> (octave - 2)) & 3) : 0;
+    const auto idx = std::min<std::size_t>(static_cast<std::size_t>(octave * 4 + sub), buckets_.size() - 1);
+    ++buckets_[idx];
+    ++count_;
+}
+
+double compact_histogram::percentile_ns(double fraction) const noexcept {
+    if (count_ == 0) return 0;
+    const auto want = static_cast<std::uint64_t>(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(count_ - 1)) + 1;
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < buckets_.size(); ++i) {
+        seen += buckets_[i];
+        if (seen >= want) {
+            const int octave = static_cast<int>(i / 4);
+            const double base = std::ldexp(1.0, octave);
+            return base + base * (static_cast<double>(i % 4) + 0.5) / 4.0;
+        }
+    }
+    return 0;
+}
+
+namespace {
+
+constexpr std::size_t leecher_recv_size = 128 * 1024;
+constexpr std::size_t seeder_recv_size = 4 * 1024;
+
+void on_connect(operation& op);
+void on_recv(operation& op);
+void on_send(operation& op);
+void on_close(operation& op);
+
+/// After a connection's completion: count it down on the shard.
+void conn_op_done(connection& c) {
+    --c.pending;
+    shard_op_done(*c.owner);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// [SECTION] creation and submission
+// ---------------------------------------------------------------------------
+
+std::unique_ptr<connection> make_connection(shard& s, bool leecher_side) {
+    const bt::torrent& t = *s.run->torrent;
+    bt::wire_options o;
+    o.expected_info_hash = t.info_hash();
+    o.limits.max_piece_block = bt::default_block_size;
+    o.limits.max_request_length = bt::default_block_size;
+    auto c = std::make_unique<connection>(t.geometry(), o);
+    c->owner = &s;
+    c->recv_buf.resize(leecher_side ? leecher_recv_size : seeder_recv_size);
+    c->out.reserve(leecher_side ? 4096 : 256 * 1024 + 64 * 1024);
+    c->sending.reserve(c->out.capacity());
+    for (operation* op : {&c->connect_op, &c->recv_op, &c->send_op, &c->close_op}) op->user = c.get();
+    c->connect_op.on_complete = on_connect;
+    c->recv_op.on_complete = on_recv;
+    c->send_op.on_complete = on_send;
+    c->close_op.on_complete = on_close;
+    return c;
+}
+
+void conn_submit(connection& c, operation& op) {
+    ++c.pending;
+    submit_shard_op(*c.owner, op);
+}
+
+std::size_t conn_append(connection& c, std::size_t bytes) {
+    const std::size_t at = c.out.size();
+    c.out.resize(at + bytes);
+    return at;
+}
+
+void conn_flush(connection& c) {
+    if (c.state == conn_state::closing || !c.sending.empty() || c.out.empty()) return;
+    std::swap(c.out, c.sending);
+    c.out.clear();
+    operation& op = c.send_op;
+    op.code = op_code::send;
+    op.flags = op_flag_none;
+    op.handle = c.fd;
+    op.data = c.sending.data();
+    op.size = static_cast<std::uint32_t>(c.sending.size());
+    conn_submit(c, op);
+}
+
+void conn_start_recv(connection& c) {
+    operation& op = c.recv_op;
+    op.code = op_code::recv;
+    op.flags = op_flag_none;
+    op.handle = c.fd;
+    op.data = c.recv_buf.data();
+    op.size = static_cast<std::uint32_t>(c.recv_buf.size());
+    conn_submit(c, op);
+}
+
+void conn_connect(connection& c, const endpoint& to) {
+    shard& s = *c.owner;
+    std::error_code ec;
+    c.state = conn_state::connecting;
+    c.connect_start_ns = steady_ns();
+    s.counters.half_open.add(1);
+    c.fd = s.ctx->open_tcp_socket(to.family, nullptr, ec);
+    if (ec) {
+        c.fd = invalid_handle;
+        s.counters.connect_failures.add(1);
+        conn_close(c, describe_error("socket for " + c.remote, ec));
+        return;
+    }
+    operation& op = c.connect_op;
+    op.code = op_code::connect;
+    op.handle = c.fd;
+    op.peer = to;
+    op.timeout = std::chrono::seconds(10);
+    conn_submit(c, op);
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] handshakes
+// ---------------------------------------------------------------------------
+
+void conn_send_handshake(connection& c) {
+    const swarm_run& run = *c.owner->run;
+    bt::handshake hs;
+    hs.reserved = bt::make_reserved(true, true);
+    hs.info_hash = run.torrent->info_hash();
+    hs.id = run.id_prefix;
+    // The rest of the id: who we are, and (leecher side) whether this
+    // connection plays a slow peer, so the serving seeder limits it.
+    const std::uint32_t tag = c.as_leecher ? c.as_leecher->index : c.as_seeder->index;
+    std::memcpy(hs.id.data() + 12, &tag, sizeof tag);
+    std::memcpy(hs.id.data() + 16, &c.id, 3);
+    hs.id[19] = c.slow ? 'S' : 'N';
+    const std::size_t at = conn_append(c, bt::handshake_size);
+    bt::encode_handshake(std::span(c.out).subspan(at), hs);
+}
+
+namespace {
+
+void send_extended_handshake(connection& c) {
+    bt::extended_handshake ext;
+    ext.v = std::string("swarmbench ") + version();
+    ext.reqq = 2048;
+    std::byte buf[256];
+    const std::size_t n = bt::encode_extended_handshake(buf, ext);
+    if (n == 0) return;
+    const std::size_t at = conn_append(c, n);
+    std::memcpy(c.out.data() + at, buf, n);
+}
+
+/// The remote's handshake arrived: the connection is established.
+void on_handshake(connection& c, const bt::handshake& hs) {
+    shard& s = *c.owner;
+    c.fast = c.decoder.fast_negotiated();
+    if (c.as_seeder) {
+        c.slow = hs.id[19] == 'S';
+        conn_send_handshake(c);
+    }
+    if (c.decoder.extensions_negotiated()) send_extended_handshake(c);
+    c.state = conn_state::active;
+    c.established_ns = steady_ns();
+    c.last_piece_ns = c.established_ns;
+    s.counters.half_open.add(-1);
+    s.counters.active.add(1);
+    s.counters.connects.add(1);
+    if (c.as_leecher)
+        leecher_on_established(c);
+    else
+        seeder_on_established(c);
+    conn_flush(c);
+}
+
+void dispatch(connection& c, const bt::message& m) {
+    if (m.kind == bt::message_kind::handshake) {
+        on_handshake(c, *m.hs);
+        return;
+    }
+    if (c.as_leecher)
+        leecher_on_message(c, m);
+    else
+        seeder_on_message(c, m);
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] completion callbacks
+// ---------------------------------------------------------------------------
+
+void on_connect(operation& op) {
+    connection& c = *static_cast<connection*>(op.user);
+    shard& s = *c.owner;
+    if (c.state == conn_state::closing) {
+        conn_op_done(c);
+        return;
+    }
+    if (op.error) {
+        s.counters.connect_failures.add(1);
+        const std::string msg = describe_error("connect to " + c.remote, op.error);
+        if (!s.stopping) record_error(s, msg);
+        conn_close(c, "failed: " + msg);
+    } else {
+        record_latency(s, &interval_histograms::connect, &shard::run_connect, steady_ns() - c.connect_start_ns);
+        c.state = conn_state::handshaking;
+        conn_send_handshake(c);
+        conn_flush(c);
+        conn_start_recv(c);
+    }
+    conn_op_done(c);
+}
+
+void on_recv(operation& op) {
+    connection& c = *static_cast<connection*>(op.user);
+    shard& s = *c.owner;
+    if (c.state == conn_state::closing) {
+        conn_op_done(c);
+        return;
+    }
+    if (op.error || op.result == 0) {
+        conn_close(c, op.error ? "dropped: " + describe_error("recv from " + c.remote, op.error)
+                               : "closed by the remote");
+        conn_op_done(c);
+        return;
+    }
+    const auto n = static_cast<std::size_t>(op.result);
+    c.bytes_in += n;
+    s.counters.net_in.add(n);
+    std::span<const std::byte> input(c.recv_buf.data(), n);
+    bt::message m;
+    while (c.state != conn_state::closing) {
+        const auto st = c.decoder.next(input, m);
+        if (st == bt::wire_decoder::status::need_more) break;
+        if (st == bt::wire_decoder::status::error) {
+            s.counters.protocol_errors.add(1);
+            log().warn("{} <- {}: protocol error, dropping the peer: {}",
+                       c.as_leecher ? c.as_leecher->name : c.as_seeder->name, c.remote, c.decoder.error());
+            conn_close(c, "dropped: protocol error: " + c.decoder.error(), true);
+            break;
+        }
+        dispatch(c, m);
+    }
+    if (c.state != conn_state::closing) {
+        conn_flush(c);
+        conn_start_recv(c);
+    }
+    conn_op_done(c);
+}
+
+void on_send(operation& op) {
+    connection& c = *static_cast<connection*>(op.user);
+    shard& s = *c.owner;
+    if (c.state != conn_state::closing) {
+        if (op.error) {
+            conn_close(c, "dropped: " + describe_error("send to " + c.remote, op.error));
+        } else {
+            const auto n = static_cast<std::uint64_t>(op.result);
+            c.bytes_out += n;
+            s.counters.net_out.add(n);
+            c.sending.clear();
+            if (c.as_seeder) seeder_pump(c);
+            conn_flush(c);
+        }
+    }
+    conn_op_done(c);
+}
+
+void on_close(operation& op) {
+    connection& c = *static_cast<connection*>(op.user);
+    c.fd = invalid_handle;
+    conn_op_done(c);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// [SECTION] closing and summaries
+// ---------------------------------------------------------------------------
+
+void conn_close(connection& c, std::string reason, bool protocol_error) {
+    if (c.state == conn_state::closing) return;
+    shard& s = *c.owner;
+    const conn_state was = c.state;
+    c.state = conn_state::closing;
+    c.end_reason = std::move(reason);
+    c.protocol_error = protocol_error;
+    c.closed_ns = steady_ns();
+    if (was == conn_state::active) {
+        s.counters.active.add(-1);
+        // A leecher finishing or being steered down is not a lost connection.
+        // Counted on the downloading side only, so one lost connection counts once.
+        if (c.as_leecher && !s.stopping && c.end_reason != "done" && c.end_reason != "steered down")
+            s.counters.disconnects.add(1);
+    } else {
+        s.counters.half_open.add(-1);
+    }
+    if (c.as_leecher) leecher_on_closed(c);
+    if (c.fd != invalid_handle) {
+        operation& op = c.close_op;
+        op.code = op_code::close;
+        op.handle = c.fd;
+        conn_submit(c, op);
+    }
+}
+
+bool conn_finished(const connection& c) { return c.state == conn_state::closing && c.pending == 0; }
+
+peer_summary summarize(const connection& c, const std::string& leecher_name) {
+    peer_summary p;
+    p.leecher = leecher_name;
+    p.remote = c.remote;
+    p.state = c.end_reason.empty() ? "open" : c.end_reason;
+    p.slow = c.slow;
+    p.bytes_in = c.bytes_in;
+    p.bytes_out = c.bytes_out;
+    p.blocks = c.blocks;
+    p.requests = c.requests_sent;
+    p.rejects = c.rejects;
+    p.request_ms_p50 = c.request_latency.percentile_ns(0.5) / 1e6;
+    p.request_ms_p99 = c.request_latency.percentile_ns(0.99) / 1e6;
+    if (c.established_ns > 0)
+        p.connected_s = static_cast<double>((c.closed_ns ? c.closed_ns : steady_ns()) - c.established_ns) / 1e9;
+    return p;
+}
+
+}  // namespace swarmbench::detail

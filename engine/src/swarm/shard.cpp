@@ -1,0 +1,171 @@
+// shard: what one engine context does for the swarm: its periodic tick
+// (steering, rate-limit refills, churn, choking, reconnects, freeing ended
+// connections), set-up of its seeders and leechers, and teardown.
+//
+// Teardown: shard_stop() closes every connection and listener; each close
+// cancels what is pending on it. `live` counts every operation and storage
+// write the shard has in flight; when it reaches zero the shard closes its
+// files and rings the controller.
+#include <algorithm>
+
+#include "swarm_types.hpp"
+#include "swarmbench/error.hpp"
+#include "swarmbench/log.hpp"
+
+namespace swarmbench::detail {
+
+namespace {
+constexpr auto tick_period = std::chrono::milliseconds(20);
+
+void on_tick(operation& op);
+
+void arm_tick(shard& s) {
+    s.tick_op.code = op_code::timer;
+    s.tick_op.timeout = tick_period;
+    s.tick_op.user = &s;
+    s.tick_op.on_complete = on_tick;
+    s.tick_pending = true;
+    submit_shard_op(s, s.tick_op);
+}
+
+/// Settings from swarm_controls, where the caller set one.
+void read_controls(shard& s) {
+    const swarm_controls* c = s.run->controls;
+    if (c == nullptr) return;
+    if (auto v = c->pipeline.load(std::memory_order_relaxed)) s.pipeline = v;
+    if (auto v = c->connections_per_leecher.load(std::memory_order_relaxed)) s.conns_per_leecher = v;
+    if (auto v = c->rate_limit.load(std::memory_order_relaxed)) s.rate_limit = v == UINT64_MAX ? 0 : v;
+    if (auto v = c->slow_rate.load(std::memory_order_relaxed)) s.slow_rate = v;
+}
+
+void churn(shard& s, double dt_s) {
+    const swarm_scenario& sc = s.run->scenario;
+    if (sc.churn_per_s <= 0 || s.leechers.empty()) return;
+    // This shard's share of the swarm-wide rate, by its share of leechers.
+    s.churn_budget += sc.churn_per_s * dt_s * static_cast<double>(s.leechers.size()) / sc.leechers;
+    for (int guard = 0; s.churn_budget >= 1 && guard < 10000; ++guard) {
+        s.churn_budget -= 1;
+        leecher& l = *s.leechers[next_random(s) % s.leechers.size()];
+        if (!l.done) leecher_churn_one(l);
+    }
+}
+
+void on_tick(operation& op) {
+    shard& s = *static_cast<shard*>(op.user);
+    s.tick_pending = false;
+    if (!s.stopping) {
+        const std::int64_t now = steady_ns();
+        const double dt_s = static_cast<double>(now - s.last_tick_ns) / 1e9;
+        s.last_tick_ns = now;
+        read_controls(s);
+        for (auto& sd : s.seeders) seeder_tick(*sd, now, dt_s);
+        for (auto& l : s.leechers) leecher_tick(*l, now);
+        churn(s, dt_s);
+        arm_tick(s);
+    }
+    shard_op_done(s);
+}
+
+}  // namespace
+
+std::uint64_t next_random(shard& s) noexcept {
+    std::uint64_t z = (s.rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void submit_shard_op(shard& s, operation& op) {
+    ++s.live;
+    s.ctx->submit(op);
+}
+
+void shard_op_done(shard& s) {
+    --s.live;
+    maybe_finish_shard(s);
+}
+
+void maybe_finish_shard(shard& s) {
+    if (!s.stopping || s.finished || s.live != 0) return;
+    s.finished = true;
+    for (auto& l : s.leechers) {
+        leecher_tick(*l, steady_ns());  // collects the last summaries
+        if (l->storage) l->storage->close_files();
+    }
+    for (auto& sd : s.seeders) seeder_tick(*sd, steady_ns(), 0);
+    s.run->finished.fetch_add(1, std::memory_order_release);
+    s.run->bell.ring();
+}
+
+void record_error(shard& s, const std::string& message) {
+    s.counters.errors.add(1);
+    log().error("{}", message);
+    s.run->errors.add(message);
+}
+
+void record_latency(shard& s, latency_histogram interval_histograms::*which, latency_histogram shard::*run_hist,
+                    std::int64_t ns) {
+    const auto d = std::chrono::nanoseconds(ns);
+    (s.*run_hist).record(d);
+    std::lock_guard lock(s.counters.hist_mutex);
+    (s.counters.interval.*which).record(d);
+}
+
+std::unique_ptr<bt::piece_picker> make_picker(const leecher& l) {
+    const swarm_scenario& sc = l.owner->run->scenario;
+    bt::picker_options o;
+    o.order = sc.pick;
+    o.seed = sc.seed * 1000003 + l.index * 7919 + l.rounds_done;
+    // Generated blocks never race, so disk-only has no end-game.
+    o.end_game = sc.end_game && sc.storage != storage_mode::disk_only;
+    return std::make_unique<bt::piece_picker>(l.owner->run->torrent->geometry(), o);
+}
+
+std::string shard_setup(shard& s, io_context& ctx) {
+    s.ctx = &ctx;
+    const swarm_run& run = *s.run;
+    const swarm_scenario& sc = run.scenario;
+    s.pipeline = sc.pipeline;
+    s.conns_per_leecher = sc.connections_per_leecher;
+    s.rate_limit = sc.rate_limit;
+    s.slow_rate = sc.slow_rate;
+    s.rng = sc.seed * 0x2545F4914F6CDD1DULL + s.index;
+    s.last_tick_ns = steady_ns();
+    for (auto& sd : s.seeders) {
+        endpoint where;
+        std::error_code ec;
+        where = endpoint::parse(sc.listen_host + ":" + std::to_string(sc.base_port ? sc.base_port + sd->index : 0), ec);
+        if (!ec) ec = seeder_listen(*sd, s, where);
+        if (ec)
+            return describe_error(sd->name + ": cannot listen on " + where.to_string(), ec);
+    }
+    for (auto& l : s.leechers) {
+        l->picker = make_picker(*l);
+        l->buffer_of.assign(run.torrent->piece_count(), -1);
+        l->all_pieces = bt::bitfield(run.torrent->piece_count(), true);
+        if (sc.storage == storage_mode::discard) continue;
+        file_storage_options o;
+        o.preallocate = sc.preallocate;
+        o.direct = sc.direct;
+        auto st = open_file_storage(ctx, *run.torrent, run.data_dir / l->name, o);
+        if (!st) return l->name + ": " + st.error();
+        l->storage = std::move(st.value());
+    }
+    arm_tick(s);
+    return {};
+}
+
+void shard_start(shard& s) {
+    for (auto& l : s.leechers) leecher_start(*l);
+}
+
+void shard_stop(shard& s) {
+    if (s.stopping) return;
+    s.stopping = true;
+    if (s.tick_pending) s.ctx->cancel(s.tick_op);
+    for (auto& sd : s.seeders) seeder_stop(*sd);
+    for (auto& l : s.leechers) leecher_stop(*l);
+    maybe_finish_shard(s);
+}
+
+}  // namespace swarmbench::detail

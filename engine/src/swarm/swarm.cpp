@@ -1,0 +1,456 @@
+// swarm: the controller of a swarm run (see swarm.hpp): prepares the torrent
+// and the data directory, starts the contexts and hands each its share of
+// seeders and leechers, samples every interval (streaming the time series to
+// the results folder), decides when the run ends, tears it down and builds
+// the results.
+//
+// [SECTION] sampling
+// [SECTION] preparation (torrent, data directory, shards)
+// [SECTION] the run
+// [SECTION] results
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "swarm_types.hpp"
+#include "swarmbench/bt/synthetic.hpp"
+#include "swarmbench/context_group.hpp"
+#include "swarmbench/error.hpp"
+#include "swarmbench/log.hpp"
+#include "swarmbench/results_folder.hpp"
+
+namespace swarmbench {
+
+namespace {
+
+using detail::clock;
+using detail::seconds_between;
+using detail::shard;
+
+constexpr double gib = 1024.0 * 1024.0 * 1024.0;
+
+// ---------------------------------------------------------------------------
+// [SECTION] sampling
+// ---------------------------------------------------------------------------
+
+/// Sums of every shard's counters at one moment.
+struct totals {
+    std::uint64_t net_in = 0, net_out = 0, payload = 0, disk = 0, connects = 0, connect_failures = 0;
+    std::uint64_t disconnects = 0, verified = 0, hash_failures = 0, protocol_errors = 0, errors = 0;
+    std::int64_t active = 0, half_open = 0;
+};
+
+totals sum(const std::vector<std::unique_ptr<shard>>& shards) {
+    totals t;
+    for (const auto& s : shards) {
+        const detail::shard_counters& c = s->counters;
+        t.net_in += c.net_in.get();
+        t.net_out += c.net_out.get();
+        t.payload += c.payload.get();
+        t.disk += c.disk_written.get();
+        t.connects += c.connects.get();
+        t.connect_failures += c.connect_failures.get();
+        t.disconnects += c.disconnects.get();
+        t.verified += c.pieces_verified.get();
+        t.hash_failures += c.hash_failures.get();
+        t.protocol_errors += c.protocol_errors.get();
+        t.errors += c.errors.get();
+        t.active += c.active.get();
+        t.half_open += c.half_open.get();
+    }
+    return t;
+}
+
+/// Takes (and resets) every shard's interval histograms.
+detail::interval_histograms take_intervals(const std::vector<std::unique_ptr<shard>>& shards) {
+    detail::interval_histograms merged;
+    for (const auto& s : shards) {
+        std::lock_guard lock(s->counters.hist_mutex);
+        merged.request.merge(s->counters.interval.request);
+        merged.disk_write.merge(s->counters.interval.disk_write);
+        merged.connect.merge(s->counters.interval.connect);
+        s->counters.interval = {};
+    }
+    return merged;
+}
+
+double rate(std::uint64_t now, std::uint64_t before, double dt) {
+    return dt > 0 ? static_cast<double>(now - std::min(now, before)) / dt : 0;
+}
+
+class swarm_runner {
+public:
+    swarm_runner(const swarm_scenario& sc, const swarm_hooks& hooks) : hooks_(hooks) {
+        run_.scenario = sc;
+        run_.controls = hooks.controls;
+        res_.mode = "swarm";
+        res_.config = to_json(sc);
+        res_.environment = detect_environment();
+        res_.summary.counted_at = "leechers";
+        res_.summary.swarm = swarm_summary{};
+        res_.summary.swarm->storage = to_string(sc.storage);
+    }
+
+    results run() {
+        open_folder();
+        if (res_.summary.status == "failed") return finish();
+        if (const auto problems = validate(run_.scenario); !problems.empty()) {
+            for (const auto& p : problems) detail::fail_run(res_, "scenario: " + p);
+            return finish();
+        }
+        if (prepare() && start()) sample_until_done();
+        teardown();
+        collect();
+        cleanup_data();
+        return finish();
+    }
+
+private:
+    bool stop_requested() const { return hooks_.run.stop_requested(); }
+    void report(const progress& p) {
+        if (hooks_.run.on_progress) hooks_.run.on_progress(p);
+    }
+    bool fail(const std::string& message) {
+        detail::fail_run(res_, message);
+        return false;
+    }
+
+    // ---- results folder ----
+
+    void open_folder() {
+        if (!hooks_.output_dir) return;
+        auto dir = create_results_dir(*hooks_.output_dir);
+        if (!dir) {
+            detail::fail_run(res_, dir.error());
+            return;
+        }
+        dir_ = dir.value();
+        std::vector<std::string> names;
+        for (const auto& c : sample_columns()) names.push_back(c.name);
+        if (auto err = csv_.open(dir_ / timeseries_csv_name, names)) detail::fail_run(res_, *err);
+        res_.summary.status = "running";
+        write_json();
+        res_.summary.status = res_.summary.errors ? "failed" : "ok";
+    }
+
+    void write_json() {
+        if (dir_.empty()) return;
+        if (auto err = write_results_json(dir_, to_json(res_))) log().error("{}", *err);
+    }
+
+    results finish() {
+        write_json();
+        csv_.close();
+        return std::move(res_);
+    }
+
+    // -------------------------------------------------------------------------
+    // [SECTION] preparation
+    // -------------------------------------------------------------------------
+
+    bool prepare() {
+        const swarm_scenario& sc = run_.scenario;
+        const auto t0 = clock::now();
+        report({"preparing", 0, 0, 0, 0, 0, 0, 0});
+        bt::synthetic_spec spec;
+        spec.seed = sc.content_seed;
+        spec.total_size = sc.torrent_size;
+        spec.piece_size = sc.piece_size;
+        spec.file_count = sc.file_count;
+        spec.hash_threads = std::max(1u, std::thread::hardware_concurrency());
+        auto t = bt::make_synthetic_torrent(spec);
+        if (!t) return fail("torrent: " + t.error());
+        run_.torrent = std::make_shared<const bt::torrent>(std::move(t.value()));
+        res_.config["info_hash"] = run_.torrent->info_hash_hex();
+        res_.config["piece_count"] = run_.torrent->piece_count();
+        log().debug("swarm: torrent of {} pieces ready in {:.2f} s", run_.torrent->piece_count(),
+                    seconds_between(t0, clock::now()));
+        swarm_summary& w = *res_.summary.swarm;
+        w.torrent_bytes = run_.torrent->total_length();
+        w.piece_count = run_.torrent->piece_count();
+
+        // Peer ids: "-SB0100-" then 4 run-random bytes (the rest is per peer).
+        const std::string prefix = "-SB0100-";
+        std::copy(prefix.begin(), prefix.end(), run_.id_prefix.begin());
+        const auto r = static_cast<std::uint32_t>(clock::now().time_since_epoch().count());
+        std::memcpy(run_.id_prefix.data() + 8, &r, 4);
+
+        if (sc.storage != storage_mode::discard && !make_data_dir()) return false;
+
+        // Contexts, then shards: seeders and leechers dealt round robin.
+        backend_choice choice = choose_backend(sc.backend);
+        res_.environment.backend_reason = choice.reason;
+        if (choice.active == backend_kind::automatic) return fail("backend: " + choice.reason);
+        std::error_code ec;
+        group_ = std::make_unique<context_group>(choice.active, sc.threads, context_options{}, ec);
+        if (ec) return fail(describe_error(std::string("starting ") + to_string(choice.active) + " contexts", ec));
+        res_.environment.backend = to_string(group_->kind());
+        res_.config["threads_used"] = group_->size();
+        for (std::size_t i = 0; i < group_->size(); ++i) {
+            auto s = std::make_unique<shard>();
+            s->index = i;
+            s->run = &run_;
+            shards_.push_back(std::move(s));
+        }
+        const std::uint32_t seeders = sc.storage == storage_mode::disk_only ? 0 : sc.seeders;
+        for (std::uint32_t i = 0; i < seeders; ++i) {
+            shard& s = *shards_[i % shards_.size()];
+            auto sd = std::make_unique<detail::seeder>();
+            sd->owner = &s;
+            sd->index = i;
+            sd->name = fmt::format("seeder-{:02}", i + 1);
+            s.seeders.push_back(std::move(sd));
+        }
+        for (std::uint32_t i = 0; i < sc.leechers; ++i) {
+            // Leechers start on the context after the seeders' so both spread.
+            shard& s = *shards_[(i + seeders) % shards_.size()];
+            auto l = std::make_unique<detail::leecher>();
+            l->owner = &s;
+            l->index = i;
+            l->name = fmt::format("leecher-{:02}", i + 1);
+            s.leechers.push_back(std::move(l));
+        }
+        std::vector<std::string> errs(shards_.size());
+        const bool answered = detail::run_on_each(
+            *group_, [&](std::size_t i, io_context& ctx) { errs[i] = detail::shard_setup(*shards_[i], ctx); },
+            clock::now() + std::chrono::seconds(120));
+        setup_done_ = true;
+        if (!answered) return fail("swarm: contexts did not finish set-up within 120 s");
+        for (const auto& e : errs)
+            if (!e.empty()) return fail(e);
+        run_.seeders.resize(seeders);
+        for (const auto& s : shards_)
+            for (const auto& sd : s->seeders) run_.seeders[sd->index] = {sd->name, sd->where};
+        if (!run_.seeders.empty())
+            res_.config["seeders_listen_on"] = run_.seeders.front().where.to_string() + (seeders > 1 ? " ..." : "");
+        return true;
+    }
+
+    /// The data directory: the scenario's, or a new temporary one.
+    bool make_data_dir() {
+        const swarm_scenario& sc = run_.scenario;
+        std::error_code ec;
+        if (!sc.data_dir.empty()) {
+            run_.data_dir = sc.data_dir;
+            std::filesystem::create_directories(run_.data_dir, ec);
+            if (ec) return fail("data_dir: cannot create " + run_.data_dir.string() + ": " + ec.message());
+        } else {
+            std::string tmpl = (std::filesystem::temp_directory_path(ec) / "swarmbench-data-XXXXXX").string();
+            if (::mkdtemp(tmpl.data()) == nullptr)
+                return fail(describe_error("cannot create a temporary data directory " + tmpl, last_system_error()) +
+                            " (set TMPDIR or data_dir)");
+            run_.data_dir = tmpl;
+            temp_data_ = true;
+        }
+        res_.summary.swarm->data_dir = run_.data_dir.string();
+        return true;
+    }
+
+    // -------------------------------------------------------------------------
+    // [SECTION] the run
+    // -------------------------------------------------------------------------
+
+    bool start() {
+        cpu0_ = prev_cpu_ = process_cpu_seconds();
+        t0_ = prev_t_ = clock::now();
+        run_.start_ns = detail::steady_ns();
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            shard* s = shards_[i].get();
+            group_->post(i, [s](io_context&) { detail::shard_start(*s); });
+        }
+        return true;
+    }
+
+    void sample_until_done() {
+        const swarm_scenario& sc = run_.scenario;
+        const auto interval = std::chrono::milliseconds(sc.interval_ms);
+        const auto end = t0_ + std::chrono::duration_cast<clock::duration>(
+                                   std::chrono::duration<double>(sc.duration_s > 0 ? sc.duration_s : sc.timeout_s));
+        auto next = t0_ + interval;
+        while (true) {
+            run_.bell.wait_until(next);
+            const auto now = clock::now();
+            const bool complete = sc.duration_s == 0 && run_.leechers_done.load() == sc.leechers;
+            const bool fatal = run_.fatal.load(std::memory_order_acquire);
+            if (now < next && !complete && !fatal && !stop_requested()) continue;  // a ring, not a tick
+            take_sample(now);
+            if (complete) break;
+            if (fatal) {
+                res_.summary.status = "failed";
+                break;
+            }
+            if (stop_requested()) {
+                res_.summary.status = "interrupted";
+                break;
+            }
+            if (now >= end) {
+                if (sc.duration_s == 0) {
+                    detail::fail_run(res_, fmt::format("swarm: not complete after timeout_s = {} s ({} of {} leechers "
+                                                       "done); raise timeout_s or shrink the torrent",
+                                                       sc.timeout_s, run_.leechers_done.load(), sc.leechers));
+                }
+                break;
+            }
+            next += interval;
+            if (next < now) next = now + interval;  // fell behind (suspended?): do not burst
+        }
+        t1_ = clock::now();
+    }
+
+    void take_sample(clock::time_point now) {
+        const swarm_scenario& sc = run_.scenario;
+        const totals t = sum(shards_);
+        const detail::interval_histograms h = take_intervals(shards_);
+        const double dt = seconds_between(prev_t_, now);
+        const double cpu = process_cpu_seconds();
+        swarm_sample s;
+        s.t_s = seconds_between(t0_, now);
+        s.net_in_total = t.net_in;
+        s.net_out_total = t.net_out;
+        s.net_in_bps = rate(t.net_in, prev_.net_in, dt);
+        s.net_out_bps = rate(t.net_out, prev_.net_out, dt);
+        s.payload_total = t.payload;
+        s.goodput_bps = rate(t.payload, prev_.payload, dt);
+        s.disk_write_total = t.disk;
+        s.disk_write_bps = rate(t.disk, prev_.disk, dt);
+        s.disk_write_us_p50 = h.disk_write.percentile_ns(0.5) / 1e3;
+        s.disk_write_us_p90 = h.disk_write.percentile_ns(0.9) / 1e3;
+        s.disk_write_us_p99 = h.disk_write.percentile_ns(0.99) / 1e3;
+        s.request_ms_p50 = h.request.percentile_ns(0.5) / 1e6;
+        s.request_ms_p90 = h.request.percentile_ns(0.9) / 1e6;
+        s.request_ms_p99 = h.request.percentile_ns(0.99) / 1e6;
+        s.connections_active = static_cast<std::uint32_t>(std::max<std::int64_t>(0, t.active));
+        s.connections_half_open = static_cast<std::uint32_t>(std::max<std::int64_t>(0, t.half_open));
+        s.connect_ms_p50 = h.connect.percentile_ns(0.5) / 1e6;
+        s.connect_ms_p99 = h.connect.percentile_ns(0.99) / 1e6;
+        s.connects_total = t.connects;
+        s.disconnects_total = t.disconnects;
+        s.pieces_verified_total = t.verified;
+        s.pieces_wanted = std::uint64_t{run_.torrent->piece_count()} * sc.leechers;
+        s.hash_failures_total = t.hash_failures;
+        s.protocol_errors_total = t.protocol_errors;
+        s.leechers_done = run_.leechers_done.load(std::memory_order_relaxed);
+        s.cpu_percent = dt > 0 ? 100.0 * (cpu - prev_cpu_) / dt : 0;
+        s.rss_bytes = process_rss_bytes();
+        prev_ = t;
+        prev_t_ = now;
+        prev_cpu_ = cpu;
+
+        const std::vector<double> row = sample_values(s);
+        if (csv_.is_open())
+            if (auto err = csv_.append(row)) log().error("{}", *err);  // the run goes on; results.json still gets written
+        timeseries& ts = res_.series;
+        ts.push(s.t_s, s.payload_total, s.goodput_bps);
+        const auto& cols = sample_columns();
+        for (std::size_t i = 1; i < cols.size(); ++i) ts.extra[cols[i].name].push_back(row[i]);
+        if (hooks_.on_sample) hooks_.on_sample(s);
+
+        const std::uint64_t wanted = sc.duration_s > 0 ? 0 : run_.torrent->total_length() * sc.leechers;
+        progress p{"running", s.t_s, sc.duration_s, s.payload_total, s.goodput_bps, s.connections_active, wanted,
+                   t.errors + t.protocol_errors + t.hash_failures};
+        if (wanted > 0) p.fraction = std::min(1.0, static_cast<double>(s.payload_total) / static_cast<double>(wanted));
+        else if (sc.duration_s > 0) p.fraction = std::min(1.0, s.t_s / sc.duration_s);
+        report(p);
+    }
+
+    void teardown() {
+        if (!group_) return;
+        report({"stopping", seconds_between(t0_, clock::now()), 0, 0, 0, 0, 0, 0});
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            shard* s = shards_[i].get();
+            if (s->ctx == nullptr) continue;  // set-up never reached it
+            group_->post(i, [s](io_context&) { detail::shard_stop(*s); });
+        }
+        std::size_t expected = 0;
+        for (const auto& s : shards_) expected += s->ctx != nullptr ? 1 : 0;
+        if (!detail::wait_for_shards(run_.bell, run_.finished, expected, std::chrono::seconds(30)))
+            detail::fail_run(res_, "swarm: operations still pending 30 s after stop; the engine cancels them now");
+        group_->stop();
+        group_->join();  // contexts die on their threads; every callback has run
+    }
+
+    // -------------------------------------------------------------------------
+    // [SECTION] results
+    // -------------------------------------------------------------------------
+
+    void collect() {
+        if (shards_.empty()) return;
+        const totals t = sum(shards_);
+        swarm_summary& w = *res_.summary.swarm;
+        const swarm_scenario& sc = run_.scenario;
+        latency_histogram req, disk, conn;
+        for (const auto& s : shards_) {
+            req.merge(s->run_request);
+            disk.merge(s->run_disk_write);
+            conn.merge(s->run_connect);
+            for (auto& p : s->peers) res_.peers.push_back(std::move(p));
+            w.seeders += static_cast<std::uint32_t>(s->seeders.size());
+            w.leechers += static_cast<std::uint32_t>(s->leechers.size());
+        }
+        std::sort(res_.peers.begin(), res_.peers.end(),
+                  [](const peer_summary& a, const peer_summary& b) { return a.leecher < b.leecher; });
+        w.leechers_complete = run_.leechers_done.load();
+        w.pieces_verified = t.verified;
+        w.hash_failures = t.hash_failures;
+        w.protocol_errors = t.protocol_errors;
+        w.disconnects = t.disconnects;
+        w.net_bytes_in = t.net_in;
+        w.net_bytes_out = t.net_out;
+        w.disk_bytes_written = t.disk;
+        w.request_ms_p50 = req.percentile_ns(0.5) / 1e6;
+        w.request_ms_p90 = req.percentile_ns(0.9) / 1e6;
+        w.request_ms_p99 = req.percentile_ns(0.99) / 1e6;
+        w.disk_write_us_p50 = disk.percentile_ns(0.5) / 1e3;
+        w.disk_write_us_p99 = disk.percentile_ns(0.99) / 1e3;
+        w.connect_ms_p50 = conn.percentile_ns(0.5) / 1e6;
+        w.connect_ms_p99 = conn.percentile_ns(0.99) / 1e6;
+        const std::int64_t done_ns = run_.all_done_ns.load();
+        if (done_ns > 0 && sc.duration_s == 0) w.completion_seconds = static_cast<double>(done_ns - run_.start_ns) / 1e9;
+        const double seconds = w.completion_seconds > 0 ? w.completion_seconds : seconds_between(t0_, t1_);
+        set_goodput(res_.summary, t.payload, seconds);
+        res_.summary.cpu_seconds = process_cpu_seconds() - cpu0_;
+        w.cpu_seconds_per_gib = t.payload > 0 ? res_.summary.cpu_seconds / (static_cast<double>(t.payload) / gib) : 0;
+        res_.summary.errors += t.errors;
+        run_.errors.drain_into(res_.summary);
+        if (res_.summary.status == "running") res_.summary.status = "ok";
+    }
+
+    void cleanup_data() {
+        swarm_summary& w = *res_.summary.swarm;
+        if (run_.data_dir.empty()) return;
+        const bool keep = run_.scenario.keep_data || !temp_data_;
+        if (!keep) {
+            std::error_code ec;
+            std::filesystem::remove_all(run_.data_dir, ec);
+            if (ec) log().warn("could not remove the data directory {}: {}", run_.data_dir.string(), ec.message());
+        }
+        w.data_kept = keep;
+    }
+
+    detail::swarm_run run_;                 // shared with the shards
+    const swarm_hooks& hooks_;              // stop flag, progress, samples, output folder
+    results res_;                           // what run() returns
+    std::filesystem::path dir_;             // results folder ("" : none)
+    timeseries_writer csv_;                 // timeseries.csv, streamed
+    bool temp_data_ = false;                // data_dir is ours to remove
+    bool setup_done_ = false;               // shard_setup ran
+    clock::time_point t0_{}, t1_{};         // data phase start and end
+    clock::time_point prev_t_{};            // previous sample
+    totals prev_;                           // counters at the previous sample
+    double cpu0_ = 0, prev_cpu_ = 0;        // process CPU at start / previous sample
+    // group_ is declared after shards_ so the contexts die before their shards.
+    std::vector<std::unique_ptr<shard>> shards_;  // one per context, index = context
+    std::unique_ptr<context_group> group_;        // the contexts (destroyed first)
+};
+
+}  // namespace
+
+results run_swarm(const swarm_scenario& scenario, const swarm_hooks& hooks) {
+    swarm_runner runner(scenario, hooks);
+    return runner.run();
+}
+
+}  // namespace swarmbench

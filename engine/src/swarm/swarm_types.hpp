@@ -1,0 +1,361 @@
+// swarm_types: the swarm's internal state: the run shared by every shard,
+// and what one shard (one engine context) owns: seeders, leechers and their
+// connections.
+//
+// [SECTION] run-wide state (immutable after set-up, plus atomics)
+// [SECTION] counters a shard writes and the controller samples
+// [SECTION] connection: one TCP connection, either end
+// [SECTION] seeder, leecher, piece buffers
+// [SECTION] shard
+// [SECTION] functions across the swarm's files
+//
+// Ownership: a shard, and everything it holds, is touched only by its
+// context's thread between set-up and teardown, except the members marked
+// atomic or guarded by a mutex. The controller reads those while the run goes
+// and everything else after the context threads have been joined.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "swarmbench/bt/piece_picker.hpp"
+#include "swarmbench/bt/sha1.hpp"
+#include "swarmbench/bt/torrent.hpp"
+#include "swarmbench/bt/wire.hpp"
+#include "swarmbench/io_context.hpp"
+#include "swarmbench/results.hpp"
+#include "swarmbench/stats.hpp"
+#include "swarmbench/swarm/scenario.hpp"
+#include "swarmbench/swarm/storage.hpp"
+#include "swarmbench/swarm/swarm.hpp"
+#include "../workloads/controller.hpp"
+
+namespace swarmbench::detail {
+
+using namespace std::chrono_literals;
+
+inline std::int64_t steady_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch()).count();
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] run-wide state
+// ---------------------------------------------------------------------------
+
+/// Where a seeder listens (filled during set-up, read when leechers connect).
+struct seeder_address {
+    std::string name;  // "seeder-01"
+    endpoint where;    // bound address
+};
+
+struct swarm_run {
+    swarm_scenario scenario;                   // validated
+    std::shared_ptr<const bt::torrent> torrent;  // shared read-only by every thread
+    std::filesystem::path data_dir;            // leecher-NN/ folders go here (files mode)
+    std::vector<seeder_address> seeders;       // all seeders, by index
+    bt::peer_id id_prefix{};                   // "-SB0100-" + run-random bytes
+    error_log errors;                          // first error messages (any thread)
+    doorbell bell;                             // rung on completion, fatal errors, shard finished
+    swarm_controls* controls = nullptr;        // steering from outside, may be null
+    std::atomic<bool> fatal{false};            // a shard hit an error that ends the run (disk full)
+    std::atomic<std::size_t> finished{0};      // shards done tearing down
+    std::atomic<std::int64_t> first_byte_ns{0};   // first payload byte anywhere
+    std::atomic<std::int64_t> all_done_ns{0};     // last leecher completed
+    std::atomic<std::uint32_t> leechers_done{0};  // leechers complete (run to completion)
+    std::int64_t start_ns = 0;                 // data phase start
+};
+
+// ---------------------------------------------------------------------------
+// [SECTION] counters
+// ---------------------------------------------------------------------------
+
+/// A gauge with one writer that may go down.
+class relaxed_gauge {
+public:
+    void add(std::int64_t n) noexcept {
+        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    std::int64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::int64_t> v_{0};  // single-writer value
+};
+
+/// Interval histograms, swapped out by the controller under the mutex.
+struct interval_histograms {
+    latency_histogram request;     // request -> piece
+    latency_histogram disk_write;  // storage write completion
+    latency_histogram connect;     // connect()
+};
+
+struct alignas(64) shard_counters {
+    relaxed_counter net_in;            // bytes received on sockets
+    relaxed_counter net_out;           // bytes sent
+    relaxed_counter payload;           // new block bytes accepted by leechers
+    relaxed_counter disk_written;      // bytes the storages wrote
+    relaxed_counter connects;          // connections established (handshake done)
+    relaxed_counter connect_failures;  // connects that failed
+    relaxed_counter disconnects;       // connections lost or dropped
+    relaxed_counter pieces_verified;   // pieces passed (discard: completed)
+    relaxed_counter hash_failures;     // pieces failed
+    relaxed_counter protocol_errors;   // peers dropped for protocol violations
+    relaxed_counter errors;            // other errors
+    relaxed_gauge active;              // handshaken connections
+    relaxed_gauge half_open;           // connecting or handshaking
+    std::mutex hist_mutex;             // guards interval
+    interval_histograms interval;      // since the controller's last sample
+};
+
+/// Request latencies of one connection in 4 sub-buckets per power of two
+/// (~20% resolution, 640 bytes): enough for a per-peer p50/p99.
+class compact_histogram {
+public:
+    void record(std::int64_t ns) noexcept;
+    double percentile_ns(double fraction) const noexcept;
+
+private:
+    std::array<std::uint32_t, 160> buckets_{};  // 40 octaves x 4
+    std::uint64_t count_ = 0;                   // samples
+};
+
+// ---------------------------------------------------------------------------
+// [SECTION] connection
+// ---------------------------------------------------------------------------
+
+struct shard;
+struct seeder;
+struct leecher;
+
+enum class conn_state : std::uint8_t { connecting, handshaking, active, closing };
+
+/// A request a leecher has sent and not yet seen answered.
+struct outstanding_request {
+    bt::block_ref block;       // which block
+    std::int64_t sent_ns = 0;  // when the request was queued
+};
+
+/// A request a seeder has been asked for and not yet served.
+struct queued_request {
+    std::uint32_t index = 0;   // piece
+    std::uint32_t begin = 0;   // offset
+    std::uint32_t length = 0;  // bytes
+};
+
+struct connection {
+    shard* owner = nullptr;        // shard (and context) that owns it
+    seeder* as_seeder = nullptr;   // set on a seeder's accepted connection
+    leecher* as_leecher = nullptr; // set on a leecher's outgoing connection
+    std::uint32_t id = 0;          // picker peer handle (leecher side), unique per leecher
+    std::string remote;            // "seeder-01 127.0.0.1:40001" for logs and summaries
+    int target = -1;               // leecher side: seeder index, or -1 - connect_to index
+    native_handle fd = invalid_handle;  // socket
+    conn_state state = conn_state::connecting;  // life cycle
+    std::string end_reason;        // why it closed ("" while open)
+    bool protocol_error = false;   // closed for breaking the protocol
+
+    operation connect_op;          // connect (leecher side)
+    operation recv_op;             // the one recv kept pending
+    operation send_op;             // the one send kept pending
+    operation close_op;            // close of fd (cancels the others)
+    std::uint8_t pending = 0;      // of the four ops, submitted and not completed
+
+    std::vector<std::byte> recv_buf;  // recv_op's buffer
+    std::vector<std::byte> out;       // messages accumulating
+    std::vector<std::byte> sending;   // what send_op is sending
+    bt::wire_decoder decoder;         // incoming messages
+
+    // peer state
+    bt::bitfield remote_has;       // leecher side: pieces the remote has
+    bool remote_seed = false;      // remote has every piece (counted via add_seed)
+    bool remote_registered = false;  // remote_has (or seed) is counted in the picker
+    bool peer_choking = true;      // remote chokes us
+    bool am_interested = false;    // we told the remote we are interested
+    bool peer_interested = false;  // seeder side: remote is interested
+    bool am_choking = true;        // seeder side: we choke the remote
+    bool optimistic = false;       // seeder side: optimistic unchoke holder
+    bool fast = false;             // BEP 6 negotiated
+    std::vector<outstanding_request> requests;  // leecher side, in request order
+    std::deque<queued_request> queue;          // seeder side, to serve
+
+    // rate limit (seeder side sends)
+    bool slow = false;             // drawn as a slow connection
+    std::uint64_t rate = 0;        // bytes/s, 0: unlimited
+    double tokens = 0;             // bytes it may send now
+
+    // stats
+    std::int64_t connect_start_ns = 0;   // connect submitted
+    std::int64_t established_ns = 0;     // handshake done
+    std::int64_t closed_ns = 0;          // conn_close called
+    std::int64_t last_piece_ns = 0;      // last block received (leecher) / sent (seeder)
+    std::uint64_t bytes_in = 0;          // received
+    std::uint64_t bytes_out = 0;         // sent
+    std::uint64_t blocks = 0;            // new blocks delivered
+    std::uint64_t requests_sent = 0;     // requests sent
+    std::uint64_t rejects = 0;           // requests rejected or lost to a choke
+    std::uint64_t interval_out = 0;      // bytes sent since the last rechoke (choking)
+    compact_histogram request_latency;   // leecher side
+
+    connection(const bt::piece_geometry& g, const bt::wire_options& o) : decoder(g, o) {}
+};
+
+// ---------------------------------------------------------------------------
+// [SECTION] seeder, leecher, piece buffers
+// ---------------------------------------------------------------------------
+
+struct seeder {
+    shard* owner = nullptr;               // its shard
+    std::uint32_t index = 0;              // seeder number
+    std::string name;                     // "seeder-01"
+    native_handle listener = invalid_handle;  // listening socket
+    endpoint where;                       // bound address
+    operation accept_op;                  // multishot accept
+    bool accept_pending = false;          // accept_op armed
+    operation retry_timer;                // re-arms accept after an error (EMFILE)
+    bool retry_pending = false;           // retry_timer armed
+    std::vector<std::unique_ptr<connection>> conns;  // accepted connections
+    std::int64_t next_rechoke_ns = 0;     // choking: next regular rechoke
+    std::int64_t next_optimistic_ns = 0;  // choking: next optimistic rotation
+};
+
+/// One piece being assembled in memory (files mode and disk-only).
+struct piece_buffer {
+    leecher* owner = nullptr;        // leecher it belongs to
+    std::uint32_t piece = 0;         // piece index
+    std::uint32_t slot = 0;          // index in leecher::buffers
+    std::byte* data = nullptr;       // piece_length bytes, 4 KiB aligned (owned by the leecher)
+    std::uint32_t writes_pending = 0;  // storage writes from this buffer in flight
+    bool complete = false;           // every block arrived (hashed or waiting for writes)
+    bool detached = false;           // the piece failed: free once writes drain
+};
+
+/// One storage write of a block out of a piece buffer.
+struct block_write {
+    piece_buffer* buffer = nullptr;  // the data's buffer
+    std::uint32_t length = 0;        // bytes
+};
+
+struct leecher {
+    shard* owner = nullptr;          // its shard
+    std::uint32_t index = 0;         // leecher number
+    std::string name;                // "leecher-01"
+    std::unique_ptr<bt::piece_picker> picker;       // what to request next
+    std::unique_ptr<piece_storage> storage;         // files or discard (null in discard)
+    std::vector<std::unique_ptr<connection>> conns; // live connections
+    std::uint32_t next_conn_id = 1;  // picker handles, never reused within a picker
+    std::uint32_t rounds_done = 0;   // completed downloads (duration mode repeats)
+    bool done = false;               // run to completion: every piece verified
+    bool failed = false;             // a fatal storage error stopped it
+    std::int64_t done_ns = 0;        // when it completed
+    std::uint32_t next_target = 0;   // round robin over seeders for new connections
+    std::vector<std::int64_t> reconnect_at;  // connections to make again, at these times
+    std::vector<int> reconnect_target;       // ...and to whom (connection::target)
+    std::vector<std::uint32_t> banned_connect_to;  // connect_to indexes that broke the protocol
+
+    // piece buffers
+    std::vector<std::int32_t> buffer_of;            // piece -> index in buffers, -1 none
+    std::vector<std::unique_ptr<piece_buffer>> buffers;  // all ever made (recycled)
+    std::vector<piece_buffer*> free_buffers;        // ready for reuse
+    std::vector<std::unique_ptr<std::byte, void (*)(void*)>> memory;  // aligned storage of buffers
+    std::vector<std::unique_ptr<block_write>> writes;  // recycled write records
+    std::vector<block_write*> free_writes;          // ready for reuse
+
+    // disk-only driver
+    std::uint32_t virtual_peers = 0;  // connections x pipeline blocks kept in flight
+    std::uint32_t in_flight = 0;      // disk-only writes in flight
+    bt::bitfield all_pieces;          // a full bitfield for pick()
+
+    std::vector<bt::block_ref> pick_scratch;        // reused by pick()
+    std::vector<bt::peer_handle> cancel_scratch;    // reused by mark_received()
+    bt::sha1 hasher;                                // piece hashes
+};
+
+// ---------------------------------------------------------------------------
+// [SECTION] shard
+// ---------------------------------------------------------------------------
+
+struct shard {
+    std::size_t index = 0;           // context index
+    swarm_run* run = nullptr;        // the run
+    io_context* ctx = nullptr;       // set on its thread
+    std::vector<std::unique_ptr<seeder>> seeders;    // seeders this shard owns
+    std::vector<std::unique_ptr<leecher>> leechers;  // leechers this shard owns
+    operation tick_op;               // periodic housekeeping timer
+    bool tick_pending = false;       // tick_op armed
+    std::int64_t last_tick_ns = 0;   // previous tick
+    double churn_budget = 0;         // connections owed to churn
+    std::uint64_t rng = 1;           // splitmix64 state (slow peers, churn)
+    bool stopping = false;           // teardown: submit nothing new
+    bool finished = false;           // everything closed
+    std::size_t live = 0;            // shard-level ops pending (tick, accepts, retries)
+    shard_counters counters;         // sampled by the controller
+    latency_histogram run_request;   // whole run (read after join)
+    latency_histogram run_disk_write;
+    latency_histogram run_connect;
+    std::vector<peer_summary> peers; // connections that ended (read after join)
+    // settings in force (from the scenario, changed by swarm_controls)
+    std::uint32_t pipeline = 16;     // requests per connection
+    std::uint32_t conns_per_leecher = 0;  // target per leecher
+    std::uint64_t rate_limit = 0;    // per connection, 0 unlimited
+    std::uint64_t slow_rate = 0;     // slow connections
+};
+
+// ---------------------------------------------------------------------------
+// [SECTION] functions across the swarm's files (all on the shard's thread)
+// ---------------------------------------------------------------------------
+
+// shard.cpp
+std::uint64_t next_random(shard& s) noexcept;
+void submit_shard_op(shard& s, operation& op);  // counts s.live
+void shard_op_done(shard& s);                   // --live, maybe finish
+void maybe_finish_shard(shard& s);
+void record_error(shard& s, const std::string& message);
+void record_latency(shard& s, latency_histogram interval_histograms::*which,
+                    latency_histogram shard::*run_hist, std::int64_t ns);
+
+/// Set-up on the shard's thread: listeners, pickers, storages, the tick.
+/// Returns "" or an error naming what failed ("seeder-02: cannot listen ...").
+std::string shard_setup(shard& s, io_context& ctx);
+void shard_start(shard& s);  // leechers connect (or start generating)
+void shard_stop(shard& s);   // teardown; rings the controller when done
+
+// connection.cpp
+void conn_submit(connection& c, operation& op);
+void conn_flush(connection& c);                 // send `out` if no send is pending
+void conn_start_recv(connection& c);
+void conn_close(connection& c, std::string reason, bool protocol_error = false);
+void conn_connect(connection& c, const endpoint& to);   // leecher side
+void conn_send_handshake(connection& c);
+std::size_t conn_append(connection& c, std::size_t bytes);  // grows `out`, returns old size
+bool conn_finished(const connection& c);        // closed and nothing pending
+peer_summary summarize(const connection& c, const std::string& leecher_name);
+std::unique_ptr<connection> make_connection(shard& s, bool leecher_side);
+
+// leecher.cpp
+void leecher_on_message(connection& c, const bt::message& m);
+void leecher_on_established(connection& c);
+void leecher_on_closed(connection& c);          // before the object goes away
+void leecher_start(leecher& l);                 // open the connections / start disk-only
+void leecher_tick(leecher& l, std::int64_t now);
+void leecher_stop(leecher& l);                  // teardown
+bool leecher_idle(const leecher& l);            // no writes pending, no connections
+bool leecher_churn_one(leecher& l);             // drop one random connection
+/// A fresh picker for `l` (scenario order and end-game; none in disk-only).
+std::unique_ptr<bt::piece_picker> make_picker(const leecher& l);
+
+// seeder.cpp
+std::error_code seeder_listen(seeder& sd, shard& s, const endpoint& where);
+void seeder_on_established(connection& c);      // announce pieces, unchoke
+void seeder_on_message(connection& c, const bt::message& m);
+void seeder_pump(connection& c);                // serve queued requests within tokens
+void seeder_tick(seeder& sd, std::int64_t now, double dt_s);
+void seeder_stop(seeder& sd);
+
+}  // namespace swarmbench::detail

@@ -1,0 +1,409 @@
+// Whole swarms over loopback into temporary directories, on every backend:
+// the data arrives byte-identical, hostile peers are dropped while the swarm
+// completes, and faults (disk full, port in use, stop) end with a clear
+// message and a results folder that parses.
+//
+// [SECTION] helpers: scenarios, verification, a hostile peer
+// [SECTION] complete swarms
+// [SECTION] hostile peers
+// [SECTION] faults
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "swarmbench/bt/synthetic.hpp"
+#include "swarmbench/results_folder.hpp"
+#include "swarmbench/swarm/swarm.hpp"
+#include "test_support.hpp"
+
+namespace swarmbench::test {
+namespace {
+
+// ---------------------------------------------------------------------------
+// [SECTION] helpers
+// ---------------------------------------------------------------------------
+
+/// A small swarm: odd total size and several files, so blocks and pieces
+/// straddle file boundaries.
+swarm_scenario small_scenario(backend_kind kind, const std::filesystem::path& data) {
+    swarm_scenario sc;
+    sc.torrent_size = (48ULL << 20) + 12345;
+    sc.piece_size = 256 * 1024;
+    sc.file_count = 5;
+    sc.seeders = 2;
+    sc.leechers = 3;
+    sc.connections_per_leecher = 8;
+    sc.backend = kind;
+    sc.threads = 2;
+    sc.data_dir = data.string();
+    sc.timeout_s = 120;
+    return sc;
+}
+
+/// Every file of every leecher equals the synthetic content. Returns the
+/// number of files checked; reports the first difference.
+std::size_t verify_leechers(const swarm_scenario& sc, const std::filesystem::path& data) {
+    bt::synthetic_spec spec;
+    spec.seed = sc.content_seed;
+    spec.total_size = sc.torrent_size;
+    spec.piece_size = sc.piece_size;
+    spec.file_count = sc.file_count;
+    auto t = bt::make_synthetic_torrent(spec);
+    EXPECT_TRUE(t.ok());
+    if (!t) return 0;
+    std::size_t checked = 0;
+    for (std::uint32_t l = 1; l <= sc.leechers; ++l) {
+        char name[32];
+        std::snprintf(name, sizeof name, "leecher-%02u", l);
+        for (const bt::torrent_file& f : t->files()) {
+            const std::filesystem::path p = data / name / f.relative_path();
+            std::ifstream in(p, std::ios::binary);
+            EXPECT_TRUE(in) << "missing " << p;
+            std::vector<std::byte> bytes(f.length);
+            in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+            EXPECT_EQ(static_cast<std::uint64_t>(in.gcount()), f.length) << p;
+            EXPECT_TRUE(bt::synthetic_matches(sc.content_seed, f.offset, bytes)) << p << " differs from the content";
+            ++checked;
+        }
+    }
+    return checked;
+}
+
+/// Runs `sc` with a results folder in `out`, stopping it if it runs past
+/// `limit` (so a hung swarm fails the test instead of blocking it).
+results run_bounded(const swarm_scenario& sc, const std::filesystem::path& out,
+                    std::function<void(const swarm_sample&)> on_sample = {},
+                    std::chrono::seconds limit = std::chrono::seconds(120)) {
+    std::atomic<bool> stop{false};
+    swarm_hooks hooks;
+    hooks.run.stop = &stop;
+    hooks.output_dir = out;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    hooks.on_sample = [&](const swarm_sample& s) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ADD_FAILURE() << "swarm still running after " << limit.count() << " s; stopping it";
+            stop = true;
+        }
+        if (on_sample) on_sample(s);
+    };
+    return run_swarm(sc, hooks);
+}
+
+std::string all_errors(const results& r) {
+    std::string s;
+    for (const auto& m : r.summary.error_messages) s += m + "\n";
+    return s;
+}
+
+/// The results folder parses and says what the run returned.
+void expect_folder(const std::filesystem::path& out, const results& r) {
+    auto loaded = load_results(out);
+    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    ASSERT_TRUE(loaded->document.is_object());
+    EXPECT_EQ(loaded->document["summary"]["status"], r.summary.status);
+    EXPECT_EQ(loaded->document["config"]["mode"], "swarm");
+    EXPECT_EQ(loaded->document["peers"].size(), r.peers.size());
+    EXPECT_EQ(loaded->rows(), r.series.size());
+    EXPECT_EQ(loaded->series.count("goodput_bps"), 1u);
+}
+
+class swarm_run : public ::testing::TestWithParam<backend_kind> {
+protected:
+    void SetUp() override {
+        std::string why;
+        if (!backend_available(GetParam(), &why)) GTEST_SKIP() << to_string(GetParam()) << " unavailable here: " << why;
+        ASSERT_TRUE(dir_.ok());
+    }
+    std::filesystem::path data() const { return dir_.path() / "data"; }
+    std::filesystem::path out() const { return dir_.path() / "results"; }
+
+    temp_dir dir_;  // data and results of the test's run
+};
+
+// ---------------------------------------------------------------------------
+// [SECTION] complete swarms
+// ---------------------------------------------------------------------------
+
+TEST_P(swarm_run, completes_with_files_identical_to_the_content) {
+    const swarm_scenario sc = small_scenario(GetParam(), data());
+    const results r = run_bounded(sc, out());
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    ASSERT_TRUE(r.summary.swarm);
+    const swarm_summary& w = *r.summary.swarm;
+    const std::uint64_t pieces = (sc.torrent_size + sc.piece_size - 1) / sc.piece_size;
+    EXPECT_EQ(w.leechers_complete, sc.leechers);
+    EXPECT_EQ(w.pieces_verified, pieces * sc.leechers);
+    EXPECT_EQ(w.hash_failures, 0u);
+    EXPECT_EQ(w.protocol_errors, 0u);
+    EXPECT_EQ(r.summary.bytes, sc.torrent_size * sc.leechers);  // no duplicate counted
+    EXPECT_EQ(w.disk_bytes_written, sc.torrent_size * sc.leechers);
+    EXPECT_GE(w.net_bytes_in, r.summary.bytes);
+    EXPECT_GT(w.completion_seconds, 0);
+    EXPECT_EQ(r.environment.backend, to_string(GetParam()));
+    EXPECT_EQ(r.peers.size(), std::size_t{sc.leechers} * sc.connections_per_leecher);
+    EXPECT_TRUE(w.data_kept);  // data_dir was given
+    EXPECT_EQ(verify_leechers(sc, data()), std::size_t{sc.leechers} * sc.file_count);
+    expect_folder(out(), r);
+}
+
+TEST_P(swarm_run, disk_only_writes_the_same_files_without_sockets) {
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.storage = storage_mode::disk_only;
+    const results r = run_bounded(sc, out());
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    EXPECT_EQ(r.summary.swarm->net_bytes_in, 0u);
+    EXPECT_EQ(r.summary.swarm->disk_bytes_written, sc.torrent_size * sc.leechers);
+    EXPECT_TRUE(r.peers.empty());
+    EXPECT_EQ(verify_leechers(sc, data()), std::size_t{sc.leechers} * sc.file_count);
+}
+
+TEST_P(swarm_run, discard_moves_the_data_and_writes_nothing) {
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.storage = storage_mode::discard;
+    const results r = run_bounded(sc, out());
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    EXPECT_EQ(r.summary.swarm->leechers_complete, sc.leechers);
+    EXPECT_EQ(r.summary.swarm->disk_bytes_written, 0u);
+    EXPECT_EQ(r.summary.bytes, sc.torrent_size * sc.leechers);
+    EXPECT_FALSE(std::filesystem::exists(data() / "leecher-01"));
+}
+
+TEST_P(swarm_run, churn_choking_and_slow_peers_still_complete) {
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.churn_per_s = 40;
+    sc.choking = true;
+    sc.unchoke_slots = 6;
+    sc.rechoke_interval_s = 0.3;
+    sc.optimistic_interval_s = 0.5;
+    sc.slow_fraction = 0.25;
+    sc.slow_rate = 2 << 20;
+    sc.rate_limit = 6 << 20;  // about 2 s for the whole swarm, so churn has time to act
+    std::uint64_t sampled_disconnects = 0;
+    const results r = run_bounded(sc, out(), [&](const swarm_sample& s) { sampled_disconnects = s.disconnects_total; });
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    const swarm_summary& w = *r.summary.swarm;
+    EXPECT_EQ(w.leechers_complete, sc.leechers);
+    EXPECT_GT(w.disconnects, 0u) << "churn dropped nothing";
+    EXPECT_LE(sampled_disconnects, w.disconnects);  // the time series agrees with the summary
+    EXPECT_GT(r.peers.size(), std::size_t{sc.leechers} * sc.connections_per_leecher);  // reconnections
+    bool any_slow = false;
+    for (const auto& p : r.peers) any_slow |= p.slow;
+    EXPECT_TRUE(any_slow);
+    EXPECT_EQ(verify_leechers(sc, data()), std::size_t{sc.leechers} * sc.file_count);
+}
+
+TEST_P(swarm_run, timed_run_downloads_again_until_the_duration_ends) {
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.torrent_size = 8 << 20;
+    sc.storage = storage_mode::discard;
+    sc.duration_s = 1.5;
+    const results r = run_bounded(sc, out());
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    EXPECT_GT(r.summary.bytes, 2 * sc.torrent_size * sc.leechers) << "leechers did not start over";
+    EXPECT_GE(r.summary.seconds, 1.4);
+    EXPECT_GE(r.series.size(), 10u);
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] hostile peers
+// ---------------------------------------------------------------------------
+
+/// A peer on 127.0.0.1 that answers every connection with `reply(handshake
+/// it received)` and then waits for the other side to hang up.
+class hostile_peer {
+public:
+    using reply_fn = std::function<std::string(const std::string& their_handshake)>;
+
+    explicit hostile_peer(reply_fn reply) : reply_(std::move(reply)) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 64) != 0 ||
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            ADD_FAILURE() << "hostile peer: cannot listen: " << std::strerror(errno);
+        where_ = endpoint::loopback_v4(ntohs(a.sin_port));
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~hostile_peer() {
+        stop_ = true;
+        ::shutdown(fd_, SHUT_RDWR);
+        thread_.join();
+        for (int c : conns_) ::close(c);
+        ::close(fd_);
+    }
+    const endpoint& where() const { return where_; }
+    int served() const { return served_.load(); }
+
+private:
+    void serve() {
+        while (!stop_) {
+            const int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0) return;  // shut down
+            conns_.push_back(c);
+            timeval tv{5, 0};
+            ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            std::string hs(68, '\0');
+            std::size_t got = 0;
+            while (got < hs.size()) {
+                const ssize_t n = ::recv(c, hs.data() + got, hs.size() - got, 0);
+                if (n <= 0) break;
+                got += static_cast<std::size_t>(n);
+            }
+            const std::string out = reply_(hs);
+            (void)::send(c, out.data(), out.size(), MSG_NOSIGNAL);
+            ++served_;
+            // Keep it open: the leecher must be the one to drop it.
+        }
+    }
+
+    reply_fn reply_;                  // what to send
+    int fd_ = -1;                     // listener
+    endpoint where_;                  // its address
+    std::thread thread_;              // accept loop
+    std::vector<int> conns_;          // accepted sockets (closed at the end)
+    std::atomic<bool> stop_{false};   // set by the destructor
+    std::atomic<int> served_{0};      // connections answered
+};
+
+/// A valid handshake for the torrent the leecher asked for, then `tail`.
+std::string valid_handshake_then(const std::string& theirs, const std::string& tail) {
+    std::string hs = theirs;
+    if (hs.size() == 68) hs[67] ^= 0x5a;  // a different peer id
+    return hs + tail;
+}
+
+std::string be32(std::uint32_t v) {
+    return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+}
+
+TEST_P(swarm_run, hostile_peers_are_dropped_while_the_swarm_completes) {
+    hostile_peer oversized([](const std::string& hs) { return valid_handshake_then(hs, be32(0x7fffffff) + "\x07"); });
+    hostile_peer bad_index([](const std::string& hs) { return valid_handshake_then(hs, be32(5) + "\x04" + be32(999999)); });
+    hostile_peer garbage([](const std::string&) {
+        std::string g(300, '\0');
+        for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<char>(i * 131 + 7);
+        return g;
+    });
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.connect_to = {oversized.where(), bad_index.where(), garbage.where()};
+    const results r = run_bounded(sc, out());
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    const swarm_summary& w = *r.summary.swarm;
+    EXPECT_EQ(w.leechers_complete, sc.leechers);
+    // Each leecher met each hostile peer once, dropped it and never went back.
+    EXPECT_EQ(w.protocol_errors, 3u * sc.leechers);
+    EXPECT_EQ(oversized.served() + bad_index.served() + garbage.served(), static_cast<int>(3 * sc.leechers));
+    int dropped = 0;
+    for (const auto& p : r.peers) {
+        if (p.state.find("protocol error") == std::string::npos) continue;
+        ++dropped;
+        const bool named = p.state.find("length") != std::string::npos || p.state.find("range") != std::string::npos ||
+                           p.state.find("handshake") != std::string::npos;
+        EXPECT_TRUE(named) << "the reason should say what was wrong: " << p.state;
+    }
+    EXPECT_EQ(dropped, static_cast<int>(3 * sc.leechers));
+    EXPECT_EQ(verify_leechers(sc, data()), std::size_t{sc.leechers} * sc.file_count);
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] faults
+// ---------------------------------------------------------------------------
+
+TEST_P(swarm_run, disk_full_ends_the_run_with_partial_results) {
+    // RLIMIT_FSIZE makes writes past 4 MiB fail with EFBIG, as a full disk
+    // fails them with ENOSPC. SIGXFSZ would kill the process: ignore it.
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.preallocate = false;  // fallocate past the limit would fail at set-up instead
+    struct rlimit old {};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+    auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old;
+    small.rlim_cur = 4 << 20;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+    const results r = run_bounded(sc, out());
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, old_handler);
+
+    EXPECT_EQ(r.summary.status, "failed");
+    const std::string errors = all_errors(r);
+    EXPECT_NE(errors.find("File too large"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("leecher-"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("at offset"), std::string::npos) << errors;
+    EXPECT_GT(r.summary.swarm->disk_bytes_written, 0u);
+    EXPECT_LT(r.summary.swarm->leechers_complete, sc.leechers);
+    EXPECT_GE(r.series.size(), 1u);
+    expect_folder(out(), r);
+}
+
+TEST_P(swarm_run, port_in_use_is_named) {
+    const int holder = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(holder, 1), 0);
+    ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.seeders = 1;
+    sc.base_port = ntohs(a.sin_port);
+    const results r = run_bounded(sc, out());
+    ::close(holder);
+    EXPECT_EQ(r.summary.status, "failed");
+    const std::string errors = all_errors(r);
+    EXPECT_NE(errors.find("seeder-01: cannot listen on 127.0.0.1:" + std::to_string(sc.base_port)), std::string::npos)
+        << errors;
+    EXPECT_NE(errors.find("in use"), std::string::npos) << errors;
+    expect_folder(out(), r);
+}
+
+TEST_P(swarm_run, stop_ends_the_run_as_interrupted_with_what_was_measured) {
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.rate_limit = 1 << 20;  // slow enough that it cannot finish first
+    std::atomic<bool> stop{false};
+    swarm_hooks hooks;
+    hooks.run.stop = &stop;
+    hooks.output_dir = out();
+    int samples = 0;
+    hooks.on_sample = [&](const swarm_sample&) {
+        if (++samples == 3) stop = true;
+    };
+    const results r = run_swarm(sc, hooks);
+    EXPECT_EQ(r.summary.status, "interrupted") << all_errors(r);
+    EXPECT_EQ(r.series.size(), 3u);
+    EXPECT_GT(r.summary.bytes, 0u);
+    EXPECT_LT(r.summary.swarm->leechers_complete, sc.leechers);
+    expect_folder(out(), r);
+}
+
+TEST(swarm_scenario_errors, invalid_scenario_fails_with_the_field_named_and_writes_results) {
+    temp_dir dir;
+    swarm_scenario sc;
+    sc.pipeline = 0;
+    swarm_hooks hooks;
+    hooks.output_dir = dir.path() / "results";
+    const results r = run_swarm(sc, hooks);
+    EXPECT_EQ(r.summary.status, "failed");
+    ASSERT_FALSE(r.summary.error_messages.empty());
+    EXPECT_NE(r.summary.error_messages.front().find("pipeline"), std::string::npos) << r.summary.error_messages.front();
+    auto loaded = load_results(dir.path() / "results");
+    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    EXPECT_EQ(loaded->document["summary"]["status"], "failed");
+}
+
+INSTANTIATE_TEST_SUITE_P(, swarm_run, ::testing::ValuesIn(compiled_backends()), backend_param_name);
+
+}  // namespace
+}  // namespace swarmbench::test

@@ -84,7 +84,7 @@ std::unique_ptr<connection> make_connection(shard& s, bool leecher_side) {
     c->owner = &s;
     c->recv_buf.resize(leecher_side ? leecher_recv_size : seeder_recv_size);
     c->out.reserve(leecher_side ? 4096 : 256 * 1024 + 64 * 1024);
-    c->sending.reserve(c->out.capacity());
+    c->sending.reserve(leecher_side ? 4096 : 256 * 1024 + 64 * 1024);
     for (operation* op : {&c->connect_op, &c->recv_op, &c->send_op, &c->close_op}) op->user = c.get();
     c->connect_op.on_complete = on_connect;
     c->recv_op.on_complete = on_recv;
@@ -98,15 +98,34 @@ void conn_submit(connection& c, operation& op) {
     submit_shard_op(*c.owner, op);
 }
 
-std::size_t conn_append(connection& c, std::size_t bytes) {
-    const std::size_t at = c.out.size();
-    c.out.resize(at + bytes);
-    return at;
+std::span<std::byte> conn_append(connection& c, std::size_t bytes) { return c.out.append(bytes); }
+
+std::span<std::byte> byte_buffer::append(std::size_t n) {
+    if (size_ + n > capacity_) {
+        // Grow geometrically; new bytes are left uninitialised (the caller
+        // writes them), which keeps a seeder from zeroing every block first.
+        const std::size_t cap = std::max(size_ + n, capacity_ * 2);
+        std::unique_ptr<std::byte[]> bigger(new std::byte[cap]);
+        if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+        data_ = std::move(bigger);
+        capacity_ = cap;
+    }
+    const std::span<std::byte> out(data_.get() + size_, n);
+    size_ += n;
+    return out;
+}
+
+void byte_buffer::reserve(std::size_t n) {
+    if (n > capacity_) {
+        const std::size_t keep = size_;
+        append(n - size_);
+        size_ = keep;
+    }
 }
 
 void conn_flush(connection& c) {
     if (c.state == conn_state::closing || !c.sending.empty() || c.out.empty()) return;
-    std::swap(c.out, c.sending);
+    c.out.swap(c.sending);
     c.out.clear();
     operation& op = c.send_op;
     op.code = op_code::send;
@@ -164,8 +183,7 @@ void conn_send_handshake(connection& c) {
     std::memcpy(hs.id.data() + 12, &tag, sizeof tag);
     std::memcpy(hs.id.data() + 16, &c.id, 3);
     hs.id[19] = c.slow ? 'S' : 'N';
-    const std::size_t at = conn_append(c, bt::handshake_size);
-    bt::encode_handshake(std::span(c.out).subspan(at), hs);
+    bt::encode_handshake(conn_append(c, bt::handshake_size), hs);
 }
 
 namespace {
@@ -177,8 +195,7 @@ void send_extended_handshake(connection& c) {
     std::byte buf[256];
     const std::size_t n = bt::encode_extended_handshake(buf, ext);
     if (n == 0) return;
-    const std::size_t at = conn_append(c, n);
-    std::memcpy(c.out.data() + at, buf, n);
+    std::memcpy(conn_append(c, n).data(), buf, n);
 }
 
 /// The remote's handshake arrived: the connection is established.

@@ -86,14 +86,12 @@ std::size_t seeder_connection_count(const leecher& l) {
 void broadcast_have(leecher& l, std::uint32_t piece) {
     for (auto& c : l.conns) {
         if (c->state != conn_state::active) continue;
-        const std::size_t at = conn_append(*c, 9);
-        bt::encode_have(std::span(c->out).subspan(at), piece);
+        bt::encode_have(conn_append(*c, 9), piece);
     }
 }
 
 void send_simple(connection& c, bt::msg_id id) {
-    const std::size_t at = conn_append(c, 5);
-    bt::encode_simple(std::span(c.out).subspan(at), id);
+    bt::encode_simple(conn_append(c, 5), id);
 }
 
 void update_interest(connection& c) {
@@ -217,6 +215,10 @@ void piece_complete(leecher& l, std::uint32_t piece) {
     if (l.storage) {
         b = l.buffers[static_cast<std::size_t>(l.buffer_of[piece])].get();
         b->complete = true;
+    }
+    // Disk-only generates its blocks itself, so there is nothing to verify
+    // (and hashing would blur the disk figure); real downloads are hashed.
+    if (b && scenario_of(l).storage == storage_mode::files) {
         l.hasher.update(std::span<const std::byte>(b->data, t.piece_size(piece)));
         passed = l.hasher.finish() == t.piece_hash(piece);
     }
@@ -252,8 +254,7 @@ void accept_block(leecher& l, bt::peer_handle from, bt::block_ref block, std::sp
     for (bt::peer_handle other : l.cancel_scratch) {
         for (auto& c : l.conns) {
             if (c->id != other || c->state != conn_state::active) continue;
-            const std::size_t at = conn_append(*c, 17);
-            bt::encode_cancel(std::span(c->out).subspan(at), block.piece, begin, length);
+            bt::encode_cancel(conn_append(*c, 17), block.piece, begin, length);
             auto& reqs = c->requests;
             reqs.erase(std::remove_if(reqs.begin(), reqs.end(), [&](const auto& q) { return q.block == block; }),
                        reqs.end());
@@ -300,8 +301,7 @@ void request_more(connection& c) {
     if (l.pick_scratch.empty()) return;
     const std::int64_t now = steady_ns();
     for (const bt::block_ref& b : l.pick_scratch) {
-        const std::size_t at = conn_append(c, 17);
-        bt::encode_request(std::span(c.out).subspan(at), b.piece, l.picker->block_offset(b), l.picker->block_length(b));
+        bt::encode_request(conn_append(c, 17), b.piece, l.picker->block_offset(b), l.picker->block_length(b));
         c.requests.push_back({b, now});
         ++c.requests_sent;
     }
@@ -401,8 +401,7 @@ void leecher_on_established(connection& c) {
     leecher& l = *c.as_leecher;
     if (l.picker->have_count() > 0) {
         const bt::bitfield& have = l.picker->have_bitfield();
-        const std::size_t at = conn_append(c, 5 + have.bytes().size());
-        bt::encode_bitfield(std::span(c.out).subspan(at), have);
+        bt::encode_bitfield(conn_append(c, 5 + have.bytes().size()), have);
     } else if (c.fast) {
         send_simple(c, bt::msg_id::have_none);
     }
@@ -468,8 +467,7 @@ void leecher_on_message(connection& c, const bt::message& m) {
         case k::request:
             // Leechers here only download; say so where the protocol lets us.
             if (c.fast) {
-                const std::size_t at = conn_append(c, 17);
-                bt::encode_reject(std::span(c.out).subspan(at), m.index, m.begin, m.length);
+                bt::encode_reject(conn_append(c, 17), m.index, m.begin, m.length);
             }
             break;
         default:

@@ -90,13 +90,11 @@ void arm_accept(seeder& sd, shard& s) {
 }
 
 void send_simple(connection& c, bt::msg_id id) {
-    const std::size_t at = conn_append(c, 5);
-    bt::encode_simple(std::span(c.out).subspan(at), id);
+    bt::encode_simple(conn_append(c, 5), id);
 }
 
 void reject(connection& c, std::uint32_t index, std::uint32_t begin, std::uint32_t length) {
-    const std::size_t at = conn_append(c, 17);
-    bt::encode_reject(std::span(c.out).subspan(at), index, begin, length);
+    bt::encode_reject(conn_append(c, 17), index, begin, length);
 }
 
 /// Chokes `c`: queued requests are rejected (fast) or dropped (BEP 3).
@@ -150,8 +148,7 @@ void seeder_on_established(connection& c) {
         send_simple(c, bt::msg_id::have_all);
     } else {
         const bt::bitfield all(s.run->torrent->piece_count(), true);
-        const std::size_t at = conn_append(c, 5 + all.bytes().size());
-        bt::encode_bitfield(std::span(c.out).subspan(at), all);
+        bt::encode_bitfield(conn_append(c, 5 + all.bytes().size()), all);
     }
     c.rate = c.slow ? s.slow_rate : s.rate_limit;
     c.tokens = block_message;
@@ -210,10 +207,9 @@ void seeder_pump(connection& c) {
             c.tokens -= need;
         }
         c.queue.pop_front();
-        const std::size_t at = conn_append(c, need);
-        bt::encode_piece_header(std::span(c.out).subspan(at), q.index, q.begin, q.length);
-        bt::synthetic_fill(seed, t.geometry().piece_offset(q.index) + q.begin,
-                           std::span(c.out).subspan(at + bt::piece_header_size, q.length));
+        const std::span<std::byte> msg = conn_append(c, need);
+        bt::encode_piece_header(msg, q.index, q.begin, q.length);
+        bt::synthetic_fill(seed, t.geometry().piece_offset(q.index) + q.begin, msg.subspan(bt::piece_header_size));
         c.interval_out += need;
     }
     conn_flush(c);

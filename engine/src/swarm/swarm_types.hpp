@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,29 @@ struct shard;
 struct seeder;
 struct leecher;
 
+/// Outgoing bytes: a growable buffer whose appended bytes are not zeroed
+/// (std::vector would memset every block a seeder is about to generate).
+class byte_buffer {
+public:
+    /// Appends `n` uninitialised bytes and returns them for the caller to fill.
+    std::span<std::byte> append(std::size_t n);
+    void reserve(std::size_t n);
+    void clear() noexcept { size_ = 0; }
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t size() const noexcept { return size_; }
+    std::byte* data() noexcept { return data_.get(); }
+    void swap(byte_buffer& other) noexcept {
+        std::swap(data_, other.data_);
+        std::swap(size_, other.size_);
+        std::swap(capacity_, other.capacity_);
+    }
+
+private:
+    std::unique_ptr<std::byte[]> data_;  // capacity_ bytes
+    std::size_t size_ = 0;               // bytes in use
+    std::size_t capacity_ = 0;           // bytes allocated
+};
+
 enum class conn_state : std::uint8_t { connecting, handshaking, active, closing };
 
 /// A request a leecher has sent and not yet seen answered.
@@ -168,8 +192,8 @@ struct connection {
     std::uint8_t pending = 0;      // of the four ops, submitted and not completed
 
     std::vector<std::byte> recv_buf;  // recv_op's buffer
-    std::vector<std::byte> out;       // messages accumulating
-    std::vector<std::byte> sending;   // what send_op is sending
+    byte_buffer out;                  // messages accumulating
+    byte_buffer sending;              // what send_op is sending
     bt::wire_decoder decoder;         // incoming messages
 
     // peer state
@@ -333,7 +357,7 @@ void conn_start_recv(connection& c);
 void conn_close(connection& c, std::string reason, bool protocol_error = false);
 void conn_connect(connection& c, const endpoint& to);   // leecher side
 void conn_send_handshake(connection& c);
-std::size_t conn_append(connection& c, std::size_t bytes);  // grows `out`, returns old size
+std::span<std::byte> conn_append(connection& c, std::size_t bytes);  // room for one message in `out`
 bool conn_finished(const connection& c);        // closed and nothing pending
 peer_summary summarize(const connection& c, const std::string& leecher_name);
 std::unique_ptr<connection> make_connection(shard& s, bool leecher_side);

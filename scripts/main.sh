@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sets up swarmbench (packages, build, install onto PATH) and runs the main job:
-# for now the loopback stream baseline (64 TCP streams for 5 s) with its results
-# document written to swarmbench-results/. Extra arguments go to `swarmbench stream`.
+# the default swarm (a 1 GiB synthetic torrent, 4 seeders and 4 leechers over
+# 256 loopback connections, every piece SHA-1-checked and written to files in a
+# temporary directory), with its results folder (results.json, timeseries.csv,
+# throughput/latency/connections graphs as PNG and SVG) in
+# swarmbench-results/<timestamp>/. Extra arguments go to `swarmbench run`.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -10,8 +13,5 @@ source "$here/lib.sh"
 bash "$here/setup.sh"
 
 bin="$(command -v swarmbench || echo "$root/build/release/app/cli/swarmbench")"
-out="swarmbench-results/$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$out"
-step "swarmbench stream --connections 64 --seconds 5 $*"
-"$bin" stream --connections 64 --seconds 5 --json "$@" > "$out/results.json"
-step "results: $out/results.json"
+step "swarmbench run $*"
+"$bin" run "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (packages, release build, install) and runs every test:
 #   1. the whole CTest suite on the release build (every backend available here),
-#   2. the engine tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   2. the engine and swarm tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # `.ci/run` calls this. Exits non-zero if anything fails.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,7 +15,7 @@ jobs="$(nproc)"
 step "tests: release build, every label"
 ctest --preset release --parallel "$jobs"
 
-step "tests: engine under address+undefined sanitizers"
+step "tests: engine and swarm under address+undefined sanitizers"
 cmake --preset asan >/dev/null
-cmake --build build/asan --parallel "$jobs" --target swarmbench_engine_tests
-ctest --preset asan --parallel "$jobs" -L engine
+cmake --build build/asan --parallel "$jobs" --target swarmbench_engine_tests swarmbench_swarm_tests swarmbench_bt_tests
+ctest --preset asan --parallel "$jobs" -L "engine|swarm"

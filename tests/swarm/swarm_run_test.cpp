@@ -218,13 +218,22 @@ TEST_P(swarm_run, timed_run_downloads_again_until_the_duration_ends) {
 // [SECTION] hostile peers
 // ---------------------------------------------------------------------------
 
-/// A peer on 127.0.0.1 that answers every connection with `reply(handshake
-/// it received)` and then waits for the other side to hang up.
+/// A peer on 127.0.0.1 that runs `session(socket, handshake received)` for
+/// each connection on a thread of its own; the socket stays open until the
+/// other side hangs up (the leecher must be the one to drop it).
 class hostile_peer {
 public:
+    using session_fn = std::function<void(int fd, const std::string& their_handshake, const std::atomic<bool>& stop)>;
     using reply_fn = std::function<std::string(const std::string& their_handshake)>;
 
-    explicit hostile_peer(reply_fn reply) : reply_(std::move(reply)) {
+    /// Answers with `reply(handshake)` and then says nothing more.
+    explicit hostile_peer(reply_fn reply)
+        : hostile_peer(session_fn([reply](int fd, const std::string& hs, const std::atomic<bool>&) {
+              const std::string out = reply(hs);
+              (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+          })) {}
+
+    explicit hostile_peer(session_fn session) : session_(std::move(session)) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
@@ -234,12 +243,14 @@ public:
             ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
             ADD_FAILURE() << "hostile peer: cannot listen: " << std::strerror(errno);
         where_ = endpoint::loopback_v4(ntohs(a.sin_port));
-        thread_ = std::thread([this] { serve(); });
+        acceptor_ = std::thread([this] { accept_loop(); });
     }
     ~hostile_peer() {
         stop_ = true;
         ::shutdown(fd_, SHUT_RDWR);
-        thread_.join();
+        acceptor_.join();
+        for (int c : conns_) ::shutdown(c, SHUT_RDWR);
+        for (auto& t : sessions_) t.join();
         for (int c : conns_) ::close(c);
         ::close(fd_);
     }
@@ -247,34 +258,40 @@ public:
     int served() const { return served_.load(); }
 
 private:
-    void serve() {
-        while (!stop_) {
+    void accept_loop() {
+        for (int i = 0; i < 1000 && !stop_; ++i) {  // bounded: a test never makes that many
             const int c = ::accept(fd_, nullptr, nullptr);
             if (c < 0) return;  // shut down
             conns_.push_back(c);
-            timeval tv{5, 0};
-            ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-            std::string hs(68, '\0');
-            std::size_t got = 0;
-            while (got < hs.size()) {
-                const ssize_t n = ::recv(c, hs.data() + got, hs.size() - got, 0);
-                if (n <= 0) break;
-                got += static_cast<std::size_t>(n);
-            }
-            const std::string out = reply_(hs);
-            (void)::send(c, out.data(), out.size(), MSG_NOSIGNAL);
             ++served_;
-            // Keep it open: the leecher must be the one to drop it.
+            sessions_.emplace_back([this, c] {
+                timeval tv{5, 0};
+                ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+                std::string hs(68, '\0');
+                if (read_exact(c, hs.data(), hs.size())) session_(c, hs, stop_);
+            });
         }
     }
 
-    reply_fn reply_;                  // what to send
-    int fd_ = -1;                     // listener
-    endpoint where_;                  // its address
-    std::thread thread_;              // accept loop
-    std::vector<int> conns_;          // accepted sockets (closed at the end)
-    std::atomic<bool> stop_{false};   // set by the destructor
-    std::atomic<int> served_{0};      // connections answered
+    session_fn session_;               // what to do with each connection
+    int fd_ = -1;                      // listener
+    endpoint where_;                   // its address
+    std::thread acceptor_;             // accept loop
+    std::vector<std::thread> sessions_;  // one per connection
+    std::vector<int> conns_;           // accepted sockets (closed at the end)
+    std::atomic<bool> stop_{false};    // set by the destructor
+    std::atomic<int> served_{0};       // connections accepted
+
+public:
+    static bool read_exact(int fd, char* p, std::size_t n) {
+        while (n > 0) {
+            const ssize_t got = ::recv(fd, p, n, 0);
+            if (got <= 0) return false;
+            p += got;
+            n -= static_cast<std::size_t>(got);
+        }
+        return true;
+    }
 };
 
 /// A valid handshake for the torrent the leecher asked for, then `tail`.
@@ -314,6 +331,42 @@ TEST_P(swarm_run, hostile_peers_are_dropped_while_the_swarm_completes) {
         EXPECT_TRUE(named) << "the reason should say what was wrong: " << p.state;
     }
     EXPECT_EQ(dropped, static_cast<int>(3 * sc.leechers));
+    EXPECT_EQ(verify_leechers(sc, data()), std::size_t{sc.leechers} * sc.file_count);
+}
+
+TEST_P(swarm_run, a_peer_sending_wrong_data_is_banned_and_its_pieces_downloaded_again) {
+    // A seeder that has every piece, unchokes, and answers every request
+    // with a block of the right size and the wrong bytes.
+    hostile_peer liar([](int fd, const std::string& hs, const std::atomic<bool>& stop) {
+        const std::string hello = valid_handshake_then(hs, be32(1) + "\x0e" + be32(1) + "\x01");  // have all, unchoke
+        (void)::send(fd, hello.data(), hello.size(), MSG_NOSIGNAL);
+        for (int messages = 0; messages < 100000 && !stop; ++messages) {
+            char head[4];
+            if (!hostile_peer::read_exact(fd, head, 4)) return;
+            const std::uint32_t len = (std::uint32_t(std::uint8_t(head[0])) << 24) | (std::uint32_t(std::uint8_t(head[1])) << 16) |
+                                      (std::uint32_t(std::uint8_t(head[2])) << 8) | std::uint8_t(head[3]);
+            std::string body(len, '\0');
+            if (len > (1u << 20) || !hostile_peer::read_exact(fd, body.data(), len)) return;
+            if (len != 13 || body[0] != 6) continue;  // only requests get an answer
+            std::string piece = be32(9 + 16384) + "\x07" + body.substr(1, 8) + std::string(16384, '\xab');
+            if (::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL) <= 0) return;
+        }
+    });
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.connect_to = {liar.where()};
+    const results r = run_bounded(sc, out());
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    const swarm_summary& w = *r.summary.swarm;
+    EXPECT_EQ(w.leechers_complete, sc.leechers);
+    EXPECT_GE(w.hash_failures, 1u);
+    EXPECT_EQ(liar.served(), static_cast<int>(sc.leechers)) << "a banned peer was dialled again";
+    int banned = 0;
+    for (const auto& p : r.peers) {
+        if (p.remote != liar.where().to_string()) continue;
+        EXPECT_NE(p.state.find("wrong data"), std::string::npos) << p.state;
+        banned += p.state.find("wrong data") != std::string::npos;
+    }
+    EXPECT_GE(banned, 1);
     EXPECT_EQ(verify_leechers(sc, data()), std::size_t{sc.leechers} * sc.file_count);
 }
 

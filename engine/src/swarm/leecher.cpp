@@ -18,6 +18,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "swarm_types.hpp"
 #include "swarmbench/bt/synthetic.hpp"
 #include "swarmbench/log.hpp"
@@ -35,6 +37,7 @@ const swarm_scenario& scenario_of(const leecher& l) { return l.owner->run->scena
 const bt::torrent& torrent_of(const leecher& l) { return *l.owner->run->torrent; }
 
 void request_more(connection& c);
+void ban_senders_of_bad_blocks(leecher& l, const piece_buffer& b);
 void disk_only_pump(leecher& l);
 void check_complete(leecher& l);
 
@@ -230,12 +233,33 @@ void piece_complete(leecher& l, std::uint32_t piece) {
     } else {
         s.counters.hash_failures.add(1);
         log().warn("{}: piece {} failed its hash check; downloading it again", l.name, piece);
+        if (b) ban_senders_of_bad_blocks(l, *b);
         l.picker->piece_failed(piece);
         if (b) {
             b->detached = true;
             l.buffer_of[piece] = -1;
             if (b->writes_pending == 0) l.free_buffers.push_back(b);
         }
+    }
+}
+
+/// A piece failed its hash: find which blocks were wrong and drop (and never
+/// dial again) the peers that sent them. Swarm content is synthetic, so each
+/// block can be checked on its own, which attributes the fault exactly where
+/// a client without that knowledge would need libtorrent's "smart ban".
+void ban_senders_of_bad_blocks(leecher& l, const piece_buffer& b) {
+    const bt::torrent& t = torrent_of(l);
+    const std::uint32_t bs = l.picker->block_size();
+    const std::uint64_t base = t.geometry().piece_offset(b.piece);
+    for (std::uint32_t k = 0; k < b.senders.size(); ++k) {
+        const std::uint32_t length = std::min(bs, t.piece_size(b.piece) - k * bs);
+        if (bt::synthetic_matches(scenario_of(l).content_seed, base + std::uint64_t{k} * bs,
+                                  std::span<const std::byte>(b.data + std::size_t{k} * bs, length)))
+            continue;
+        for (auto& c : l.conns)
+            if (c->id == b.senders[k] && c->state != conn_state::closing)
+                conn_close(*c, fmt::format("dropped: sent wrong data (block {} of piece {} failed the hash check)", k, b.piece),
+                           true);
     }
 }
 
@@ -264,6 +288,8 @@ void accept_block(leecher& l, bt::peer_handle from, bt::block_ref block, std::sp
     if (l.storage) {
         piece_buffer* b = buffer_for(l, block.piece);
         if (!data.empty()) std::memcpy(b->data + begin, data.data(), length);
+        if (b->senders.size() <= block.block) b->senders.resize(block.block + 1);
+        b->senders[block.block] = from;
         write_block(l, b, begin, length);
     }
     if (r == bt::block_result::piece_complete) {

@@ -183,7 +183,7 @@ struct connection {
     native_handle fd = invalid_handle;  // socket
     conn_state state = conn_state::connecting;  // life cycle
     std::string end_reason;        // why it closed ("" while open)
-    bool protocol_error = false;   // closed for breaking the protocol
+    bool protocol_error = false;   // closed for breaking the protocol or sending bad data: never dial again
 
     operation connect_op;          // connect (leecher side)
     operation recv_op;             // the one recv kept pending
@@ -256,6 +256,7 @@ struct piece_buffer {
     std::uint32_t slot = 0;          // index in leecher::buffers
     std::byte* data = nullptr;       // piece_length bytes, 4 KiB aligned (owned by the leecher)
     std::uint32_t writes_pending = 0;  // storage writes from this buffer in flight
+    std::vector<bt::peer_handle> senders;  // which connection sent each block
     bool complete = false;           // every block arrived (hashed or waiting for writes)
     bool detached = false;           // the piece failed: free once writes drain
 };

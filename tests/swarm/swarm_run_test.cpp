@@ -214,6 +214,36 @@ TEST_P(swarm_run, timed_run_downloads_again_until_the_duration_ends) {
     EXPECT_GE(r.series.size(), 10u);
 }
 
+TEST_P(swarm_run, steering_changes_connections_and_pipeline_mid_run) {
+    swarm_scenario sc = small_scenario(GetParam(), data());
+    sc.storage = storage_mode::discard;
+    sc.duration_s = 3;
+    sc.rate_limit = 4 << 20;
+    swarm_controls controls;
+    std::atomic<bool> stop{false};
+    swarm_hooks hooks;
+    hooks.run.stop = &stop;
+    hooks.controls = &controls;
+    int samples = 0;
+    std::uint32_t before = 0, after = 0;
+    hooks.on_sample = [&](const swarm_sample& s) {
+        ++samples;
+        if (samples == 8) {
+            before = s.connections_active;
+            controls.connections_per_leecher = 3;
+            controls.pipeline = 2;
+        }
+        if (samples > 8) after = s.connections_active;
+    };
+    const results r = run_swarm(sc, hooks);
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    EXPECT_EQ(before, sc.leechers * sc.connections_per_leecher);
+    EXPECT_EQ(after, sc.leechers * 3u);
+    std::size_t steered = 0;
+    for (const auto& p : r.peers) steered += p.state == "steered down";
+    EXPECT_EQ(steered, std::size_t{sc.leechers} * (sc.connections_per_leecher - 3));
+}
+
 // ---------------------------------------------------------------------------
 // [SECTION] hostile peers
 // ---------------------------------------------------------------------------

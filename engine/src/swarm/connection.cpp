@@ -82,6 +82,7 @@ std::unique_ptr<connection> make_connection(shard& s, bool leecher_side) {
     o.limits.max_request_length = bt::default_block_size;
     auto c = std::make_unique<connection>(t.geometry(), o);
     c->owner = &s;
+    c->counted = leecher_side;
     c->recv_buf.resize(leecher_side ? leecher_recv_size : seeder_recv_size);
     c->out.reserve(leecher_side ? 4096 : 256 * 1024 + 64 * 1024);
     c->sending.reserve(leecher_side ? 4096 : 256 * 1024 + 64 * 1024);
@@ -204,15 +205,20 @@ void on_handshake(connection& c, const bt::handshake& hs) {
     c.fast = c.decoder.fast_negotiated();
     if (c.as_seeder) {
         c.slow = hs.id[19] == 'S';
+        // A connection between two of our own peers is counted once, at the
+        // leecher's end; one from outside is counted here.
+        c.counted = !std::equal(hs.id.begin(), hs.id.begin() + 12, s.run->id_prefix.begin());
         conn_send_handshake(c);
     }
     if (c.decoder.extensions_negotiated()) send_extended_handshake(c);
     c.state = conn_state::active;
     c.established_ns = steady_ns();
     c.last_piece_ns = c.established_ns;
-    s.counters.half_open.add(-1);
-    s.counters.active.add(1);
-    s.counters.connects.add(1);
+    if (c.as_leecher) s.counters.half_open.add(-1);
+    if (c.counted) {
+        s.counters.active.add(1);
+        s.counters.connects.add(1);
+    }
     if (c.as_leecher)
         leecher_on_established(c);
     else
@@ -333,12 +339,12 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
     c.protocol_error = protocol_error;
     c.closed_ns = steady_ns();
     if (was == conn_state::active) {
-        s.counters.active.add(-1);
+        if (c.counted) s.counters.active.add(-1);
         // A leecher finishing or being steered down is not a lost connection.
         // Counted on the downloading side only, so one lost connection counts once.
         if (c.as_leecher && !s.stopping && c.end_reason != "done" && c.end_reason != "steered down")
             s.counters.disconnects.add(1);
-    } else {
+    } else if (c.as_leecher) {
         s.counters.half_open.add(-1);
     }
     if (c.as_leecher) leecher_on_closed(c);

@@ -65,7 +65,6 @@ void on_accept(operation& op) {
         c.remote = op.peer.to_string();
         c.state = conn_state::handshaking;
         c.connect_start_ns = steady_ns();
-        s.counters.half_open.add(1);
         sd.conns.push_back(std::move(owned));
         conn_start_recv(c);
     }

@@ -183,6 +183,7 @@ struct connection {
     native_handle fd = invalid_handle;  // socket
     conn_state state = conn_state::connecting;  // life cycle
     std::string end_reason;        // why it closed ("" while open)
+    bool counted = false;          // counted in the active gauge and connects (see on_handshake)
     bool protocol_error = false;   // closed for breaking the protocol or sending bad data: never dial again
 
     operation connect_op;          // connect (leecher side)

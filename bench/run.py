@@ -1,15 +1,30 @@
 #!/usr/bin/env python3
 """Side-by-side benchmarks: swarmbench against the reference tools, in one run.
 
-    python3 bench/run.py                # full run (about 8 minutes)
+    python3 bench/run.py                # full run (about 8 minutes, plus about 6 for swarm)
     python3 bench/run.py --quick        # short durations, for a smoke check
-    python3 bench/run.py --only stream  # one group: stream, disk, connections
+    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm
 
-Needs a release build (bash scripts/setup.sh) plus iperf3 and fio (both in
-scripts/debian-packages.txt). Prints one table per group with ratios
-(swarmbench / reference; io_uring / epoll) and writes bench/results/latest.json.
+Needs a release build (bash scripts/setup.sh) plus iperf3, fio and, for the swarm
+group, python3-libtorrent (all in scripts/debian-packages.txt). Every figure is the
+median of --repeat runs (default 3), the tools interleaved so that drift on a shared
+machine hits them alike. Prints one table per group with ratios (swarmbench /
+reference; io_uring / epoll) and writes bench/results/latest.json (a run with --only
+replaces that group's entry and keeps the others).
+
 Targets (issue 2): stream >= 0.9x iperf3 at every N; disk >= 0.9x fio;
 10,000 connections all established at <= 8 KiB per connection beyond socket buffers.
+Targets (issue 3, group swarm; each swarm figure on io_uring and on epoll):
+  discard    the swarm without disks, 2 leechers x 64 connections = 128, for --seconds,
+             >= 0.9x one `iperf3 -P 128` pair (iperf3's cap) for as long;
+  disk_only  the swarm's write pattern without sockets (4 leechers x 1 GiB, 16 KiB
+             blocks, 1024 in flight per leecher, buffered, preallocated) >= 0.9x fio
+             with --numjobs=4 --size=1G --bs=16k --rw=randwrite --iodepth=1024;
+  files      the default `swarmbench run` (4 seeders, 4 leechers x 64 connections, files
+             and SHA-1; it moves 4 x 1 GiB) >= 3x the goodput of libtorrent seeding the
+             same 1 GiB (256 KiB pieces) to libtorrent over loopback (bench/libtorrent_pair.py).
+CPU seconds per GiB of payload are shown for every tool (all its processes: iperf3
+client and server, fio and its workers, both libtorrent sessions).
 """
 from __future__ import annotations
 
@@ -17,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import statistics
@@ -74,37 +90,82 @@ def run_json(cmd: list[str], timeout: float) -> dict:
     return json.loads(proc.stdout)
 
 
+GIB = 2**30
+
+
+def children_cpu() -> float:
+    """CPU seconds of every child process reaped so far, and of their reaped children
+    (fio's job processes, io_uring workers, iperf3's server): deltas around one tool's
+    run give that tool's whole CPU."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def figures(goodput: float, cpu_s: float, payload_bytes: float, **more) -> dict:
+    """One run's figures as interleave() collects them; `goodput` in bytes/s of payload."""
+    return {"goodput": goodput, "cpu_s": cpu_s, "cpu_s_per_gib": cpu_s / (payload_bytes / GIB) if payload_bytes else None,
+            **more}
+
+
 def swarmbench(args: list[str], backend: str, timeout: float) -> dict:
     return run_json([SWARMBENCH, *args, "--backend", backend, "--json"], timeout)
 
 
+def swarmbench_figures(args: list[str], backend: str, timeout: float) -> dict:
+    """Figures of one swarmbench run; CPU is the process's own figure from its summary."""
+    s = swarmbench(args, backend, timeout)["summary"]
+    return figures(s["goodput_bytes_per_s"], s.get("cpu_seconds") or 0, s.get("bytes") or 0)
+
+
 def iperf3(streams: int, seconds: float) -> dict:
+    """One iperf3 client/server pair on loopback; CPU is both processes'."""
     port = free_port()
+    cpu0 = children_cpu()
     server = subprocess.Popen([need("iperf3"), "-s", "-1", "-B", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_listening(port)
         doc = run_json([need("iperf3"), "-c", "127.0.0.1", "-p", str(port), "-P", str(streams),
                         "-t", str(seconds), "-J"], timeout=seconds + 30)
+        server.wait(timeout=10)  # `-1`: it exits after its one client
     finally:
-        server.kill()
-        server.wait()
-    end = doc["end"]
-    cpu = end.get("cpu_utilization_percent", {})
-    return {"goodput_bytes_per_s": end["sum_received"]["bits_per_second"] / 8,
-            "cpu_percent_client": cpu.get("host_total"), "cpu_percent_server": cpu.get("remote_total")}
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    received = doc["end"]["sum_received"]
+    return figures(received["bits_per_second"] / 8, children_cpu() - cpu0, received["bytes"])
 
 
-def fio(size: str, block: str, depth: int, direct: bool, workdir: Path) -> dict:
-    target = workdir / "fio.dat"
+def fio(size: str, block: str, depth: int, direct: bool, workdir: Path, jobs: int = 1) -> dict:
+    """fio random writes into fresh files under workdir (removed after): `jobs` jobs of
+    `size` each, summed (--group_reporting); CPU is fio's and all its workers'."""
     cmd = [need("fio"), "--name=swarm", "--ioengine=io_uring", "--rw=randwrite", f"--bs={block}",
-           f"--iodepth={depth}", f"--size={size}", f"--filename={target}", "--output-format=json",
-           f"--direct={1 if direct else 0}"]
-    doc = run_json(cmd, timeout=600)
-    target.unlink(missing_ok=True)
-    job = doc["jobs"][0]
-    return {"goodput_bytes_per_s": job["write"]["bw_bytes"],
-            "cpu_seconds": (job["usr_cpu"] + job["sys_cpu"]) / 100 * job["job_runtime"] / 1000}
+           f"--iodepth={depth}", f"--size={size}", f"--directory={workdir}", f"--numjobs={jobs}",
+           "--group_reporting", "--output-format=json", f"--direct={1 if direct else 0}"]
+    cpu0 = children_cpu()
+    try:
+        doc = run_json(cmd, timeout=600)
+    finally:
+        for f in workdir.glob("swarm.*"):
+            f.unlink()
+    write = doc["jobs"][0]["write"]
+    return figures(write["bw_bytes"], children_cpu() - cpu0, write["io_bytes"])
+
+
+def interleave(repeat: int, runs: dict, before=None) -> dict:
+    """Runs every function of `runs` (name -> function returning figures()) once per
+    round, for `repeat` rounds, so that drift on a shared machine hits every tool alike;
+    `before` runs ahead of each run. Returns the median of each figure, keyed by the
+    name for goodput and name_figure otherwise (e.g. fio, fio_cpu_s), and the samples."""
+    samples: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            if before:
+                before()
+            for key, value in run().items():
+                if value is not None:
+                    samples.setdefault(name if key == "goodput" else f"{name}_{key}", []).append(value)
+    return {**{k: statistics.median(v) for k, v in samples.items()}, "samples": samples}
 
 
 def ratio(a: float, b: float) -> str:
@@ -118,16 +179,11 @@ def gbps(v: float) -> str:
 def bench_stream(args, backends, results):
     rows = []
     for n in args.streams:
-        samples = {k: [] for k in ["iperf3", *backends, *(b + "_cpu_s" for b in backends)]}
-        for _ in range(args.repeat):  # interleaved, so drift hits every tool alike
-            samples["iperf3"].append(iperf3(n, args.seconds)["goodput_bytes_per_s"])
-            for b in backends:
-                doc = swarmbench(["stream", "--connections", str(n), "--seconds", str(args.seconds)], b,
-                                 timeout=args.seconds + 60)
-                samples[b].append(doc["summary"]["goodput_bytes_per_s"])
-                samples[b + "_cpu_s"].append(doc["summary"].get("cpu_seconds") or 0)
-        rows.append({"connections": n, **{k: statistics.median(v) for k, v in samples.items()},
-                     "samples": samples})
+        runs = {"iperf3": lambda: iperf3(n, args.seconds)}
+        for b in backends:
+            runs[b] = lambda b=b: swarmbench_figures(["stream", "--connections", str(n), "--seconds",
+                                                      str(args.seconds)], b, timeout=args.seconds + 60)
+        rows.append({"connections": n, **interleave(args.repeat, runs)})
     results["stream"] = rows
     print(f"\n(a) stream vs iperf3 -P N, loopback, {args.seconds} s each, median of {args.repeat} "
           "(target >= 0.9x iperf3)")
@@ -148,23 +204,13 @@ def bench_disk(args, backends, results):
     rows = []
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         for direct in (False, True):
-            samples = {k: [] for k in ["fio", "fio_cpu_s", *backends, *(b + "_cpu_s" for b in backends)]}
-            for _ in range(args.repeat):  # interleaved; each run starts with no dirty pages
-                os.sync()
-                ref = fio(args.disk_size, "16k", args.queue_depth, direct, Path(tmp))
-                samples["fio"].append(ref["goodput_bytes_per_s"])
-                samples["fio_cpu_s"].append(ref["cpu_seconds"])
-                for b in backends:
-                    cmd = ["disk", "--size", args.disk_size, "--block", "16KiB", "--queue-depth",
-                           str(args.queue_depth), "--dir", tmp]
-                    if direct:
-                        cmd.append("--direct")
-                    os.sync()
-                    doc = swarmbench(cmd, b, timeout=600)
-                    samples[b].append(doc["summary"]["goodput_bytes_per_s"])
-                    samples[b + "_cpu_s"].append(doc["summary"].get("cpu_seconds") or 0)
-            rows.append({"direct": direct, **{k: statistics.median(v) for k, v in samples.items()},
-                         "samples": samples})
+            runs = {"fio": lambda: fio(args.disk_size, "16k", args.queue_depth, direct, Path(tmp))}
+            cmd = ["disk", "--size", args.disk_size, "--block", "16KiB", "--queue-depth", str(args.queue_depth),
+                   "--dir", tmp, *(["--direct"] if direct else [])]
+            for b in backends:
+                runs[b] = lambda b=b: swarmbench_figures(cmd, b, timeout=600)
+            # each run starts with no dirty pages
+            rows.append({"direct": direct, **interleave(args.repeat, runs, before=os.sync)})
     results["disk"] = rows
     print(f"\n(b) disk vs fio --ioengine=io_uring --rw=randwrite --bs=16k --iodepth={args.queue_depth} "
           f"--size={args.disk_size}, median of {args.repeat} (target >= 0.9x fio)")
@@ -217,31 +263,201 @@ def bench_connections(args, backends, results):
               f"{r['connect_rate_per_s']:>9.0f} {r['rss_bytes_per_connection'] / 1024:>8.2f}Ki")
 
 
+def size_bytes(text: str) -> int:
+    """'1GiB', '256MiB', '4096' -> bytes (binary units, as swarmbench reads them)."""
+    units = {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "K": 2**10, "M": 2**20, "G": 2**30}
+    t = text.strip().upper()
+    for suffix, factor in sorted(units.items(), key=lambda u: -len(u[0])):
+        if t.endswith(suffix):
+            return int(float(t[: -len(suffix)]) * factor)
+    return int(t)
+
+
+def swarm_run(extra: list[str], backend: str, tmp: Path, timeout: float) -> dict:
+    """One `swarmbench run` with its data and results folders in tmp, both removed after."""
+    data, out = Path(tempfile.mkdtemp(dir=tmp, prefix="data-")), Path(tempfile.mkdtemp(dir=tmp, prefix="out-"))
+    try:
+        cmd = ["run", *extra, "--data-dir", str(data), "-o", str(out), "--no-graphs", "--no-progress",
+               "--timeout", str(int(timeout))]
+        s = swarmbench(cmd, backend, timeout=timeout + 60)["summary"]
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+    if s.get("status") != "ok" or s.get("swarm", {}).get("hash_failures"):
+        raise RuntimeError(f"swarmbench run {' '.join(extra)} on {backend}: status {s.get('status')}, "
+                           f"{s.get('error_messages')}")
+    sw = s["swarm"]
+    return figures(s["goodput_bytes_per_s"], s.get("cpu_seconds") or 0, s.get("bytes") or 0,
+                   completion_s=sw.get("completion_seconds"), leechers=sw.get("leechers"))
+
+
+def libtorrent_python() -> str:
+    """Debian's python3, which sees python3-libtorrent (a pyenv python3 first on PATH does not)."""
+    for python in ("/usr/bin/python3", shutil.which("python3")):
+        if python and subprocess.run([python, "-c", "import libtorrent"], capture_output=True).returncode == 0:
+            return python
+    sys.exit("libtorrent not importable: `apt-get install python3-libtorrent` (listed in scripts/debian-packages.txt)")
+
+
+def libtorrent_pair(python: str, torrent: Path, seed_dir: Path, tmp: Path, timeout: float) -> dict:
+    """libtorrent seeding the torrent from seed_dir to a second libtorrent session that
+    downloads into a fresh folder (removed after); CPU is both sessions'."""
+    download = Path(tempfile.mkdtemp(dir=tmp, prefix="libtorrent-"))
+    try:
+        doc = run_json([python, str(ROOT / "bench/libtorrent_pair.py"), "transfer", str(torrent), str(seed_dir),
+                        str(download), "--timeout", str(timeout)], timeout=timeout + 60)
+    finally:
+        shutil.rmtree(download, ignore_errors=True)
+    return figures(doc["goodput_bytes_per_s"], doc["cpu_seconds"], doc["bytes"],
+                   steady=doc["steady_bytes_per_s"], completion_s=doc["seconds"])
+
+
+def bench_swarm(args, backends, results):
+    """Three rows, each the swarm on every backend beside one reference tool; see the module
+    docstring for the targets. Data goes to a temporary folder under --workdir (the same
+    filesystem for every tool), removed at the end."""
+    started, load = time.monotonic(), os.getloadavg()[0]
+    size = size_bytes(args.swarm_size)
+    leechers, connections, pipeline = 4, 64, 16  # `swarmbench run` defaults, checked below
+    default = json.loads(subprocess.run([SWARMBENCH, "run", "--dump-scenario"], capture_output=True, text=True,
+                                        check=True).stdout)
+    if (default["leechers"], default["connections_per_leecher"], default["pipeline"]) != (leechers, connections,
+                                                                                          pipeline):
+        sys.exit(f"bench/run.py expects the default swarm of {leechers} leechers x {connections} connections, "
+                 f"pipeline {pipeline}; `swarmbench run --dump-scenario` shows otherwise: update bench_swarm")
+    piece = default["piece_size"]
+    need_bytes = (leechers + 2) * size + GIB // 2  # the files row beside the libtorrent seed, plus slack
+    free = shutil.disk_usage(args.workdir).free
+    if free < need_bytes:
+        sys.exit(f"swarm benchmark needs {need_bytes / GIB:.1f} GiB free in {args.workdir} "
+                 f"({free / GIB:.1f} GiB free): free some space or pass --workdir on a larger filesystem")
+    python = libtorrent_python()
+    timeout = 600.0
+    size_flag = ["--size", args.swarm_size]
+    rows = []
+    with tempfile.TemporaryDirectory(dir=args.workdir, prefix="swarmbench-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+
+        # 1. discard: network only, as long as iperf3 runs, same connection count
+        streams = 2 * connections
+        runs = {"iperf3": lambda: iperf3(streams, args.seconds)}
+        for b in backends:
+            runs[b] = lambda b=b: swarm_run(["--storage", "discard", "--leechers", "2", "--connections",
+                                             str(connections), "--duration", str(args.seconds)], b, tmp,
+                                            timeout=args.seconds + 120)
+        rows.append({"row": "discard", "reference": "iperf3", "target": 0.9,
+                     "connections": streams, "seconds": args.seconds, **interleave(args.repeat, runs)})
+
+        # 2. disk_only: the swarm's write pattern against fio's, one fio job per leecher
+        depth = connections * pipeline
+        fio_dir = tmp / "fio"
+        fio_dir.mkdir()
+        runs = {"fio": lambda: fio(str(size), "16k", depth, False, fio_dir, jobs=leechers)}
+        for b in backends:
+            runs[b] = lambda b=b: swarm_run(["--storage", "disk_only", *size_flag], b, tmp, timeout)
+        rows.append({"row": "disk_only", "reference": "fio", "target": 0.9, "jobs": leechers,
+                     "iodepth": depth, "bytes_per_job": size,
+                     **interleave(args.repeat, runs, before=os.sync)})  # no dirty pages at the start
+
+        # 3. files: the default swarm against libtorrent seeding the same content to libtorrent
+        seed = tmp / "seed"
+        swarmbench(["run", "--storage", "disk_only", "--leechers", "1", "--data-dir", str(seed), "--keep-data",
+                    "--no-graphs", "--no-progress", "-o", str(tmp / "seed-results"), *size_flag], "auto", timeout)
+        content = next((seed / "leecher-01").iterdir())
+        torrent = tmp / "swarm.torrent"
+        subprocess.run([python, str(ROOT / "bench/libtorrent_pair.py"), "create", str(content), str(torrent),
+                        "--piece-size", str(piece)], check=True, timeout=timeout)
+        runs = {"libtorrent": lambda: libtorrent_pair(python, torrent, content.parent, tmp, timeout)}
+        for b in backends:
+            runs[b] = lambda b=b: swarm_run(size_flag, b, tmp, timeout)
+        rows.append({"row": "files", "reference": "libtorrent", "target": 3.0, "leechers": leechers,
+                     "bytes_per_leecher": size, "piece_size": piece,
+                     **interleave(args.repeat, runs, before=os.sync)})
+    elapsed = time.monotonic() - started
+    results["swarm"] = {"rows": rows, "seconds": elapsed, "load_average_at_start": load,
+                        "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print_swarm(args, backends, rows, size, elapsed, load)
+
+
+def print_swarm(args, backends, rows, size, elapsed, load):
+    gib = f"{size / GIB:g} GiB" if size >= GIB else f"{size / 2**20:g} MiB"
+    print(f"\n(d) swarm vs reference tools on loopback, median of {args.repeat}; one swarm line per backend; "
+          "CPU = CPU seconds of all the tool's processes per GiB of payload")
+    head = (f"{'row':<10} {'reference':<34} {'ref':>10} {'ref CPU':>8}  {'backend':<8} {'swarm':>10} "
+            f"{'CPU':>8} {'ratio':>6} {'target':>7} {'met':>4}")
+    print(head)
+    print("-" * len(head))
+    describe = {
+        "discard": lambda r: (f"iperf3 -P {r['connections']}, {r['seconds']:g} s",
+                              f"swarm: 4 seeders, 2 leechers x 64 connections = {r['connections']}, "
+                              f"storage discard, for {r['seconds']:g} s (--duration)"),
+        "disk_only": lambda r: (f"fio {r['jobs']} jobs x {gib}, iodepth {r['iodepth']}",
+                                f"swarm: disk_only, {r['jobs']} leechers x {gib}, 16 KiB writes, {r['iodepth']} "
+                                "in flight per leecher, buffered, preallocated, no SHA-1; fio the same, "
+                                "randwrite io_uring"),
+        "files": lambda r: (f"libtorrent->libtorrent 1 x {gib}",
+                            f"swarm: the default run, 4 seeders, {r['leechers']} leechers x 64 connections, "
+                            f"files + SHA-1. It moves {r['leechers']} x {gib}; the libtorrent pair moves 1 x {gib}, "
+                            "one connection"),
+    }
+    for r in rows:
+        ref = r["reference"]
+        ref_text, note = describe[r["row"]](r)
+        for i, b in enumerate(backends):
+            left = (f"{r['row']:<10} {ref_text:<34} {gbps(r[ref]):>10} {r[ref + '_cpu_s_per_gib']:>6.2f} s"
+                    if i == 0 else " " * 65)
+            met = "yes" if r[b] >= r["target"] * r[ref] else "no"
+            print(f"{left}  {b:<8} {gbps(r[b]):>10} {r[b + '_cpu_s_per_gib']:>6.2f} s {ratio(r[b], r[ref]):>6} "
+                  f"{'>= ' + format(r['target'], 'g') + 'x':>7} {met:>4}")
+        print(f"{'':<10} {note}")
+        figures_line = []
+        if len(backends) == 2:
+            figures_line.append(f"io_uring/epoll {ratio(r[backends[0]], r[backends[1]])}")
+        if r["row"] == "files":
+            figures_line.append(f"libtorrent steady state (10%..90%) {gbps(r['libtorrent_steady'])}")
+            figures_line.append("per swarm leecher " + ", ".join(f"{b} {gbps(r[b] / r['leechers'])}"
+                                                                 for b in backends))
+        if figures_line:
+            print(f"{'':<10} " + "; ".join(figures_line))
+    print(f"swarm group took {elapsed / 60:.1f} min; load average {load:.2f} at its start on "
+          f"{os.cpu_count()} cores (other work on the machine shares them)")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="short runs (2 s streams, 256 MiB disk, 2,000 connections)")
-    p.add_argument("--only", choices=["stream", "disk", "connections"], action="append")
+    p.add_argument("--quick", action="store_true",
+                   help="short runs, once each (2 s streams, 256 MiB disk and swarm, 2,000 connections)")
+    p.add_argument("--only", choices=["stream", "disk", "connections", "swarm"], action="append")
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--repeat", type=int, default=3, help="runs per figure, interleaved; the median is shown")
     p.add_argument("--streams", type=int, nargs="+", default=[1, 8, 64, 128])
     p.add_argument("--disk-size", default="1GiB")
     p.add_argument("--queue-depth", type=int, default=32)
     p.add_argument("--connections", type=int, default=10000)
+    p.add_argument("--swarm-size", default="1GiB", help="torrent size of the swarm group (per leecher and fio job)")
     p.add_argument("--workdir", default=os.environ.get("TMPDIR", "/var/tmp"))
     p.add_argument("--backends", nargs="+", default=["io_uring", "epoll"])
     args = p.parse_args()
     if args.quick:
         args.seconds, args.disk_size, args.connections, args.repeat = 2.0, "256MiB", 2000, 1
+        args.swarm_size = "256MiB"
     global SWARMBENCH
     SWARMBENCH = find_swarmbench()
-    groups = args.only or ["stream", "disk", "connections"]
-    results = {"machine": {"kernel": platform.release(), "cores": os.cpu_count(),
-                           "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
-                                        if l.startswith("model name")), "unknown")},
-               "args": vars(args)}
-    for g in groups:
-        {"stream": bench_stream, "disk": bench_disk, "connections": bench_connections}[g](args, args.backends, results)
+    groups = args.only or ["stream", "disk", "connections", "swarm"]
     out = ROOT / "bench/results/latest.json"
+    try:  # a run of some groups keeps the others' latest figures
+        results = json.loads(out.read_text())
+    except (OSError, ValueError):
+        results = {}
+    results["machine"] = {"kernel": platform.release(), "cores": os.cpu_count(),
+                          "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                                       if l.startswith("model name")), "unknown")}
+    if not args.only:
+        results["args"] = vars(args)
+    for g in groups:
+        results.setdefault("args_by_group", {})[g] = vars(args)
+        {"stream": bench_stream, "disk": bench_disk, "connections": bench_connections,
+         "swarm": bench_swarm}[g](args, args.backends, results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"\nwrote {out.relative_to(ROOT)}")

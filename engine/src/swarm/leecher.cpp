@@ -597,12 +597,6 @@ void leecher_stop(leecher& l) {
     for (auto& c : l.conns) conn_close(*c, l.done ? "done" : "run ended");
 }
 
-bool leecher_idle(const leecher& l) {
-    for (const auto& c : l.conns)
-        if (c->pending) return false;
-    return l.storage == nullptr || l.storage->pending() == 0;
-}
-
 /// Churn: drops a random active connection of `l` (it reconnects at once).
 bool leecher_churn_one(leecher& l) {
     std::vector<connection*> active;

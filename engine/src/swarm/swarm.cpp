@@ -217,7 +217,6 @@ private:
         const bool answered = detail::run_on_each(
             *group_, [&](std::size_t i, io_context& ctx) { errs[i] = detail::shard_setup(*shards_[i], ctx); },
             clock::now() + std::chrono::seconds(120));
-        setup_done_ = true;
         if (!answered) return fail("swarm: contexts did not finish set-up within 120 s");
         for (const auto& e : errs)
             if (!e.empty()) return fail(e);
@@ -436,7 +435,6 @@ private:
     std::filesystem::path dir_;             // results folder ("" : none)
     timeseries_writer csv_;                 // timeseries.csv, streamed
     bool temp_data_ = false;                // data_dir is ours to remove
-    bool setup_done_ = false;               // shard_setup ran
     clock::time_point t0_{}, t1_{};         // data phase start and end
     clock::time_point prev_t_{};            // previous sample
     totals prev_;                           // counters at the previous sample

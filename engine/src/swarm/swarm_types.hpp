@@ -371,7 +371,6 @@ void leecher_on_closed(connection& c);          // before the object goes away
 void leecher_start(leecher& l);                 // open the connections / start disk-only
 void leecher_tick(leecher& l, std::int64_t now);
 void leecher_stop(leecher& l);                  // teardown
-bool leecher_idle(const leecher& l);            // no writes pending, no connections
 bool leecher_churn_one(leecher& l);             // drop one random connection
 /// A fresh picker for `l` (scenario order and end-game; none in disk-only).
 std::unique_ptr<bt::piece_picker> make_picker(const leecher& l);

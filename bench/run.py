@@ -288,7 +288,7 @@ def swarm_run(extra: list[str], backend: str, tmp: Path, timeout: float) -> dict
                            f"{s.get('error_messages')}")
     sw = s["swarm"]
     return figures(s["goodput_bytes_per_s"], s.get("cpu_seconds") or 0, s.get("bytes") or 0,
-                   completion_s=sw.get("completion_seconds"), leechers=sw.get("leechers"))
+                   completion_s=sw.get("completion_seconds") or None, leechers=sw.get("leechers"))
 
 
 def libtorrent_python() -> str:

@@ -14,19 +14,24 @@ namespace swarmbench::bt {
 
 namespace {
 
-constexpr std::uint64_t golden = 0x9E3779B97F4A7C15ull;
-
 constexpr std::uint64_t mix(std::uint64_t z) noexcept {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
 
-// The seed is mixed once so that nearby seeds give unrelated streams.
+// The seed is mixed once (splitmix64) so that nearby seeds give unrelated streams.
 constexpr std::uint64_t key_of(std::uint64_t seed) noexcept { return mix(seed ^ 0x5357424E43484D4Bull); }
 
-constexpr std::uint64_t word(std::uint64_t key, std::uint64_t index) noexcept {
-    return mix(key + (index + 1) * golden);
+// Word `index` of the stream: wyrand's output function on a counter. One
+// 64x64->128 multiply per 8 bytes (about 2.5x faster than a splitmix64 per
+// word, which matters: seeders generate every block they send).
+__extension__ typedef unsigned __int128 u128;  // GCC and Clang (MinGW included)
+
+inline std::uint64_t word(std::uint64_t key, std::uint64_t index) noexcept {
+    const std::uint64_t s = key + (index + 1) * 0xA0761D6478BD642Full;
+    const u128 t = static_cast<u128>(s) * (s ^ 0xE7037ED1A0B428DBull);
+    return static_cast<std::uint64_t>(t >> 64) ^ static_cast<std::uint64_t>(t);
 }
 
 inline void store_le(std::byte* p, std::uint64_t w) noexcept {

@@ -2,8 +2,9 @@
 // serves any size without storing it and a leecher verifies what it wrote.
 //
 // Byte b of the stream is byte (b % 8), little-endian, of the 64-bit word
-// splitmix64(key(seed) + (b / 8) * golden): counter-based, so any range is
-// produced without generating what comes before it (several GB/s per core).
+// wyrand(key(seed) + (b / 8 + 1) * 0xA0761D6478BD642F): counter-based, so any
+// range is produced without generating what comes before it (about 10 GB/s
+// per core). Changing the function changes every synthetic torrent's hashes.
 //
 // Thread rules: all functions are reentrant and share no state.
 #pragma once

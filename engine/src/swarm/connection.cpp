@@ -84,8 +84,6 @@ std::unique_ptr<connection> make_connection(shard& s, bool leecher_side) {
     c->owner = &s;
     c->counted = leecher_side;
     c->recv_buf.resize(leecher_side ? leecher_recv_size : seeder_recv_size);
-    c->out.reserve(leecher_side ? 4096 : 256 * 1024 + 64 * 1024);
-    c->sending.reserve(leecher_side ? 4096 : 256 * 1024 + 64 * 1024);
     for (operation* op : {&c->connect_op, &c->recv_op, &c->send_op, &c->close_op}) op->user = c.get();
     c->connect_op.on_complete = on_connect;
     c->recv_op.on_complete = on_recv;
@@ -99,15 +97,19 @@ void conn_submit(connection& c, operation& op) {
     submit_shard_op(*c.owner, op);
 }
 
-std::span<std::byte> conn_append(connection& c, std::size_t bytes) { return c.out.append(bytes); }
+std::span<std::byte> conn_append(connection& c, std::size_t bytes) { return c.out.append(bytes, c.owner->sends); }
 
-std::span<std::byte> byte_buffer::append(std::size_t n) {
+std::span<std::byte> byte_buffer::append(std::size_t n, send_pool& pool) {
+    if (!data_ && n <= send_pool::buffer_size) {
+        data_ = pool.take();
+        capacity_ = send_pool::buffer_size;
+    }
     if (size_ + n > capacity_) {
-        // Grow geometrically; new bytes are left uninitialised (the caller
-        // writes them), which keeps a seeder from zeroing every block first.
+        // Rare (a huge bitfield, a burst of HAVEs): grow beyond the pool's size.
         const std::size_t cap = std::max(size_ + n, capacity_ * 2);
         std::unique_ptr<std::byte[]> bigger(new std::byte[cap]);
         if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+        release(pool);
         data_ = std::move(bigger);
         capacity_ = cap;
     }
@@ -116,18 +118,15 @@ std::span<std::byte> byte_buffer::append(std::size_t n) {
     return out;
 }
 
-void byte_buffer::reserve(std::size_t n) {
-    if (n > capacity_) {
-        const std::size_t keep = size_;
-        append(n - size_);
-        size_ = keep;
-    }
+void byte_buffer::release(send_pool& pool) noexcept {
+    if (data_ && capacity_ == send_pool::buffer_size) pool.give(std::move(data_));
+    data_.reset();
+    size_ = capacity_ = 0;
 }
 
 void conn_flush(connection& c) {
     if (c.state == conn_state::closing || !c.sending.empty() || c.out.empty()) return;
-    c.out.swap(c.sending);
-    c.out.clear();
+    c.out.swap(c.sending);  // `sending` was released, so `out` is empty now
     operation& op = c.send_op;
     op.code = op_code::send;
     op.flags = op_flag_none;
@@ -310,7 +309,7 @@ void on_send(operation& op) {
             const auto n = static_cast<std::uint64_t>(op.result);
             c.bytes_out += n;
             s.counters.net_out.add(n);
-            c.sending.clear();
+            c.sending.release(s.sends);
             if (c.as_seeder) seeder_pump(c);
             conn_flush(c);
         }

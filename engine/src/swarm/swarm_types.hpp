@@ -135,14 +135,35 @@ struct shard;
 struct seeder;
 struct leecher;
 
-/// Outgoing bytes: a growable buffer whose appended bytes are not zeroed
-/// (std::vector would memset every block a seeder is about to generate).
+/// Send buffers a shard recycles, most recently used first: a seeder
+/// generates blocks into a buffer the kernel has just copied out of, so the
+/// bytes are still in cache when the next send copies them (per-connection
+/// buffers would cycle through far more memory than the caches hold).
+class send_pool {
+public:
+    static constexpr std::size_t buffer_size = 320 * 1024;  // a full send plus one block message
+
+    std::unique_ptr<std::byte[]> take() {
+        if (free_.empty()) return std::unique_ptr<std::byte[]>(new std::byte[buffer_size]);
+        auto b = std::move(free_.back());
+        free_.pop_back();
+        return b;
+    }
+    void give(std::unique_ptr<std::byte[]> b) { free_.push_back(std::move(b)); }
+
+private:
+    std::vector<std::unique_ptr<std::byte[]>> free_;  // LIFO
+};
+
+/// Outgoing bytes of one connection: storage from the shard's send_pool
+/// while it holds data, returned when the send is done. Appended bytes are
+/// not zeroed (std::vector would memset every block a seeder generates).
 class byte_buffer {
 public:
     /// Appends `n` uninitialised bytes and returns them for the caller to fill.
-    std::span<std::byte> append(std::size_t n);
-    void reserve(std::size_t n);
-    void clear() noexcept { size_ = 0; }
+    std::span<std::byte> append(std::size_t n, send_pool& pool);
+    /// Empties it and gives its storage back to `pool`.
+    void release(send_pool& pool) noexcept;
     bool empty() const noexcept { return size_ == 0; }
     std::size_t size() const noexcept { return size_; }
     std::byte* data() noexcept { return data_.get(); }
@@ -153,7 +174,7 @@ public:
     }
 
 private:
-    std::unique_ptr<std::byte[]> data_;  // capacity_ bytes
+    std::unique_ptr<std::byte[]> data_;  // capacity_ bytes, or null
     std::size_t size_ = 0;               // bytes in use
     std::size_t capacity_ = 0;           // bytes allocated
 };
@@ -313,6 +334,7 @@ struct shard {
     io_context* ctx = nullptr;       // set on its thread
     std::vector<std::unique_ptr<seeder>> seeders;    // seeders this shard owns
     std::vector<std::unique_ptr<leecher>> leechers;  // leechers this shard owns
+    send_pool sends;                 // recycled send buffers
     operation tick_op;               // periodic housekeeping timer
     bool tick_pending = false;       // tick_op armed
     std::int64_t last_tick_ns = 0;   // previous tick

@@ -241,6 +241,46 @@ TEST(PiecePicker, HashFailureReturnsWholePiece) {
     EXPECT_EQ(std::count_if(again.begin(), again.end(), [&](auto b) { return b.piece == a[0].piece; }), 2);
 }
 
+TEST(PiecePicker, DownloadingFollowsThePieceLifeCycle) {
+    // needed -> downloading (picked) -> have (passed); back to needed when
+    // its only request is aborted or it fails its hash.
+    bt::piece_picker p(bt::piece_geometry(3 * 2 * kb16, 2 * kb16));
+    const auto all = bt::bitfield(3, true);
+    p.add_seed();
+    for (std::uint32_t i = 0; i < 3; ++i) EXPECT_FALSE(p.downloading(i));
+    EXPECT_FALSE(p.downloading(3));  // out of range
+    std::vector<bt::block_ref> a;
+    p.pick(1, all, 2, a);
+    ASSERT_EQ(a.size(), 2u);
+    ASSERT_EQ(a[0].piece, a[1].piece);
+    const std::uint32_t piece = a[0].piece;
+    EXPECT_TRUE(p.downloading(piece));
+    std::vector<bt::peer_handle> cancel;
+    EXPECT_EQ(p.mark_received(1, a[0], cancel), bt::block_result::accepted);
+    EXPECT_TRUE(p.downloading(piece));
+    EXPECT_EQ(p.mark_received(1, a[1], cancel), bt::block_result::piece_complete);
+    EXPECT_TRUE(p.downloading(piece));  // awaiting its hash
+    p.piece_passed(piece);
+    EXPECT_FALSE(p.downloading(piece));
+    EXPECT_TRUE(p.have(piece));
+
+    std::vector<bt::block_ref> b;
+    p.pick(2, all, 1, b);
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_TRUE(p.downloading(b[0].piece));
+    p.abort_request(2, b[0]);
+    EXPECT_FALSE(p.downloading(b[0].piece));
+
+    std::vector<bt::block_ref> c;
+    p.pick(3, all, 2, c);
+    ASSERT_EQ(c.size(), 2u);
+    EXPECT_EQ(p.mark_received(3, c[0], cancel), bt::block_result::accepted);
+    EXPECT_EQ(p.mark_received(3, c[1], cancel), bt::block_result::piece_complete);
+    p.piece_failed(c[0].piece);
+    EXPECT_FALSE(p.downloading(c[0].piece));
+    EXPECT_FALSE(p.have(c[0].piece));
+}
+
 TEST(PiecePicker, SimulatedSwarmDownloadsEverything) {
     // 20000 pieces x 4 blocks, 40 peers with random halves plus 2 seeds;
     // random delivery order, occasional peer loss and hash failure.

@@ -184,6 +184,7 @@ void on_write_done(void* user, const storage_result& r) {
     } else {
         s.counters.disk_written.add(r.bytes);
         record_latency(s, &interval_histograms::disk_write, &shard::run_disk_write, r.latency.count());
+        if (s.run->snapshots) record_write(s, l, b->piece, w->begin, w->length);
     }
     if (b->writes_pending == 0 && (b->complete || b->detached)) release_buffer(l, b);
     if (!s.stopping && !l.failed) {
@@ -203,6 +204,7 @@ void write_block(leecher& l, piece_buffer* b, std::uint32_t begin, std::uint32_t
         w = l.writes.back().get();
     }
     w->buffer = b;
+    w->begin = begin;
     w->length = length;
     ++b->writes_pending;
     ++l.owner->live;

@@ -31,6 +31,10 @@ using detail::seconds_between;
 using detail::shard;
 
 constexpr double gib = 1024.0 * 1024.0 * 1024.0;
+/// How long the controller waits for every shard's snapshot part.
+constexpr auto snapshot_deadline = std::chrono::seconds(1);
+/// Rounds whose late parts are still awaited (their writes go to a later snapshot).
+constexpr std::size_t max_late_snapshots = 8;
 
 // ---------------------------------------------------------------------------
 // [SECTION] sampling
@@ -86,6 +90,7 @@ public:
     swarm_runner(const swarm_scenario& sc, const swarm_hooks& hooks) : hooks_(hooks) {
         run_.scenario = sc;
         run_.controls = hooks.controls;
+        run_.snapshots = static_cast<bool>(hooks.on_snapshot);
         res_.mode = "swarm";
         res_.config = to_json(sc);
         res_.environment = detect_environment();
@@ -269,9 +274,19 @@ private:
         const auto end = t0_ + std::chrono::duration_cast<clock::duration>(
                                    std::chrono::duration<double>(sc.duration_s > 0 ? sc.duration_s : sc.timeout_s));
         auto next = t0_ + interval;
+        // Snapshots ride on the same loop: it also wakes for them.
+        const bool snapshots = static_cast<bool>(hooks_.on_snapshot);
+        const auto snap_interval = std::max<clock::duration>(hooks_.snapshot_interval, std::chrono::milliseconds(10));
+        auto next_snap = t0_ + snap_interval;
         while (true) {
-            run_.bell.wait_until(next);
-            const auto now = clock::now();
+            run_.bell.wait_until(snapshots ? std::min(next, next_snap) : next);
+            auto now = clock::now();
+            if (snapshots && now >= next_snap) {
+                take_snapshot(now);
+                next_snap += snap_interval;
+                if (next_snap < now) next_snap = now + snap_interval;  // fell behind: do not burst
+                now = clock::now();
+            }
             const bool complete = sc.duration_s == 0 && run_.leechers_done.load() == sc.leechers;
             const bool fatal = run_.fatal.load(std::memory_order_acquire);
             if (now < next && !complete && !fatal && !stop_requested()) continue;  // a ring, not a tick
@@ -297,6 +312,31 @@ private:
             if (next < now) next = now + interval;  // fell behind (suspended?): do not burst
         }
         t1_ = clock::now();
+        if (snapshots) take_snapshot(t1_);  // the end state, before teardown clears it
+    }
+
+    /// Asks every shard for its part of a snapshot, merges them and hands the
+    /// result to on_snapshot. A shard that does not answer within
+    /// snapshot_deadline costs this snapshot (its writes reach a later one).
+    void take_snapshot(clock::time_point now) {
+        std::vector<shard*> of;
+        for (const auto& s : shards_) of.push_back(s.get());
+        auto round = std::make_shared<detail::snapshot_round>(std::move(of));
+        const bool answered = detail::run_on_each(
+            *group_, [round](std::size_t i, io_context&) { detail::fill_snapshot(*round->shards[i], round->parts[i]); },
+            clock::now() + snapshot_deadline);
+        if (!answered) {
+            log().debug("swarm: a context did not answer the snapshot at {:.2f} s within {} ms; skipped",
+                        seconds_between(t0_, now),
+                        std::chrono::duration_cast<std::chrono::milliseconds>(snapshot_deadline).count());
+            if (late_snapshots_.size() == max_late_snapshots) late_snapshots_.erase(late_snapshots_.begin());
+            late_snapshots_.push_back(std::move(round));
+            return;
+        }
+        std::erase_if(late_snapshots_, [&](const auto& late) { return detail::adopt_late_writes(*late, round->parts[0]); });
+        swarm_snapshot snap = detail::merge_snapshot(*round, run_.scenario.leechers);
+        snap.t_s = seconds_between(t0_, now);
+        hooks_.on_snapshot(std::move(snap));
     }
 
     void take_sample(clock::time_point now) {
@@ -439,6 +479,7 @@ private:
     clock::time_point prev_t_{};            // previous sample
     totals prev_;                           // counters at the previous sample
     double cpu0_ = 0, prev_cpu_ = 0;        // process CPU at start / previous sample
+    std::vector<std::shared_ptr<detail::snapshot_round>> late_snapshots_;  // rounds a shard answered too late
     // group_ is declared after shards_ so the contexts die before their shards.
     std::vector<std::unique_ptr<shard>> shards_;  // one per context, index = context
     std::unique_ptr<context_group> group_;        // the contexts (destroyed first)

@@ -7,6 +7,7 @@
 // [SECTION] connection: one TCP connection, either end
 // [SECTION] seeder, leecher, piece buffers
 // [SECTION] shard
+// [SECTION] snapshots: one shard's part, the controller's request
 // [SECTION] functions across the swarm's files
 //
 // Ownership: a shard, and everything it holds, is touched only by its
@@ -25,6 +26,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "swarmbench/bt/piece_picker.hpp"
@@ -35,6 +37,7 @@
 #include "swarmbench/results.hpp"
 #include "swarmbench/stats.hpp"
 #include "swarmbench/swarm/scenario.hpp"
+#include "swarmbench/swarm/snapshot.hpp"
 #include "swarmbench/swarm/storage.hpp"
 #include "swarmbench/swarm/swarm.hpp"
 #include "../workloads/controller.hpp"
@@ -66,6 +69,7 @@ struct swarm_run {
     error_log errors;                          // first error messages (any thread)
     doorbell bell;                             // rung on completion, fatal errors, shard finished
     swarm_controls* controls = nullptr;        // steering from outside, may be null
+    bool snapshots = false;                    // on_snapshot is set: shards record their storage writes
     std::atomic<bool> fatal{false};            // a shard hit an error that ends the run (disk full)
     std::atomic<std::size_t> finished{0};      // shards done tearing down
     std::atomic<std::int64_t> first_byte_ns{0};   // first payload byte anywhere
@@ -248,6 +252,8 @@ struct connection {
     std::uint64_t rejects = 0;           // requests rejected or lost to a choke
     std::uint64_t interval_out = 0;      // bytes sent since the last rechoke (choking)
     compact_histogram request_latency;   // leecher side
+    std::uint64_t snap_bytes_in = 0;     // bytes_in at the previous snapshot (in_bps)
+    std::int64_t snap_ns = 0;            // when that snapshot was taken, 0: none yet
 
     connection(const bt::piece_geometry& g, const bt::wire_options& o) : decoder(g, o) {}
 };
@@ -286,6 +292,7 @@ struct piece_buffer {
 /// One storage write of a block out of a piece buffer.
 struct block_write {
     piece_buffer* buffer = nullptr;  // the data's buffer
+    std::uint32_t begin = 0;         // offset in the piece
     std::uint32_t length = 0;        // bytes
 };
 
@@ -328,6 +335,26 @@ struct leecher {
 // [SECTION] shard
 // ---------------------------------------------------------------------------
 
+/// Storage writes a shard records for snapshots (shard thread only). At most
+/// `bound` are kept between two snapshots: past that the record halves (every
+/// other point) and keeps one write in twice as many, so the points stay
+/// evenly spread over the interval whatever the write rate.
+class write_recorder {
+public:
+    static constexpr std::size_t bound = 2 * disk_points_per_snapshot;
+
+    void record(const disk_write_point& p);
+    /// Appends what was recorded since the last take to `out`, thinned evenly
+    /// to at most `cap` points; returns how many writes were left out.
+    std::uint64_t take(std::vector<disk_write_point>& out, std::size_t cap);
+
+private:
+    std::vector<disk_write_point> points_;  // kept since the last take
+    std::uint64_t dropped_ = 0;             // left out since the last take
+    std::uint32_t stride_ = 1;              // keep one write in stride_
+    std::uint32_t phase_ = 0;               // writes since the last kept one
+};
+
 struct shard {
     std::size_t index = 0;           // context index
     swarm_run* run = nullptr;        // the run
@@ -353,6 +380,31 @@ struct shard {
     std::uint32_t conns_per_leecher = 0;  // target per leecher
     std::uint64_t rate_limit = 0;    // per connection, 0 unlimited
     std::uint64_t slow_rate = 0;     // slow connections
+    write_recorder writes;           // storage writes for snapshots (swarm_run::snapshots)
+};
+
+// ---------------------------------------------------------------------------
+// [SECTION] snapshots
+// ---------------------------------------------------------------------------
+
+/// What one shard contributes to a swarm_snapshot, each entry tagged with its
+/// leecher index so the controller can order the merge.
+struct snapshot_part {
+    std::vector<std::pair<std::uint32_t, leecher_snapshot>> leechers;  // (leecher index, state)
+    std::vector<std::pair<std::uint32_t, peer_snapshot>> peers;        // (leecher index, connection)
+    std::vector<disk_write_point> writes;  // since the shard's previous part, thinned
+    std::uint64_t dropped_writes = 0;      // writes left out of `writes`
+    std::atomic<bool> filled{false};       // set (release) by the shard once the rest is written
+    bool adopted = false;                  // controller: writes carried into a later snapshot
+};
+
+/// One snapshot request: a part per shard, shared with the posted fills, so
+/// a shard answering after the controller gave up still writes into live
+/// memory (and its writes reach the next snapshot instead of being lost).
+struct snapshot_round {
+    explicit snapshot_round(std::vector<shard*> of) : shards(std::move(of)), parts(shards.size()) {}
+    std::vector<shard*> shards;       // by context index
+    std::vector<snapshot_part> parts;  // by context index
 };
 
 // ---------------------------------------------------------------------------
@@ -396,6 +448,22 @@ void leecher_stop(leecher& l);                  // teardown
 bool leecher_churn_one(leecher& l);             // drop one random connection
 /// A fresh picker for `l` (scenario order and end-game; none in disk-only).
 std::unique_ptr<bt::piece_picker> make_picker(const leecher& l);
+
+// snapshot.cpp
+/// Records a completed storage write of `l` (only when swarm_run::snapshots).
+void record_write(shard& s, const leecher& l, std::uint32_t piece, std::uint32_t begin, std::uint32_t length);
+/// Fills `out` with the shard's leechers, their connections and the writes
+/// recorded since the previous fill, then sets out.filled.
+void fill_snapshot(shard& s, snapshot_part& out);
+/// Controller thread, after every part is filled: merges `round` (leechers by
+/// index, peers by leecher, writes by time, capped at disk_points_per_snapshot).
+swarm_snapshot merge_snapshot(snapshot_round& round, std::uint32_t leechers);
+/// Controller thread: moves the writes of parts of `late` (a round the
+/// controller gave up on) that have been filled since into `into`. Returns
+/// true once every part has been carried over.
+bool adopt_late_writes(snapshot_round& late, snapshot_part& into);
+/// Keeps `cap` of `points`, evenly spread; returns how many it removed.
+std::uint64_t thin_evenly(std::vector<disk_write_point>& points, std::size_t cap);
 
 // seeder.cpp
 std::error_code seeder_listen(seeder& sd, shard& s, const endpoint& where);

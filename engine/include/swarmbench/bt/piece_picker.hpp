@@ -111,6 +111,11 @@ public:
     std::uint32_t block_length(block_ref b) const;
     /// Whether `peer` has an outstanding request for `block`.
     bool is_requested_by(peer_handle peer, block_ref block) const;
+    /// Whether `piece` is under way: blocks requested or received, not yet
+    /// passed its hash. False for an index out of range.
+    bool downloading(std::uint32_t piece) const noexcept {
+        return piece < state_.size() && state_[piece] == piece_state::downloading;
+    }
     /// Pieces with blocks in flight or awaiting their hash.
     std::size_t downloading_count() const noexcept { return slots_.size() - free_slots_.size(); }
     const piece_geometry& geometry() const noexcept { return geometry_; }

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -35,6 +36,7 @@
 
 #include "swarmbench/results.hpp"
 #include "swarmbench/swarm/sample.hpp"
+#include "swarmbench/swarm/snapshot.hpp"
 #include "swarmbench/swarm/scenario.hpp"
 #include "swarmbench/workloads/run_control.hpp"
 
@@ -55,6 +57,13 @@ struct swarm_hooks {
     std::function<void(const swarm_sample&)> on_sample;
     /// Steering; may be null.
     swarm_controls* controls = nullptr;
+    /// Live state for views (snapshot.hpp), on the controller thread, every
+    /// snapshot_interval (10 ms at least) and once more when the run ends,
+    /// before teardown, so the last one shows the end state; not taken at all
+    /// when empty. A snapshot some context does not answer within 1 s is
+    /// skipped (its disk write points arrive with the next one).
+    std::function<void(swarm_snapshot&&)> on_snapshot;
+    std::chrono::milliseconds snapshot_interval{250};
     /// If set, the results folder: timeseries.csv is streamed here during the
     /// run and results.json written at the end (and at the start, with status
     /// "running"). Created if missing.

@@ -1,0 +1,338 @@
+// app: [SECTION] set-up, [SECTION] per frame, [SECTION] actions, [SECTION] scripted runs.
+#include "app.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <imgui.h>
+
+#include "panels.hpp"
+#include "swarmbench/log.hpp"
+#include "swarmbench/units.hpp"
+#include "system.hpp"
+
+namespace swarmbench::gui {
+
+const char* to_string(run_mode m) noexcept {
+    switch (m) {
+        case run_mode::swarm: return "swarm";
+        case run_mode::stream: return "stream";
+        case run_mode::disk: return "disk";
+    }
+    return "?";
+}
+
+namespace {
+constexpr std::size_t max_log_lines = 5000;  // the panel keeps this many
+}  // namespace
+
+// ---------------------------------------------------------------- [SECTION] set-up
+
+gui_app::gui_app(app_options options) : options_(std::move(options)) {
+    sink_ = install_log_sink();
+    raise_open_file_limit();
+    state_.disk.size = 256ULL << 20;
+    state_.stream.connections = 4;
+    state_.stream.seconds = 10;
+    if (!options_.scenario.empty()) {
+        state_.ui.scenario_path = options_.scenario;
+        load_scenario(options_.scenario);
+    }
+    if (options_.run || !options_.export_dir.empty() || !options_.screenshot.empty()) step_ = script_step::waiting_run;
+    log().info("swarmbench-gui {} (Dear ImGui {})", version(), ImGui::GetVersion());
+}
+
+gui_app::~gui_app() {
+    controller_.stop();
+    auto& sinks = log().sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+}
+
+// ---------------------------------------------------------------- [SECTION] per frame
+
+void gui_app::frame() {
+    state_.frame_ms = 1000.0f / std::max(ImGui::GetIO().Framerate, 1.0f);
+    drain();
+    if (options_.run && !started_) {
+        started_ = true;
+        if ((state_.ui.mode == run_mode::swarm && !state_.form.valid())) {
+            std::string all;
+            for (const auto& f : state_.form.fields())
+                if (!state_.form.error(f).empty()) all += " " + state_.form.error(f) + ";";
+            for (const auto& p : state_.form.general_problems()) all += " " + p + ";";
+            fail_script("--run: the scenario is invalid:" + all);
+        } else {
+            start_run();
+        }
+    }
+    app_commands cmd;
+    draw_layout(cmd);
+    act(cmd);
+    advance_script();
+}
+
+void gui_app::drain() {
+    std::vector<std::string> fresh;
+    sink_->copy_since(state_.log_seen, fresh);
+    for (auto& l : fresh) state_.log_lines.push_back(std::move(l));
+    if (state_.log_lines.size() > max_log_lines)
+        state_.log_lines.erase(state_.log_lines.begin(),
+                               state_.log_lines.begin() + static_cast<std::ptrdiff_t>(state_.log_lines.size() - max_log_lines));
+
+    run_inbox in = controller_.drain();
+    for (const auto& s : in.samples) state_.samples.push(s);
+    if (in.last_progress) state_.last_progress = *in.last_progress;
+    if (!in.writes.empty() || in.snapshot) {
+        swarm_snapshot snap = in.snapshot ? std::move(*in.snapshot) : swarm_snapshot{};
+        snap.writes = std::move(in.writes);
+        snap.dropped_writes = in.dropped_writes;
+        absorb_snapshot(state_.live, std::move(snap));
+    }
+    if (in.finished) finish_run(std::move(*in.finished));
+    controller_.join_if_done();
+
+    if (auto done = exporter_.take()) {
+        state_.export_busy = false;
+        if (done->errors.empty()) {
+            state_.notice = "exported " + std::to_string(done->files.size()) + " files to " + done->dir.string();
+            log().info("{}", state_.notice);
+        } else {
+            state_.notice = "export: " + done->errors.front();
+            for (const auto& e : done->errors) log().error("export: {}", e);
+            if (step_ != script_step::off) exit_code_ = 1;
+        }
+        if (step_ == script_step::exporting) {
+            step_ = script_step::settling;
+            settle_frames_ = 3;
+        }
+    }
+}
+
+void gui_app::draw_layout(app_commands& cmd) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar |
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
+    ImGui::Begin("swarmbench", nullptr, flags);
+    ImGui::PopStyleVar();
+    draw_menu(state_, cmd);
+
+    const float font = ImGui::GetFontSize();
+    const float status_h = ImGui::GetFrameHeightWithSpacing();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float left_w = std::clamp(avail.x * 0.3f, font * 24, font * 34);
+    const float body_h = avail.y - status_h;
+
+    ImGui::BeginChild("left", ImVec2(left_w, body_h), true);
+    draw_run_panel(state_, cmd);                            // Start/Stop, progress, steering, summary
+    ImGui::Separator();
+    draw_scenario_panel(state_, cmd);                       // mode and settings
+    ImGui::EndChild();
+    ImGui::SameLine();
+
+    ImGui::BeginChild("right", ImVec2(0, body_h), false);
+    const float right_h = ImGui::GetContentRegionAvail().y;
+    ImGui::BeginChild("graphs", ImVec2(0, right_h * 0.64f), true);
+    draw_graphs_panel(state_);                              // throughput, latency, connections
+    ImGui::EndChild();
+    ImGui::BeginChild("tabs", ImVec2(0, 0), true);
+    if (ImGui::BeginTabBar("views")) {
+        // --tab selects one view on the first frame only.
+        auto tab = [this](const char* name) {
+            const bool pick = !tab_selected_ && options_.tab == name;
+            return ImGui::BeginTabItem(name, nullptr, pick ? ImGuiTabItemFlags_SetSelected : 0);
+        };
+        if (tab("Log")) { draw_log_panel(state_); ImGui::EndTabItem(); }
+        if (tab("Peers")) { draw_peers_tab(state_); ImGui::EndTabItem(); }
+        if (tab("Pieces")) { draw_pieces_tab(state_); ImGui::EndTabItem(); }
+        if (tab("Disk map")) { draw_disk_tab(state_); ImGui::EndTabItem(); }
+        tab_selected_ = true;
+        ImGui::EndTabBar();
+    }
+    ImGui::EndChild();
+    ImGui::EndChild();
+
+    // Status bar.
+    ImGui::Separator();
+    const char* phase = state_.phase == run_phase::running    ? "running"
+                        : state_.phase == run_phase::stopping ? "stopping"
+                        : state_.phase == run_phase::finished ? "finished"
+                                                              : "idle";
+    ImGui::TextDisabled("%s %s | %zu samples | %zu opened | %.1f ms/frame", to_string(state_.running_mode), phase,
+                        state_.samples.size(), state_.overlays.size(), state_.frame_ms);
+    if (!state_.notice.empty()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("| %s", state_.notice.c_str());
+    }
+    ImGui::End();
+    draw_popups(state_, cmd);
+    if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed('Q')) cmd.quit = true;
+}
+
+// ---------------------------------------------------------------- [SECTION] actions
+
+void gui_app::act(app_commands& cmd) {
+    if (cmd.load_scenario) load_scenario(state_.ui.scenario_path);
+    if (cmd.save_scenario) save_scenario(state_.ui.scenario_path);
+    if (cmd.start) start_run();
+    if (cmd.stop && state_.phase == run_phase::running) {
+        controller_.stop();
+        state_.phase = run_phase::stopping;
+        log().info("stopping the run");
+    }
+    if (!cmd.steered.empty()) apply_steering(cmd.steered);
+    if (cmd.export_to) {
+        if (exporter_.start(state_.run_dir, *cmd.export_to, state_.ui.show_overlays ? state_.overlays : std::vector<loaded_results>{})) {
+            state_.export_busy = true;
+            state_.notice = "exporting to " + *cmd.export_to + "...";
+        }
+    }
+    if (cmd.open_results) open_results(*cmd.open_results);
+    if (cmd.clear_overlays) state_.overlays.clear();
+    if (cmd.quit) quit_ = true;
+}
+
+void gui_app::start_run() {
+    if (controller_.running()) return;
+    run_request req;
+    req.output_dir = default_results_dir(state_.ui.results_parent);
+    switch (state_.ui.mode) {
+        case run_mode::swarm:
+            req.mode = run_request::kind::swarm;
+            req.scenario = state_.form.scenario();
+            break;
+        case run_mode::stream:
+            req.mode = run_request::kind::stream;
+            req.stream = state_.stream;
+            break;
+        case run_mode::disk:
+            req.mode = run_request::kind::disk;
+            req.disk = state_.disk;
+            break;
+    }
+    state_.samples.clear();
+    state_.markers.clear();
+    state_.last_results.reset();
+    state_.last_progress = progress{};
+    reset_live(state_.live, req.scenario.torrent_size);
+    const swarm_scenario& sc = req.scenario;
+    state_.steer = steering_state{};
+    state_.steer.connections_per_leecher = static_cast<int>(sc.connections_per_leecher);
+    state_.steer.pipeline = static_cast<int>(sc.pipeline);
+    state_.steer.unlimited = sc.rate_limit == 0;
+    state_.steer.rate_limit_mib = sc.rate_limit == 0 ? 100.0f : static_cast<float>(sc.rate_limit / 1048576.0);
+    state_.run_dir = req.output_dir;
+    state_.running_mode = state_.ui.mode;
+    state_.ui.export_dir.clear();
+    if (controller_.start(std::move(req))) {
+        state_.phase = run_phase::running;
+        state_.notice = "results go to " + state_.run_dir.string();
+        log().info("{} run started; results in {}", to_string(state_.running_mode), state_.run_dir.string());
+    }
+}
+
+void gui_app::finish_run(results&& r) {
+    log().info("{} run {}: goodput {}", r.mode, r.summary.status, format_rate(r.summary.goodput_bytes_per_s));
+    for (const auto& e : r.summary.error_messages) log().warn("{}", e);
+    if (step_ != script_step::off && r.summary.status != "ok") exit_code_ = 1;
+    state_.last_results = std::move(r);
+    state_.phase = run_phase::finished;
+    if (step_ == script_step::waiting_run) {
+        if (!options_.export_dir.empty() &&
+            exporter_.start(state_.run_dir, options_.export_dir, std::vector<loaded_results>{})) {
+            state_.export_busy = true;
+            step_ = script_step::exporting;
+        } else {
+            step_ = script_step::settling;
+            settle_frames_ = 3;
+        }
+    }
+}
+
+void gui_app::load_scenario(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        state_.notice = "cannot read " + path;
+        log().error("{}", state_.notice);
+        return;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    auto parsed = parse_scenario(ss.str());
+    if (!parsed) {
+        state_.notice = path + ": " + parsed.error();
+        log().error("{}", state_.notice);
+        return;
+    }
+    state_.form.reset(parsed.value());
+    state_.ui.mode = run_mode::swarm;
+    state_.notice = "loaded " + path;
+    log().info("scenario {} loaded", path);
+}
+
+void gui_app::save_scenario(const std::string& path) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << to_json(state_.form.scenario()).dump(2) << "\n";
+    state_.notice = out ? "saved " + path : "cannot write " + path;
+    if (out) log().info("scenario saved to {}", path);
+    else log().error("{}", state_.notice);
+}
+
+void gui_app::open_results(const std::string& dir) {
+    auto loaded = load_results(dir);
+    if (!loaded) {
+        state_.notice = loaded.error();
+        log().error("open results: {}", loaded.error());
+        return;
+    }
+    state_.overlays.push_back(std::move(loaded.value()));
+    state_.notice = "opened " + dir;
+    log().info("overlaying {} ({} rows)", dir, state_.overlays.back().rows());
+}
+
+void gui_app::apply_steering(const std::vector<std::string>& changes) {
+    if (state_.phase != run_phase::running) return;
+    const steering_state& s = state_.steer;
+    swarm_controls& c = controller_.controls();
+    c.connections_per_leecher.store(static_cast<std::uint32_t>(std::max(1, s.connections_per_leecher)));
+    c.pipeline.store(static_cast<std::uint32_t>(std::max(1, s.pipeline)));
+    c.rate_limit.store(s.unlimited ? UINT64_MAX : static_cast<std::uint64_t>(s.rate_limit_mib * 1048576.0));
+    const double t = state_.samples.empty() ? 0 : state_.samples.back().t_s;
+    for (const auto& label : changes) {
+        state_.markers.push_back({t, label});
+        log().info("steering: {} at {:.1f} s", label, t);
+    }
+}
+
+// ---------------------------------------------------------------- [SECTION] scripted runs
+
+void gui_app::advance_script() {
+    if (step_ == script_step::settling && --settle_frames_ <= 0)
+        step_ = options_.screenshot.empty() ? script_step::done : script_step::screenshot;
+    if (step_ == script_step::done && options_.exit_when_done) quit_ = true;
+}
+
+void gui_app::screenshot_taken(const std::optional<std::string>& error) {
+    if (error) {
+        log().error("screenshot: {}", *error);
+        exit_code_ = 1;
+    } else {
+        log().info("screenshot saved to {}", options_.screenshot);
+    }
+    step_ = script_step::done;
+    if (options_.exit_when_done) quit_ = true;
+}
+
+void gui_app::fail_script(const std::string& why) {
+    log().error("{}", why);
+    state_.notice = why;
+    exit_code_ = 2;
+    step_ = script_step::done;
+    if (options_.exit_when_done) quit_ = true;
+}
+
+}  // namespace swarmbench::gui

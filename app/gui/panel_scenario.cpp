@@ -1,0 +1,201 @@
+// The scenario panel: what Start runs. Swarm mode lists every scenario field
+// (scenario_field_names), each checked as it is typed with the engine's own
+// messages shown under it; the baselines have their few settings.
+#include <algorithm>
+#include <map>
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "panels.hpp"
+#include "swarmbench/units.hpp"
+
+namespace swarmbench::gui {
+
+namespace {
+
+const ImVec4 error_colour(1.0f, 0.45f, 0.42f, 1.0f);
+
+/// Group headings, placed before the field that opens each group.
+const char* heading_before(const std::string& field) {
+    static const std::map<std::string, const char*> headings = {
+        {"torrent_size", "Torrent"}, {"seeders", "Peers"},      {"choking", "Choking"}, {"rate_limit", "Rates"},
+        {"churn_per_s", "Churn"},    {"storage", "Storage"},    {"duration_s", "Run"},
+    };
+    auto it = headings.find(field);
+    return it == headings.end() ? nullptr : it->second;
+}
+
+void draw_field(scenario_form& form, const std::string& field) {
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    ImGui::AlignTextToFramePadding();
+    const std::string& err = form.error(field);
+    if (err.empty()) ImGui::TextUnformatted(field.c_str());
+    else ImGui::TextColored(error_colour, "%s", field.c_str());
+    ImGui::TableSetColumnIndex(1);
+    ImGui::PushID(field.c_str());
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    switch (scenario_form::widget(field)) {
+        case field_widget::check: {
+            bool v = form.text(field) == "true";
+            if (ImGui::Checkbox("##v", &v)) form.edit(field, v ? "true" : "false");
+            break;
+        }
+        case field_widget::choice: {
+            const std::string current = form.text(field);
+            if (ImGui::BeginCombo("##v", current.c_str())) {
+                for (const auto& c : scenario_form::choices(field))
+                    if (ImGui::Selectable(c.c_str(), c == current)) form.edit(field, c);
+                ImGui::EndCombo();
+            }
+            break;
+        }
+        case field_widget::text: {
+            std::string text = form.text(field);
+            if (ImGui::InputText("##v", &text)) form.edit(field, text);
+            break;
+        }
+    }
+    if (!err.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, error_colour);
+        ImGui::TextWrapped("%s", err.c_str());
+        ImGui::PopStyleColor();
+    }
+    ImGui::PopID();
+}
+
+void draw_swarm_fields(app_state& state) {
+    scenario_form& form = state.form;
+    if (!form.valid()) {
+        ImGui::TextColored(error_colour, "%zu problem%s: Start is disabled", form.error_count(),
+                           form.error_count() == 1 ? "" : "s");
+        for (const auto& p : form.general_problems()) {
+            ImGui::PushStyleColor(ImGuiCol_Text, error_colour);
+            ImGui::TextWrapped("%s", p.c_str());
+            ImGui::PopStyleColor();
+        }
+    } else {
+        ImGui::TextDisabled("%llu connections, %s torrent",
+                            static_cast<unsigned long long>(total_connections(form.scenario())),
+                            format_bytes(static_cast<double>(form.scenario().torrent_size)).c_str());
+    }
+    if (!ImGui::BeginTable("fields", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) return;
+    ImGui::TableSetupColumn("field", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 10.5f);
+    ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+    for (const auto& field : form.fields()) {
+        if (const char* h = heading_before(field)) {
+            ImGui::TableNextRow();
+            ImGui::TableSetColumnIndex(0);
+            ImGui::TextColored(ImVec4(0.55f, 0.78f, 1.0f, 1.0f), "%s", h);
+        }
+        draw_field(form, field);
+    }
+    ImGui::EndTable();
+}
+
+bool size_box(const char* label, std::string& text, std::uint64_t& out, std::string& error) {
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    const bool changed = ImGui::InputText(label, &text);
+    if (auto v = parse_size(text); v && *v > 0) out = *v;
+    else error = std::string(label + 2) + ": not a size (e.g. 256MiB), got \"" + text + "\"";
+    return changed;
+}
+
+void backend_combo(backend_kind& kind) {
+    static const backend_kind kinds[] = {backend_kind::automatic, backend_kind::io_uring, backend_kind::epoll};
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    if (ImGui::BeginCombo("##backend", to_string(kind))) {
+        for (backend_kind k : kinds)
+            if (ImGui::Selectable(to_string(k), k == kind)) kind = k;
+        ImGui::EndCombo();
+    }
+}
+
+void label(const char* text) {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(text);
+}
+
+void draw_stream_fields(app_state& state) {
+    stream_config& c = state.stream;
+    state.baseline_error.clear();
+    ImGui::TextWrapped("N TCP streams over loopback, like iperf3 -P N: the engine's network path alone.");
+    int connections = static_cast<int>(c.connections);
+    label("connections");
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    if (ImGui::InputInt("##connections", &connections)) c.connections = static_cast<std::uint32_t>(std::clamp(connections, 1, 100000));
+    label("seconds");
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    if (ImGui::InputDouble("##seconds", &c.seconds, 1, 10, "%.1f")) c.seconds = std::clamp(c.seconds, 0.5, 86400.0);
+    label("backend");
+    backend_combo(c.backend);
+    int threads = static_cast<int>(c.threads);
+    label("threads (0: one per core)");
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    if (ImGui::InputInt("##threads", &threads)) c.threads = static_cast<unsigned>(std::clamp(threads, 0, 256));
+}
+
+void draw_disk_fields(app_state& state) {
+    disk_config& c = state.disk;
+    state.baseline_error.clear();
+    ImGui::TextWrapped("Random 16 KiB writes into one preallocated file, like fio --rw=randwrite.");
+    std::uint64_t block = c.block;
+    label("size");
+    size_box("##size", state.disk_size_text, c.size, state.baseline_error);
+    label("block");
+    size_box("##block", state.disk_block_text, block, state.baseline_error);
+    c.block = static_cast<std::uint32_t>(std::min<std::uint64_t>(block, 64u << 20));
+    if (state.baseline_error.empty() && c.size % c.block != 0) state.baseline_error = "size: must be a multiple of block";
+    int qd = static_cast<int>(c.queue_depth);
+    label("queue depth");
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    if (ImGui::InputInt("##qd", &qd)) c.queue_depth = static_cast<std::uint32_t>(std::clamp(qd, 1, 4096));
+    ImGui::Checkbox("O_DIRECT", &c.direct);
+    ImGui::SameLine();
+    ImGui::Checkbox("fsync at end", &c.fsync_at_end);
+    label("directory (\"\": $TMPDIR)");
+    ImGui::SetNextItemWidth(-FLT_MIN);
+    ImGui::InputText("##dir", &c.dir);
+    label("backend");
+    backend_combo(c.backend);
+    if (!state.baseline_error.empty()) ImGui::TextColored(error_colour, "%s", state.baseline_error.c_str());
+}
+
+}  // namespace
+
+void draw_scenario_panel(app_state& state, app_commands& cmd) {
+    const bool busy = state.phase == run_phase::running || state.phase == run_phase::stopping;
+    ImGui::BeginDisabled(busy);
+    int mode = static_cast<int>(state.ui.mode);
+    ImGui::RadioButton("Swarm", &mode, static_cast<int>(run_mode::swarm));
+    ImGui::SameLine();
+    ImGui::RadioButton("Stream baseline", &mode, static_cast<int>(run_mode::stream));
+    ImGui::SameLine();
+    ImGui::RadioButton("Disk baseline", &mode, static_cast<int>(run_mode::disk));
+    state.ui.mode = static_cast<run_mode>(mode);
+
+    if (state.ui.mode == run_mode::swarm) {
+        const ImGuiStyle& st = ImGui::GetStyle();
+        const float buttons = ImGui::CalcTextSize("LoadSaveReset").x + st.FramePadding.x * 6 + st.ItemSpacing.x * 3;
+        ImGui::SetNextItemWidth(-buttons);
+        ImGui::InputTextWithHint("##path", "scenario file", &state.ui.scenario_path);
+        ImGui::SameLine();
+        if (ImGui::Button("Load")) cmd.load_scenario = true;
+        ImGui::SameLine();
+        if (ImGui::Button("Save")) cmd.save_scenario = true;
+        ImGui::SameLine();
+        if (ImGui::Button("Reset")) state.form.reset(swarm_scenario{});
+    }
+    ImGui::Separator();
+    ImGui::BeginChild("settings", ImVec2(0, 0), false);
+    switch (state.ui.mode) {
+        case run_mode::swarm: draw_swarm_fields(state); break;
+        case run_mode::stream: draw_stream_fields(state); break;
+        case run_mode::disk: draw_disk_fields(state); break;
+    }
+    ImGui::EndChild();
+    ImGui::EndDisabled();
+}
+
+}  // namespace swarmbench::gui

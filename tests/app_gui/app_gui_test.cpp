@@ -1,0 +1,248 @@
+// swarmbench-gui's core without a window: imgui's example_null set-up (a
+// context, a display size, a built font atlas; no GL) around gui_app::frame,
+// plus the pieces behind it (scenario form, log sink, ring buffer, axes).
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+#include "app.hpp"
+#include "chart.hpp"
+#include "log_sink.hpp"
+#include "scenario_form.hpp"
+#include "scrolling_buffer.hpp"
+#include "swarmbench/log.hpp"
+
+namespace swarmbench::gui {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path temp_dir(const char* name) {
+    fs::path p = fs::temp_directory_path() / (std::string("swarmbench-app-gui-") + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(p);
+    fs::create_directories(p);
+    return p;
+}
+
+class null_imgui : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ctx_ = ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(1280, 800);
+        io.DeltaTime = 1.0f / 60.0f;
+        io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    }
+    void TearDown() override { ImGui::DestroyContext(ctx_); }
+
+    /// One whole app frame; returns the vertices submitted.
+    static int frame(gui_app& app) {
+        ImGui::NewFrame();
+        app.frame();
+        ImGui::Render();
+        return ImGui::GetDrawData()->TotalVtxCount;
+    }
+
+    ImGuiContext* ctx_ = nullptr;  // owned
+};
+
+// ------------------------------------------------------------ scenario form
+
+TEST(scenario_form, every_field_round_trips_through_its_text) {
+    scenario_form form;
+    for (const auto& f : form.fields()) form.edit(f, form.text(f));
+    EXPECT_TRUE(form.valid());
+    for (const auto& f : form.fields()) EXPECT_EQ(form.error(f), "") << f;
+    EXPECT_EQ(form.scenario(), swarm_scenario{});
+}
+
+TEST(scenario_form, bad_text_keeps_last_good_value_and_names_the_field) {
+    scenario_form form;
+    form.edit("pipeline", "0");
+    EXPECT_FALSE(form.valid());
+    EXPECT_NE(form.error("pipeline").find("pipeline"), std::string::npos) << form.error("pipeline");
+    EXPECT_EQ(form.scenario().pipeline, swarm_scenario{}.pipeline);
+    form.edit("pipeline", "32");
+    EXPECT_TRUE(form.valid());
+    EXPECT_EQ(form.scenario().pipeline, 32u);
+    form.edit("torrent_size", "64MiB");
+    EXPECT_EQ(form.scenario().torrent_size, 64ull << 20);
+    EXPECT_EQ(form.text("torrent_size"), "64MiB");
+    form.edit("storage", "nowhere");
+    EXPECT_FALSE(form.error("storage").empty());
+}
+
+TEST(scenario_form, sizes_format_with_units) {
+    swarm_scenario s;
+    s.torrent_size = 64ull << 20;
+    s.piece_size = 256 * 1024;
+    EXPECT_EQ(scenario_form::format(s, "torrent_size"), "64MiB");
+    EXPECT_EQ(scenario_form::format(s, "piece_size"), "256KiB");
+    EXPECT_EQ(scenario_form::widget("end_game"), field_widget::check);
+    EXPECT_EQ(scenario_form::widget("pick"), field_widget::choice);
+    EXPECT_EQ(scenario_form::widget("seeders"), field_widget::text);
+}
+
+// ------------------------------------------------------------ helpers
+
+TEST(scrolling_buffer, keeps_the_newest_in_order) {
+    scrolling_buffer<int> b(4);
+    for (int i = 0; i < 10; ++i) b.push(i);
+    ASSERT_EQ(b.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(b[i], static_cast<int>(6 + i));
+    EXPECT_EQ(b.back(), 9);
+}
+
+TEST(log_sink, copies_new_lines_and_counts_lost_ones) {
+    ring_sink sink(3);
+    sink.set_pattern("%v");
+    spdlog::logger logger("t", std::shared_ptr<ring_sink>(&sink, [](ring_sink*) {}));
+    std::uint64_t seen = 0;
+    std::vector<std::string> out;
+    logger.info("one");
+    logger.info("two");
+    EXPECT_EQ(sink.copy_since(seen, out), 0u);
+    EXPECT_EQ(out, (std::vector<std::string>{"one", "two"}));
+    for (int i = 0; i < 5; ++i) logger.info("n{}", i);
+    out.clear();
+    EXPECT_EQ(sink.copy_since(seen, out), 2u);  // n0, n1 overwritten before the copy
+    EXPECT_EQ(out, (std::vector<std::string>{"n2", "n3", "n4"}));
+}
+
+TEST(chart, axes_are_round_and_unit_formatted) {
+    EXPECT_EQ(nice_ticks(0, 10, 5), (std::vector<double>{0, 2, 4, 6, 8, 10}));
+    EXPECT_EQ(format_axis(0, axis_unit::rate), "0");
+    EXPECT_NE(format_axis(64.0 * 1048576, axis_unit::rate).find("MiB/s"), std::string::npos);
+    EXPECT_EQ(format_axis(12.5, axis_unit::ms), "12 ms");
+    EXPECT_EQ(format_axis(0.25, axis_unit::ms), "0.25 ms");
+    EXPECT_EQ(format_axis(25000, axis_unit::count), "25.0k");
+}
+
+// ------------------------------------------------------------ the whole frame
+
+TEST_F(null_imgui, idle_frames_draw_every_panel) {
+    gui_app app(app_options{});
+    int vertices = 0;
+    for (int i = 0; i < 3; ++i) vertices = frame(app);
+    EXPECT_GT(vertices, 1000);
+    EXPECT_FALSE(app.should_quit());
+    EXPECT_EQ(app.state().phase, run_phase::idle);
+}
+
+TEST_F(null_imgui, scripted_run_goes_to_completion_headless) {
+    const fs::path dir = temp_dir("run");
+    const fs::path scenario = dir / "s.json";
+    std::ofstream(scenario) << R"({"torrent_size": "8MiB", "piece_size": "256KiB", "seeders": 1, "leechers": 2,
+                                   "connections_per_leecher": 2, "storage": "discard", "threads": 1,
+                                   "interval_ms": 20, "timeout_s": 60})";
+    app_options o;
+    o.scenario = scenario.string();
+    o.run = true;
+    o.exit_when_done = true;
+    o.export_dir = (dir / "export").string();
+    gui_app app(o);
+    app.state().ui.results_parent = (dir / "runs").string();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    int frames = 0;
+    while (!app.should_quit() && std::chrono::steady_clock::now() < deadline && frames < 100000) {
+        frame(app);
+        ++frames;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // a frame's pacing, not a wait for a result
+    }
+    ASSERT_TRUE(app.should_quit()) << "run did not finish within the deadline";
+    EXPECT_EQ(app.exit_code(), 0);
+    ASSERT_TRUE(app.state().last_results.has_value());
+    EXPECT_EQ(app.state().last_results->summary.status, "ok");
+    EXPECT_FALSE(app.state().samples.empty());
+    EXPECT_TRUE(fs::exists(app.state().run_dir / "results.json"));
+    EXPECT_TRUE(fs::exists(dir / "export" / "results.json"));
+    EXPECT_TRUE(fs::exists(dir / "export" / "timeseries.csv"));
+    fs::remove_all(dir);
+}
+
+TEST_F(null_imgui, invalid_scenario_with_run_exits_2) {
+    const fs::path dir = temp_dir("invalid");
+    const fs::path scenario = dir / "s.json";
+    std::ofstream(scenario) << R"({"torrent_size": "8MiB"})";
+    app_options o;
+    o.scenario = scenario.string();
+    o.run = true;
+    o.exit_when_done = true;
+    gui_app app(o);
+    app.state().form.edit("pipeline", "0");  // typed after loading
+    frame(app);
+    EXPECT_TRUE(app.should_quit());
+    EXPECT_EQ(app.exit_code(), 2);
+    EXPECT_EQ(app.state().phase, run_phase::idle);
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace swarmbench::gui
+
+namespace swarmbench::gui {
+namespace {
+
+class null_imgui_run : public null_imgui {
+protected:
+    /// Frames until `done` or the deadline; true if done.
+    template <class Done>
+    bool frames_until(gui_app& app, Done&& done, std::chrono::seconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        for (int i = 0; i < 100000 && std::chrono::steady_clock::now() < deadline; ++i) {
+            frame(app);
+            if (done()) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));  // frame pacing
+        }
+        return false;
+    }
+};
+
+TEST_F(null_imgui_run, steering_marks_the_graphs_and_results_overlay) {
+    const fs::path dir = temp_dir("steer");
+    const fs::path scenario = dir / "s.json";
+    std::ofstream(scenario) << R"({"torrent_size": "8MiB", "piece_size": "256KiB", "seeders": 1, "leechers": 1,
+                                   "connections_per_leecher": 2, "storage": "discard", "threads": 1,
+                                   "interval_ms": 20, "duration_s": 1.5, "timeout_s": 60})";
+    app_options o;
+    o.scenario = scenario.string();
+    o.run = true;
+    gui_app app(o);
+    app.state().ui.results_parent = (dir / "runs").string();
+    ASSERT_TRUE(frames_until(app, [&] { return app.state().samples.size() >= 3; }, std::chrono::seconds(60)));
+    if (app.state().phase == run_phase::running) {
+        app_commands cmd;
+        app.state().steer.pipeline = 4;
+        cmd.steered.push_back("pipeline 4");
+        app.act(cmd);
+        ASSERT_EQ(app.state().markers.size(), 1u);
+        EXPECT_EQ(app.state().markers[0].label, "pipeline 4");
+    }
+    ASSERT_TRUE(frames_until(app, [&] { return app.state().phase == run_phase::finished; }, std::chrono::seconds(60)));
+    EXPECT_EQ(app.state().last_results->summary.status, "ok");
+
+    // The finished run's folder, opened again, becomes an overlay.
+    app_commands open;
+    open.open_results = app.state().run_dir.string();
+    app.act(open);
+    ASSERT_EQ(app.state().overlays.size(), 1u);
+    EXPECT_GT(app.state().overlays[0].rows(), 0u);
+    EXPECT_GT(frame(app), 1000);
+    app_commands clear;
+    clear.clear_overlays = true;
+    app.act(clear);
+    EXPECT_TRUE(app.state().overlays.empty());
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace swarmbench::gui

@@ -15,30 +15,15 @@
 
 #include "panels/format.hpp"
 #include "panels/live_panels.hpp"
+#include "null_imgui.hpp"
 
 namespace swarmbench::gui {
 namespace {
 
 // ------------------------------------------------------------ null context
 
-class null_imgui : public ::testing::Test {
+class panel_test : public null_imgui_fixture {
 protected:
-    void SetUp() override {
-        IMGUI_CHECKVERSION();
-        ctx_ = ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;  // no imgui.ini written by tests
-        io.LogFilename = nullptr;
-        io.DisplaySize = ImVec2(1280, 800);
-        io.DeltaTime = 1.0f / 60.0f;
-        // As the OpenGL 3 backend does: meshes past 64K vertices stay legal.
-        io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // builds the atlas NewFrame needs
-    }
-    void TearDown() override { ImGui::DestroyContext(ctx_); }
-
     // One frame with draw() inside a fixed 1000x600 window; returns the
     // frame's total vertex count.
     template <class Draw>
@@ -53,13 +38,12 @@ protected:
         return ImGui::GetDrawData()->TotalVtxCount;
     }
 
-    ImGuiContext* ctx_ = nullptr;  // owned; one per test so table state starts fresh
 };
 
 // Suite names per panel: app.PeersTable.*, app.PieceMap.*, app.DiskMap.*.
-using PeersTable = null_imgui;
-using PieceMap = null_imgui;
-using DiskMap = null_imgui;
+using PeersTable = panel_test;
+using PieceMap = panel_test;
+using DiskMap = panel_test;
 
 // ------------------------------------------------------------ synthetic data
 

@@ -16,6 +16,7 @@
 #include "scenario_form.hpp"
 #include "scrolling_buffer.hpp"
 #include "swarmbench/log.hpp"
+#include "null_imgui.hpp"
 
 namespace swarmbench::gui {
 namespace {
@@ -29,21 +30,8 @@ fs::path temp_dir(const char* name) {
     return p;
 }
 
-class null_imgui : public ::testing::Test {
+class null_imgui : public null_imgui_fixture {
 protected:
-    void SetUp() override {
-        ctx_ = ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1280, 800);
-        io.DeltaTime = 1.0f / 60.0f;
-        io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    }
-    void TearDown() override { ImGui::DestroyContext(ctx_); }
-
     /// One whole app frame; returns the vertices submitted.
     static int frame(gui_app& app) {
         ImGui::NewFrame();
@@ -52,7 +40,6 @@ protected:
         return ImGui::GetDrawData()->TotalVtxCount;
     }
 
-    ImGuiContext* ctx_ = nullptr;  // owned
 };
 
 // ------------------------------------------------------------ scenario form

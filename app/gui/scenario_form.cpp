@@ -83,7 +83,7 @@ field_widget scenario_form::widget(const std::string& field) {
 
 const std::vector<std::string>& scenario_form::choices(const std::string& field) {
     static const std::vector<std::string> none;
-    static const std::vector<std::string> pick = {"rarest_first", "sequential", "random"};
+    static const std::vector<std::string> pick = {"rarest_first", "sequential", "random", "custom"};
     static const std::vector<std::string> storage = {"files", "discard", "disk_only"};
     static const std::vector<std::string> backend = {"auto", "io_uring", "epoll"};
     if (field == "pick") return pick;

@@ -147,6 +147,61 @@ TEST(PiecePicker, SequentialAndRandomOrders) {
     EXPECT_EQ(std::set<std::uint32_t>(r.begin(), r.end()).size(), 10u);
 }
 
+TEST(PiecePicker, CustomOrderStartsTheListedPiecesFirstThenTheRestByIndex) {
+    bt::picker_options o;
+    o.order = bt::pick_order::custom;
+    o.priority = {7, 2, 9, 2, 42};  // the repeat and the index out of range are ignored
+    o.end_game = false;             // so the last pick shows only new pieces
+    bt::piece_picker p(bt::piece_geometry(10 * kb16, kb16), o);  // one block per piece
+    p.add_seed();
+    const auto all = bt::bitfield(10, true);
+    EXPECT_EQ(pick_pieces(p, 0, all, 2), (std::vector<std::uint32_t>{7, 2}));
+    // A peer without the next listed piece (9) gets the rest by index meanwhile.
+    EXPECT_EQ(pick_pieces(p, 1, bits_of(10, {0, 1, 3}), 3), (std::vector<std::uint32_t>{0, 1, 3}));
+    EXPECT_EQ(pick_pieces(p, 0, all, 1), std::vector<std::uint32_t>{9});
+    // A listed piece that goes back to the pool comes first again.
+    p.abort_request(0, bt::block_ref{2, 0});
+    EXPECT_EQ(pick_pieces(p, 0, all, 2), (std::vector<std::uint32_t>{2, 4}));
+    // So does one that fails its hash.
+    std::vector<bt::peer_handle> cancel;
+    ASSERT_EQ(p.mark_received(0, bt::block_ref{7, 0}, cancel), bt::block_result::piece_complete);
+    p.piece_failed(7);
+    EXPECT_EQ(pick_pieces(p, 1, all, 2), (std::vector<std::uint32_t>{7, 5}));
+    EXPECT_EQ(pick_pieces(p, 1, all, 10), (std::vector<std::uint32_t>{6, 8}));
+}
+
+TEST(PiecePicker, CustomOrderDownloadsEveryPieceOnceAndVerifiesTheListedOnesFirst) {
+    // Serve one block at a time, in request order, and record the order in
+    // which pieces complete: the listed pieces come first, in their order.
+    bt::picker_options o;
+    o.order = bt::pick_order::custom;
+    o.priority = {11, 3, 0, 8};
+    o.end_game = false;
+    bt::piece_picker p(bt::piece_geometry(12 * 2 * kb16, 2 * kb16), o);  // 12 pieces x 2 blocks
+    p.add_seed();
+    const auto all = bt::bitfield(12, true);
+    std::vector<std::uint32_t> completed;
+    std::vector<bt::peer_handle> cancel;
+    for (int guard = 0; guard < 100 && !p.complete(); ++guard) {
+        std::vector<bt::block_ref> out;
+        ASSERT_EQ(p.pick(0, all, 1, out), 1u);
+        if (p.mark_received(0, out[0], cancel) == bt::block_result::piece_complete) {
+            p.piece_passed(out[0].piece);
+            completed.push_back(out[0].piece);
+        }
+    }
+    ASSERT_TRUE(p.complete());
+    EXPECT_EQ(completed, (std::vector<std::uint32_t>{11, 3, 0, 8, 1, 2, 4, 5, 6, 7, 9, 10}));
+}
+
+TEST(PiecePicker, CustomOrderWithoutAListIsSequential) {
+    bt::picker_options o;
+    o.order = bt::pick_order::custom;
+    bt::piece_picker p(bt::piece_geometry(5 * kb16, kb16), o);
+    p.add_seed();
+    EXPECT_EQ(pick_pieces(p, 0, bt::bitfield(5, true), 5), (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
+}
+
 TEST(PiecePicker, EndGameDuplicatesAndCancels) {
     bt::piece_picker p(bt::piece_geometry(2 * 2 * kb16, 2 * kb16));  // 2 pieces x 2 blocks
     const auto all = bt::bitfield(2, true);

@@ -128,6 +128,30 @@ TEST(Graphs, DefaultSizeSingleRun) {
     expect_png(dir.path() / "throughput.png", graph_options{}.width, graph_options{}.height);
 }
 
+TEST(Graphs, EventsAreDrawnAsMarkersAndBadOnesIgnored) {
+    temp_dir dir;
+    loaded_results plain = swarm_run("plain", 10, 1.0);
+    loaded_results marked = plain;
+    marked.document = nlohmann::json::object();
+    marked.document["events"] = nlohmann::json::array({
+        {{"t_s", 2.5}, {"what", "pipeline 16 -> 64"}},
+        {{"t_s", 6.0}, {"what", "drop 10 connections"}},
+        {{"t_s", 500.0}, {"what", "after the last sample: not drawn"}},
+        {{"what", "no time"}},
+        "not an object",
+    });
+    graph_output a = render_graphs({plain}, dir.path() / "plain");
+    if (built_without_cairo(a)) GTEST_SKIP() << a.errors.front();
+    graph_output b = render_graphs({marked}, dir.path() / "marked");
+    ASSERT_TRUE(a.errors.empty() && b.errors.empty());
+    const test::png_probe_result without = test::probe_png(dir.path() / "plain" / "throughput.png");
+    const test::png_probe_result with = test::probe_png(dir.path() / "marked" / "throughput.png");
+    ASSERT_TRUE(without.ok && with.ok);
+    // Two dashed lines the plot's height plus their labels: clearly more
+    // coloured pixels than the same graph without events.
+    EXPECT_GT(with.colour_pixels, without.colour_pixels + 200);
+}
+
 TEST(Graphs, StreamFolderGetsOnlyItsGraphs) {
     temp_dir dir;
     graph_output out = render_graphs({stream_run("stream")}, dir.path());

@@ -46,7 +46,8 @@ const std::map<std::string, std::string>& non_defaults() {
         {"leechers", "3"},
         {"connections_per_leecher", "8"},
         {"pipeline", "64"},
-        {"pick", "sequential"},
+        {"pick", "custom"},
+        {"piece_order", "5, 0,63"},
         {"end_game", "false"},
         {"choking", "yes"},
         {"unchoke_slots", "4"},
@@ -197,7 +198,7 @@ TEST(ScenarioJson, TypeErrorsNameFieldExpectedAndActualType) {
     EXPECT_EQ(parse_error_of(R"({"torrent_size": true})"),
               "torrent_size: expected a size (an integer or a string such as \"1GiB\"), got boolean");
     EXPECT_EQ(parse_error_of(R"({"pick": 2})"),
-              "pick: expected \"rarest_first\", \"sequential\" or \"random\", got number");
+              "pick: expected \"rarest_first\", \"sequential\", \"random\" or \"custom\", got number");
     EXPECT_EQ(parse_error_of(R"({"connect_to": "1.2.3.4:5"})"),
               "connect_to: expected a list of \"HOST:PORT\" strings, got string");
     EXPECT_EQ(parse_error_of(R"({"connect_to": [5]})"), "connect_to: entry 1 must be a \"HOST:PORT\" string, got number");
@@ -314,7 +315,7 @@ TEST(ScenarioSet, BadTextNamesTheFieldAndWhatIsExpected) {
     EXPECT_EQ(set_scenario_field(s, "end_game", "maybe"),
               "end_game: expected true or false (or 1/0, yes/no), got \"maybe\"");
     EXPECT_EQ(set_scenario_field(s, "pick", "fastest"),
-              "pick: must be \"rarest_first\", \"sequential\" or \"random\", got \"fastest\"");
+              "pick: must be \"rarest_first\", \"sequential\", \"random\" or \"custom\", got \"fastest\"");
     EXPECT_EQ(set_scenario_field(s, "backend", "kqueue"),
               "backend: must be \"auto\", \"io_uring\", \"epoll\" or \"iocp\", got \"kqueue\"");
     const auto bad_peer = set_scenario_field(s, "connect_to", "127.0.0.1:1,nohost");
@@ -512,6 +513,78 @@ TEST(ScenarioValidate, SeederPortsMustFitBelow65536) {
                                "base_port + i), got 65530"});
     s.storage = storage_mode::disk_only;  // no listening seeders
     EXPECT_EQ(validate(s), std::vector<std::string>{});
+}
+
+TEST(ScenarioPieceOrder, ParsesFromJsonAndTextAndWritesIntegers) {
+    auto r = parse_scenario(R"({"torrent_size": "4MiB", "piece_size": "1MiB", "pick": "custom",
+                                "piece_order": [3, 1, 2.0]})");
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(r->pick, bt::pick_order::custom);
+    EXPECT_EQ(r->piece_order, (std::vector<std::uint32_t>{3, 1, 2}));
+    const nlohmann::json j = to_json(r.value());
+    EXPECT_EQ(j.at("pick"), "custom");
+    EXPECT_EQ(j.at("piece_order"), nlohmann::json::array({3, 1, 2}));
+    EXPECT_EQ(to_json(swarm_scenario{}).at("piece_order"), nlohmann::json::array());
+    auto back = parse_scenario(j.dump());
+    ASSERT_TRUE(back.ok()) << back.error();
+    EXPECT_EQ(back.value(), r.value());
+
+    swarm_scenario s;
+    ASSERT_FALSE(set_scenario_field(s, "pick", "custom"));
+    ASSERT_FALSE(set_scenario_field(s, "piece-order", " 3,1 , 2,"));  // CLI spelling, spaces, a trailing comma
+    EXPECT_EQ(s.piece_order, (std::vector<std::uint32_t>{3, 1, 2}));
+    EXPECT_EQ(validate(s), std::vector<std::string>{});
+    ASSERT_FALSE(set_scenario_field(s, "piece_order", ""));
+    EXPECT_TRUE(s.piece_order.empty());
+}
+
+TEST(ScenarioPieceOrder, BadEntriesNameTheFieldAndTheEntry) {
+    EXPECT_EQ(parse_error_of(R"({"piece_order": "3,1,2"})"), "piece_order: expected a list of piece indexes, got string");
+    EXPECT_EQ(parse_error_of(R"({"piece_order": [0, -1]})"),
+              "piece_order: entry 2 must be a piece index (an integer 0..4294967295), got -1");
+    EXPECT_EQ(parse_error_of(R"({"piece_order": [1.5]})"),
+              "piece_order: entry 1 must be a piece index (an integer 0..4294967295), got 1.5");
+    EXPECT_EQ(parse_error_of(R"({"piece_order": ["7"]})"),
+              "piece_order: entry 1 must be a piece index (an integer 0..4294967295), got \"7\"");
+    EXPECT_EQ(parse_error_of(R"({"piece_order": [4294967296]})"),
+              "piece_order: entry 1 must be a piece index (an integer 0..4294967295), got 4294967296");
+    swarm_scenario s;
+    EXPECT_EQ(set_scenario_field(s, "piece_order", "3,x,2"),
+              "piece_order: entry 2 must be a piece index (an integer 0..4294967295), got \"x\"");
+    EXPECT_EQ(set_scenario_field(s, "piece_order", "-1"),
+              "piece_order: entry 1 must be a piece index (an integer 0..4294967295), got \"-1\"");
+    EXPECT_EQ(set_scenario_field(s, "piece_order", "1,2,1"),
+              "piece_order: piece 1 is listed twice (entries 1 and 3); list each piece once");
+    EXPECT_EQ(s, swarm_scenario{});  // every refused value left it unchanged
+}
+
+TEST(ScenarioPieceOrder, CustomAndTheListGoTogetherAndNamePiecesOfTheTorrent) {
+    swarm_scenario s;
+    s.torrent_size = 64 * MiB;
+    s.piece_size = 256 * KiB;  // 256 pieces
+    s.pick = bt::pick_order::custom;
+    EXPECT_EQ(validate(s), std::vector<std::string>{
+                               "piece_order: pick \"custom\" needs the pieces to start first (e.g. [3, 1, 2]), got "
+                               "an empty list"});
+    s.piece_order = {255, 0, 300, 256};
+    EXPECT_EQ(validate(s), std::vector<std::string>{
+                               "piece_order: entry 3 must be 0..255 (torrent_size 64 MiB in pieces of 256 KiB makes "
+                               "256 pieces), got 300"});
+    s.piece_order = {255, 0, 7, 0};
+    EXPECT_EQ(validate(s), std::vector<std::string>{
+                               "piece_order: piece 0 is listed twice (entries 2 and 4); list each piece once"});
+    s.piece_order = {255, 0, 7};
+    EXPECT_EQ(validate(s), std::vector<std::string>{});
+    s.pick = bt::pick_order::sequential;
+    EXPECT_EQ(validate(s), std::vector<std::string>{
+                               "piece_order: needs pick \"custom\", got pick \"sequential\" (set pick to "
+                               "\"custom\" or clear piece_order)"});
+    // The same messages through the JSON form.
+    EXPECT_EQ(parse_error_of(R"({"pick": "custom"})"),
+              "piece_order: pick \"custom\" needs the pieces to start first (e.g. [3, 1, 2]), got an empty list");
+    EXPECT_EQ(parse_error_of(R"({"piece_order": [1]})"),
+              "piece_order: needs pick \"custom\", got pick \"rarest_first\" (set pick to \"custom\" or clear "
+              "piece_order)");
 }
 
 TEST(ScenarioValidate, TotalConnectionsDoesNotOverflow) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "swarmbench/swarm/swarm.hpp"
+#include "swarm_test_helpers.hpp"
 #include "test_support.hpp"
 
 namespace swarmbench::test {
@@ -133,17 +134,7 @@ void expect_end_state(const swarm_snapshot& last, const swarm_scenario& sc) {
     }
 }
 
-class swarm_snapshots : public ::testing::TestWithParam<backend_kind> {
-protected:
-    void SetUp() override {
-        std::string why;
-        if (!backend_available(GetParam(), &why)) GTEST_SKIP() << to_string(GetParam()) << " unavailable here: " << why;
-        ASSERT_TRUE(dir_.ok());
-    }
-    std::filesystem::path data() const { return dir_.path() / "data"; }
-
-    temp_dir dir_;  // the leechers' files
-};
+using swarm_snapshots = swarm_backend_test;
 
 // ---------------------------------------------------------------------------
 // [SECTION] snapshots of a networked swarm

@@ -6,6 +6,8 @@
 //   throughput  network in/out, goodput and disk writes over time (B/s axis)
 //   latency     request->piece p50/p90/p99 (ms) and disk write p99 (us, right axis)
 //   connections active and half-open connections over time
+// Steering changes and faults (results.json "events") are dashed vertical
+// markers labelled with what changed.
 // With several runs every line is drawn once per run, the legend naming the
 // run (its folder name) and the metric. A folder without a column a graph
 // needs (stream and disk results have only goodput) simply lacks that line.

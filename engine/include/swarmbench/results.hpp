@@ -140,6 +140,13 @@ struct timeseries {
     std::size_t size() const noexcept { return t_s.size(); }
 };
 
+/// Something that changed during a run: a steering change or an injected
+/// fault (swarm). Graphs draw them as markers.
+struct run_event {
+    double t_s = 0;    // seconds since the window opened, as timeseries t_s
+    std::string what;  // "pipeline 16 -> 32", "drop 10 connections", "stall 4 connections for 2 s"
+};
+
 /// One run's whole document.
 struct results {
     std::string mode;            // "stream", "disk", "swarm"
@@ -148,12 +155,14 @@ struct results {
     run_summary summary;
     timeseries series;
     std::vector<peer_summary> peers;  // swarm: one per connection made
+    std::vector<run_event> events;    // swarm: steering changes and faults, in time order
 };
 
 nlohmann::json to_json(const environment_info& env);
 nlohmann::json to_json(const run_summary& summary);
 nlohmann::json to_json(const timeseries& series);
 nlohmann::json to_json(const peer_summary& peer);
+nlohmann::json to_json(const run_event& event);
 /// The whole document (see docs/results-schema.md).
 nlohmann::json to_json(const results& r);
 

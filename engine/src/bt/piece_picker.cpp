@@ -10,6 +10,10 @@
 
 namespace swarmbench::bt {
 
+namespace {
+constexpr std::uint32_t no_rank = UINT32_MAX;  // prio_rank_ of a piece not in the priority list
+}  // namespace
+
 piece_picker::piece_picker(const piece_geometry& geometry, picker_options options)
     : geometry_(geometry),
       options_(options),
@@ -20,6 +24,20 @@ piece_picker::piece_picker(const piece_geometry& geometry, picker_options option
       slot_of_(geometry.piece_count(), -1),
       rng_(options.seed) {
     if (options_.block_size == 0) options_.block_size = default_block_size;
+    if (options_.order == pick_order::custom) {
+        // Rank every listed piece; keep only the first mention of each valid one.
+        prio_rank_.assign(geometry.piece_count(), no_rank);
+        std::vector<std::uint32_t> listed;
+        listed.reserve(options_.priority.size());
+        for (const std::uint32_t p : options_.priority) {
+            if (p >= geometry.piece_count() || prio_rank_[p] != no_rank) continue;
+            prio_rank_[p] = static_cast<std::uint32_t>(listed.size());
+            listed.push_back(p);
+        }
+        options_.priority = std::move(listed);
+    } else {
+        options_.priority.clear();
+    }
     options_.max_requests_per_block = std::clamp<std::uint32_t>(options_.max_requests_per_block, 1,
                                                                 max_requesters);
     buckets_.resize(1);
@@ -57,6 +75,7 @@ void piece_picker::bucket_insert(std::uint32_t piece) {
     ++needed_count_;
     if (avail_[piece] == 0) ++needed_zero_avail_;
     if (piece < seq_cursor_) seq_cursor_ = piece;
+    if (!prio_rank_.empty() && prio_rank_[piece] < prio_cursor_) prio_cursor_ = prio_rank_[piece];
 }
 
 void piece_picker::bucket_remove(std::uint32_t piece) {
@@ -214,7 +233,14 @@ std::size_t piece_picker::take_open_blocks(peer_handle peer, std::uint32_t slot,
 std::int64_t piece_picker::find_new_piece(const bitfield& has) {
     const std::uint32_t count = geometry_.piece_count();
     if (has.size() < count) return -1;
-    if (options_.order == pick_order::sequential) {
+    if (options_.order == pick_order::custom) {
+        // The listed pieces first, in their order; then the rest as sequential.
+        const auto& listed = options_.priority;
+        while (prio_cursor_ < listed.size() && state_[listed[prio_cursor_]] != piece_state::needed) ++prio_cursor_;
+        for (std::size_t i = prio_cursor_; i < listed.size(); ++i)
+            if (state_[listed[i]] == piece_state::needed && has.get(listed[i])) return listed[i];
+    }
+    if (options_.order == pick_order::sequential || options_.order == pick_order::custom) {
         while (seq_cursor_ < count && state_[seq_cursor_] != piece_state::needed) ++seq_cursor_;
         for (std::uint32_t p = seq_cursor_; p < count; ++p)
             if (state_[p] == piece_state::needed && has.get(p)) return p;

@@ -537,6 +537,42 @@ void draw_legend(cairo_t* cr, const layout& L) {
     }
 }
 
+// Steering changes and injected faults (results.json "events") as dashed
+// vertical lines with their text running up beside them, so a graph shows why
+// its lines bend. With several runs the text names the run. Events past the
+// time axis (after the last sample) are left out.
+void draw_events(cairo_t* cr, const layout& L, const std::vector<loaded_results>& runs) {
+    constexpr rgb event_colour{0.55, 0.45, 0.10};
+    const double size = L.fonts.base * 0.85;
+    for (const loaded_results& run : runs) {
+        const nlohmann::json* events = run.document.is_object() && run.document.contains("events")
+                                           ? &run.document["events"]
+                                           : nullptr;
+        if (events == nullptr || !events->is_array()) continue;
+        for (const auto& e : *events) {
+            if (!e.is_object() || !e.contains("t_s") || !e["t_s"].is_number() || !e.contains("what") ||
+                !e["what"].is_string())
+                continue;
+            const double t = e["t_s"].get<double>();
+            if (!(t >= 0 && t <= L.x_end)) continue;
+            const double x = crisp(L.plot_x + t / L.x_end * L.plot_w);
+            cairo_set_source_rgba(cr, event_colour.r, event_colour.g, event_colour.b, 0.8);
+            cairo_set_line_width(cr, 1);
+            const double dash[] = {4, 3};
+            cairo_set_dash(cr, dash, 2, 0);
+            cairo_move_to(cr, x, L.plot_y);
+            cairo_line_to(cr, x, L.plot_y + L.plot_h);
+            cairo_stroke(cr);
+            cairo_set_dash(cr, nullptr, 0, 0);
+            std::string text = e["what"].get<std::string>();
+            if (runs.size() > 1) text = run.label + ": " + text;
+            const double w = text_width(cr, text, size);
+            draw_vertical_text(cr, text, x + size * 0.7, L.plot_y + std::min(w, L.plot_h) / 2 + 2, size,
+                               event_colour, true);
+        }
+    }
+}
+
 void draw_chart(cairo_t* cr, const chart_spec& chart, const std::vector<line_data>& lines,
                 const std::vector<loaded_results>& runs, const graph_options& options) {
     layout L = make_layout(cr, chart, lines, runs, options.width, options.height);
@@ -554,6 +590,7 @@ void draw_chart(cairo_t* cr, const chart_spec& chart, const std::vector<line_dat
     cairo_rectangle(cr, L.plot_x, L.plot_y - 2, L.plot_w + 1, L.plot_h + 3);  // lines at 0 or top stay whole
     cairo_clip(cr);
     for (const line_data& l : lines) draw_line(cr, L, l);
+    draw_events(cr, L, runs);
     cairo_restore(cr);
     draw_legend(cr, L);
 }

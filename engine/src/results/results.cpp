@@ -118,6 +118,8 @@ nlohmann::json to_json(const peer_summary& p) {
             {"connected_s", number(p.connected_s)}};
 }
 
+nlohmann::json to_json(const run_event& e) { return {{"t_s", number(e.t_s)}, {"what", e.what}}; }
+
 nlohmann::json to_json(const results& r) {
     nlohmann::json config = r.config.is_object() ? r.config : nlohmann::json::object();
     config["mode"] = r.mode;
@@ -130,6 +132,9 @@ nlohmann::json to_json(const results& r) {
         nlohmann::json peers = nlohmann::json::array();
         for (const peer_summary& p : r.peers) peers.push_back(to_json(p));
         j["peers"] = std::move(peers);
+        nlohmann::json events = nlohmann::json::array();
+        for (const run_event& e : r.events) events.push_back(to_json(e));
+        j["events"] = std::move(events);
     }
     return j;
 }

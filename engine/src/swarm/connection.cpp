@@ -214,6 +214,7 @@ void on_handshake(connection& c, const bt::handshake& hs) {
     c.established_ns = steady_ns();
     c.last_piece_ns = c.established_ns;
     if (c.as_leecher) s.counters.half_open.add(-1);
+    (c.as_leecher ? s.counters.leecher_live : s.counters.seeder_live).add(1);
     if (c.counted) {
         s.counters.active.add(1);
         s.counters.connects.add(1);
@@ -339,6 +340,7 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
     c.closed_ns = steady_ns();
     if (was == conn_state::active) {
         if (c.counted) s.counters.active.add(-1);
+        (c.as_leecher ? s.counters.leecher_live : s.counters.seeder_live).add(-1);
         // A leecher finishing or being steered down is not a lost connection.
         // Counted on the downloading side only, so one lost connection counts once.
         if (c.as_leecher && !s.stopping && c.end_reason != "done" && c.end_reason != "steered down")

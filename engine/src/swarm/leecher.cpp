@@ -516,9 +516,10 @@ void leecher_on_closed(connection& c) {
         return;  // never reconnect to a peer that broke the protocol
     }
     const bool never_connected = c.established_ns == 0;
-    l.reconnect_at.push_back(steady_ns() + (c.end_reason == "churn" ? 0
-                                             : never_connected     ? failed_connect_delay_ns
-                                                                   : reconnect_delay_ns));
+    const bool at_once = c.end_reason == "churn" || c.end_reason == drop_fault_reason;
+    l.reconnect_at.push_back(steady_ns() + (at_once           ? 0
+                                             : never_connected ? failed_connect_delay_ns
+                                                               : reconnect_delay_ns));
     l.reconnect_target.push_back(c.target);
     // Its blocks went back to the pool: others may take them now.
     for (auto& other : l.conns)
@@ -555,10 +556,13 @@ void leecher_tick(leecher& l, std::int64_t now) {
         }
     }
     if (s.stopping || l.done || l.failed || scenario_of(l).storage == storage_mode::disk_only) return;
+    // A stall fault silences connections on purpose: silence counts from its end.
+    const std::int64_t stall_end = s.run->stall_until_ns.load(std::memory_order_relaxed);
     for (auto& c : conns) {
         if (c->state == conn_state::handshaking && now - c->connect_start_ns > handshake_timeout_ns)
             conn_close(*c, "dropped: no handshake within 10 s");
-        else if (c->state == conn_state::active && !c->requests.empty() && now - c->last_piece_ns > stall_timeout_ns)
+        else if (c->state == conn_state::active && !c->requests.empty() &&
+                 now - std::max(c->last_piece_ns, stall_end) > stall_timeout_ns)
             conn_close(*c, "dropped: stalled (no block for 30 s with requests outstanding)");
     }
     // Reconnect what was lost, when due.

@@ -44,6 +44,7 @@ const char* to_string(bt::pick_order o) noexcept {
         case bt::pick_order::rarest_first: return "rarest_first";
         case bt::pick_order::sequential: return "sequential";
         case bt::pick_order::random: return "random";
+        case bt::pick_order::custom: return "custom";
     }
     return "unknown";
 }
@@ -61,6 +62,7 @@ std::optional<bt::pick_order> parse_pick(std::string_view name) noexcept {
     if (name == "rarest_first") return bt::pick_order::rarest_first;
     if (name == "sequential") return bt::pick_order::sequential;
     if (name == "random") return bt::pick_order::random;
+    if (name == "custom") return bt::pick_order::custom;
     return std::nullopt;
 }
 
@@ -122,6 +124,7 @@ enum class kind : std::uint8_t {
     storage,    // storage_mode by name
     backend,    // backend_kind by name
     endpoints,  // list of HOST:PORT
+    pieces,     // list of piece indexes
 };
 
 using member = std::variant<std::uint64_t swarm_scenario::*, std::uint32_t swarm_scenario::*,
@@ -129,7 +132,8 @@ using member = std::variant<std::uint64_t swarm_scenario::*, std::uint32_t swarm
                             bool swarm_scenario::*, std::string swarm_scenario::*,
                             bt::pick_order swarm_scenario::*, storage_mode swarm_scenario::*,
                             backend_kind swarm_scenario::*,
-                            std::vector<endpoint> swarm_scenario::*>;
+                            std::vector<endpoint> swarm_scenario::*,
+                            std::vector<std::uint32_t> swarm_scenario::*>;
 
 template <class M>
 struct member_type;
@@ -163,6 +167,7 @@ const std::vector<field_def>& fields() {
         {"connections_per_leecher", kind::count, &S::connections_per_leecher, 1, 10000},
         {"pipeline", kind::count, &S::pipeline, 1, 2048},
         {"pick", kind::pick, &S::pick, 0, 0, false, false, false},
+        {"piece_order", kind::pieces, &S::piece_order, 0, 0, false, false, false},
         {"end_game", kind::flag, &S::end_game, 0, 0, false, false, false},
         {"choking", kind::flag, &S::choking, 0, 0, false, false, false},
         {"unchoke_slots", kind::count, &S::unchoke_slots, 1, 10000},
@@ -213,16 +218,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string unknown_field(std::string_view name) {
-    const field_def* best = nullptr;
-    std::size_t best_d = std::numeric_limits<std::size_t>::max();
-    for (const field_def& f : fields()) {
-        const std::size_t d = edit_distance(name, f.name);
-        if (d < best_d) {
-            best_d = d;
-            best = &f;
-        }
-    }
-    return fmt::format("{}: unknown field (did you mean \"{}\"?)", name, best->name);
+    std::vector<std::string_view> names;
+    for (const field_def& f : fields()) names.push_back(f.name);
+    return fmt::format("{}: unknown field (did you mean \"{}\"?)", name, closest_name(name, names));
 }
 
 // "1..2048", "0 or 1 KiB..100 GiB", "a power of two, 16 KiB..64 MiB".
@@ -301,10 +299,11 @@ const char* expected_text(kind k) {
         case kind::real: return "a number";
         case kind::flag: return "a boolean";
         case kind::text: return "a string";
-        case kind::pick: return "\"rarest_first\", \"sequential\" or \"random\"";
+        case kind::pick: return "\"rarest_first\", \"sequential\", \"random\" or \"custom\"";
         case kind::storage: return "\"files\", \"discard\" or \"disk_only\"";
         case kind::backend: return "\"auto\", \"io_uring\", \"epoll\" or \"iocp\"";
         case kind::endpoints: return "a list of \"HOST:PORT\" strings";
+        case kind::pieces: return "a list of piece indexes";
     }
     return "a value";
 }
@@ -350,6 +349,12 @@ error parse_endpoint_into(const field_def& f, std::string_view text, std::size_t
     }
     out.push_back(ep);
     return std::nullopt;
+}
+
+// One piece index of a piece_order list (entry `index`, counted from 0).
+std::string piece_entry_error(const field_def& f, std::size_t index, std::string_view got) {
+    return fmt::format("{}: entry {} must be a piece index (an integer 0..4294967295), got {}", f.name, index + 1,
+                       got);
 }
 
 error size_syntax_error(const field_def& f, std::string_view got) {
@@ -408,6 +413,22 @@ error read_json(swarm_scenario& s, const field_def& f, const nlohmann::json& v) 
                                        i + 1, v[i].type_name());
                 }
                 if (auto e = parse_endpoint_into(f, v[i].get_ref<const std::string&>(), i, list)) return e;
+            }
+            store(s, f, std::move(list));
+            return std::nullopt;
+        }
+        case kind::pieces: {
+            if (!v.is_array()) return type_error(f, v);
+            std::vector<std::uint32_t> list;
+            list.reserve(v.size());
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                const nlohmann::json& e = v[i];
+                const bool whole = e.is_number_unsigned() ||
+                                   (e.is_number_float() && std::floor(e.get<double>()) == e.get<double>() &&
+                                    e.get<double>() >= 0);
+                if (!whole || e.get<double>() > double(std::numeric_limits<std::uint32_t>::max()))
+                    return piece_entry_error(f, i, e.dump());
+                list.push_back(static_cast<std::uint32_t>(e.get<double>()));
             }
             store(s, f, std::move(list));
             return std::nullopt;
@@ -474,6 +495,24 @@ error read_text(swarm_scenario& s, const field_def& f, std::string_view raw) {
             store(s, f, std::move(list));
             return std::nullopt;
         }
+        case kind::pieces: {
+            // "3, 1, 2": commas separate entries; "" clears the list.
+            std::vector<std::uint32_t> list;
+            std::string_view rest = t;
+            while (!rest.empty()) {
+                const std::size_t comma = rest.find(',');
+                const std::string_view item = trim(rest.substr(0, comma));
+                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+                if (item.empty()) continue;
+                std::uint32_t v = 0;
+                auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+                if (ec != std::errc() || end != item.data() + item.size())
+                    return piece_entry_error(f, list.size(), in_quotes(item));
+                list.push_back(v);
+            }
+            store(s, f, std::move(list));
+            return std::nullopt;
+        }
     }
     return std::nullopt;
 }
@@ -505,6 +544,18 @@ error check_field(const swarm_scenario& s, const field_def& f) {
                 return fmt::format("{}: entry {} must have a port in 1..65535, got {}", f.name, i + 1,
                                    in_quotes(ep.to_string()));
         }
+        return std::nullopt;
+    }
+    if (std::strcmp(f.name, "piece_order") == 0) {
+        // Repeats, found by sorting (index, entry) pairs: O(n log n) for any list.
+        std::vector<std::pair<std::uint32_t, std::size_t>> sorted;
+        sorted.reserve(s.piece_order.size());
+        for (std::size_t i = 0; i < s.piece_order.size(); ++i) sorted.emplace_back(s.piece_order[i], i);
+        std::sort(sorted.begin(), sorted.end());
+        for (std::size_t i = 1; i < sorted.size(); ++i)
+            if (sorted[i].first == sorted[i - 1].first)
+                return fmt::format("{}: piece {} is listed twice (entries {} and {}); list each piece once", f.name,
+                                   sorted[i].first, sorted[i - 1].second + 1, sorted[i].second + 1);
         return std::nullopt;
     }
     if (!f.ranged) return std::nullopt;
@@ -548,7 +599,24 @@ void check_cross_fields(const swarm_scenario& s, std::vector<std::string>& out) 
                 "(raise piece_size)",
                 size_text(s.torrent_size), size_text(s.piece_size), pieces));
         }
+        // piece_order names pieces of this torrent: the first one out of range.
+        for (std::size_t i = 0; pieces > 0 && i < s.piece_order.size(); ++i) {
+            if (s.piece_order[i] < pieces) continue;
+            out.push_back(fmt::format("piece_order: entry {} must be 0..{} (torrent_size {} in pieces of {} makes "
+                                      "{} pieces), got {}",
+                                      i + 1, pieces - 1, size_text(s.torrent_size), size_text(s.piece_size), pieces,
+                                      s.piece_order[i]));
+            break;
+        }
     }
+
+    // A custom order is the list; a list means nothing in any other order.
+    if (s.pick == bt::pick_order::custom && s.piece_order.empty())
+        out.push_back("piece_order: pick \"custom\" needs the pieces to start first (e.g. [3, 1, 2]), got an empty list");
+    if (s.pick != bt::pick_order::custom && !s.piece_order.empty())
+        out.push_back(fmt::format("piece_order: needs pick \"custom\", got pick \"{}\" (set pick to \"custom\" or "
+                                  "clear piece_order)",
+                                  to_string(s.pick)));
 
     // disk_only writes the same files (and is compared with fio --direct=1),
     // so only discard, which writes nothing, cannot honour O_DIRECT.
@@ -707,6 +775,19 @@ std::vector<std::string> validate(const swarm_scenario& s) {
 
 std::uint64_t total_connections(const swarm_scenario& s) noexcept {
     return std::uint64_t{s.leechers} * s.connections_per_leecher;
+}
+
+std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates) {
+    std::string_view best;
+    std::size_t best_d = std::numeric_limits<std::size_t>::max();
+    for (std::string_view c : candidates) {
+        const std::size_t d = edit_distance(name, c);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    return std::string(best);
 }
 
 }  // namespace swarmbench

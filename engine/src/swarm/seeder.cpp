@@ -12,6 +12,11 @@
 // (and as the token bucket allows) into piece messages written straight into
 // the connection's outgoing buffer (header, then the block generated in
 // place), up to `max_out` bytes, so one send carries many blocks.
+//
+// Faults (swarm_controls::inject): a stalled connection serves no block until
+// its stall ends (requests keep queueing; the tick serves them after); while
+// the shard owes corrupt blocks, the next blocks served carry one flipped
+// byte each.
 #include <algorithm>
 
 #include "swarm_types.hpp"
@@ -198,7 +203,9 @@ void seeder_pump(connection& c) {
     shard& s = *c.owner;
     const bt::torrent& t = *s.run->torrent;
     const std::uint64_t seed = s.run->scenario.content_seed;
-    while (!c.queue.empty() && c.out.size() < max_out) {
+    // A stall fault: nothing is served until it ends (the tick resumes it).
+    const bool stalled = c.stalled_until_ns != 0 && steady_ns() < c.stalled_until_ns;
+    while (!stalled && !c.queue.empty() && c.out.size() < max_out) {
         const queued_request q = c.queue.front();
         const std::uint32_t need = bt::piece_header_size + q.length;
         if (c.rate != 0) {
@@ -209,6 +216,13 @@ void seeder_pump(connection& c) {
         const std::span<std::byte> msg = conn_append(c, need);
         bt::encode_piece_header(msg, q.index, q.begin, q.length);
         bt::synthetic_fill(seed, t.geometry().piece_offset(q.index) + q.begin, msg.subspan(bt::piece_header_size));
+        if (s.corrupt_blocks > 0 && q.length > 0) {
+            // A corrupt fault: one flipped byte, as a bad disk or NIC would leave.
+            --s.corrupt_blocks;
+            msg[bt::piece_header_size + q.length / 2] ^= std::byte{0xff};
+            log().debug("{}: sending block at {} of piece {} to {} corrupted (fault)", c.as_seeder->name, q.begin,
+                        q.index, c.remote);
+        }
         c.interval_out += need;
     }
     conn_flush(c);
@@ -275,8 +289,18 @@ void seeder_tick(seeder& sd, std::int64_t now, double dt_s) {
             continue;
         }
         if (c->state != conn_state::active) continue;
+        if (c->stalled_until_ns != 0 && now >= c->stalled_until_ns) {
+            c->stalled_until_ns = 0;  // the stall is over: serve what queued up meanwhile
+            seeder_pump(*c);
+        }
         c->rate = c->slow ? s.slow_rate : s.rate_limit;  // steering may have changed it
-        if (c->rate == 0) continue;
+        if (c->rate == 0) {
+            // Unlimited, perhaps just steered so: requests that waited for
+            // tokens would otherwise wait for a new request that never comes
+            // (the leecher's pipeline is full).
+            if (!c->queue.empty()) seeder_pump(*c);
+            continue;
+        }
         // Token bucket: refill by rate x elapsed, holding at most one
         // block message or 100 ms of rate, whichever is more.
         const double cap = std::max<double>(block_message, static_cast<double>(c->rate) * 0.1);

@@ -1,6 +1,12 @@
 // shard: what one engine context does for the swarm: its periodic tick
 // (steering, rate-limit refills, churn, choking, reconnects, freeing ended
-// connections), set-up of its seeders and leechers, and teardown.
+// connections), its part of injected faults, set-up of its seeders and
+// leechers, and teardown.
+//
+// Faults arrive posted by the controller, already split over the shards:
+// drop closes random live leecher-side connections here, stall silences
+// random live seeder-side ones, corrupt is a count of blocks the seeders
+// here send with a flipped byte (seeder.cpp).
 //
 // Teardown: shard_stop() closes every connection and listener; each close
 // cancels what is pending on it. `live` counts every operation and storage
@@ -36,13 +42,15 @@ void read_controls(shard& s) {
     if (auto v = c->connections_per_leecher.load(std::memory_order_relaxed)) s.conns_per_leecher = v;
     if (auto v = c->rate_limit.load(std::memory_order_relaxed)) s.rate_limit = v == UINT64_MAX ? 0 : v;
     if (auto v = c->slow_rate.load(std::memory_order_relaxed)) s.slow_rate = v;
+    // < 0 keeps the scenario's; NaN fails the test too. Capped at the scenario's limit.
+    if (const double v = c->churn_per_s.load(std::memory_order_relaxed); v >= 0) s.churn_per_s = std::min(v, 100000.0);
 }
 
 void churn(shard& s, double dt_s) {
     const swarm_scenario& sc = s.run->scenario;
-    if (sc.churn_per_s <= 0 || s.leechers.empty()) return;
+    if (s.churn_per_s <= 0 || s.leechers.empty()) return;
     // This shard's share of the swarm-wide rate, by its share of leechers.
-    s.churn_budget += sc.churn_per_s * dt_s * static_cast<double>(s.leechers.size()) / sc.leechers;
+    s.churn_budget += s.churn_per_s * dt_s * static_cast<double>(s.leechers.size()) / sc.leechers;
     for (int guard = 0; s.churn_budget >= 1 && guard < 10000; ++guard) {
         s.churn_budget -= 1;
         leecher& l = *s.leechers[next_random(s) % s.leechers.size()];
@@ -66,7 +74,47 @@ void on_tick(operation& op) {
     shard_op_done(s);
 }
 
+/// Moves `n` (at most all) randomly chosen entries of `v` to its front
+/// (partial Fisher-Yates) and returns how many were chosen.
+std::size_t choose_random(shard& s, std::vector<connection*>& v, std::uint64_t n) {
+    const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(n, v.size()));
+    for (std::size_t i = 0; i < k; ++i) std::swap(v[i], v[i + next_random(s) % (v.size() - i)]);
+    return k;
+}
+
 }  // namespace
+
+void shard_apply_fault(shard& s, const swarm_fault& f) {
+    if (s.stopping) return;
+    std::vector<connection*> live;
+    switch (f.kind) {
+        case swarm_fault::kind_t::drop: {
+            for (auto& l : s.leechers)
+                for (auto& c : l->conns)
+                    if (c->state == conn_state::active) live.push_back(c.get());
+            // Closing one only queues its reconnect: `live` stays valid.
+            const std::size_t k = choose_random(s, live, f.count);
+            for (std::size_t i = 0; i < k; ++i) conn_close(*live[i], drop_fault_reason);
+            log().debug("shard {}: fault: dropped {} of {} live connections", s.index, k, live.size());
+            break;
+        }
+        case swarm_fault::kind_t::stall: {
+            for (auto& sd : s.seeders)
+                for (auto& c : sd->conns)
+                    if (c->state == conn_state::active) live.push_back(c.get());
+            const std::int64_t until = steady_ns() + static_cast<std::int64_t>(f.seconds * 1e9);
+            const std::size_t k = choose_random(s, live, f.count);
+            for (std::size_t i = 0; i < k; ++i) live[i]->stalled_until_ns = std::max(live[i]->stalled_until_ns, until);
+            log().debug("shard {}: fault: stalled {} of {} live connections for {} s", s.index, k, live.size(),
+                        f.seconds);
+            break;
+        }
+        case swarm_fault::kind_t::corrupt:
+            s.corrupt_blocks += f.count;
+            log().debug("shard {}: fault: the next {} blocks sent go out corrupted", s.index, f.count);
+            break;
+    }
+}
 
 std::uint64_t next_random(shard& s) noexcept {
     std::uint64_t z = (s.rng += 0x9e3779b97f4a7c15ULL);
@@ -115,6 +163,7 @@ std::unique_ptr<bt::piece_picker> make_picker(const leecher& l) {
     const swarm_scenario& sc = l.owner->run->scenario;
     bt::picker_options o;
     o.order = sc.pick;
+    o.priority = sc.piece_order;
     o.seed = sc.seed * 1000003 + l.index * 7919 + l.rounds_done;
     // Generated blocks never race, so disk-only has no end-game.
     o.end_game = sc.end_game && sc.storage != storage_mode::disk_only;
@@ -129,6 +178,8 @@ std::string shard_setup(shard& s, io_context& ctx) {
     s.conns_per_leecher = sc.connections_per_leecher;
     s.rate_limit = sc.rate_limit;
     s.slow_rate = sc.slow_rate;
+    s.churn_per_s = sc.churn_per_s;
+    read_controls(s);  // set before the run: in force from the first connection
     s.rng = sc.seed * 0x2545F4914F6CDD1DULL + s.index;
     s.last_tick_ns = steady_ns();
     for (auto& sd : s.seeders) {

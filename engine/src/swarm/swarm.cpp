@@ -4,6 +4,13 @@
 // the results folder), decides when the run ends, tears it down and builds
 // the results.
 //
+// Shaping a running swarm (swarm_controls): at every wake-up (at least once
+// per sampling interval) the controller records each steering value that
+// changed as a run_event, and takes the queued faults, splits each over the
+// shards by their share of live connections and posts every shard its part.
+// A drop or stall that finds no live connection waits for the next wake-up.
+//
+// [SECTION] faults and steering (swarm_controls)
 // [SECTION] sampling
 // [SECTION] preparation (torrent, data directory, shards)
 // [SECTION] the run
@@ -12,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -21,8 +29,37 @@
 #include "swarmbench/error.hpp"
 #include "swarmbench/log.hpp"
 #include "swarmbench/results_folder.hpp"
+#include "swarmbench/units.hpp"
 
 namespace swarmbench {
+
+// ---------------------------------------------------------------------------
+// [SECTION] faults and steering
+// ---------------------------------------------------------------------------
+
+const char* to_string(swarm_fault::kind_t k) noexcept {
+    switch (k) {
+        case swarm_fault::kind_t::drop: return "drop";
+        case swarm_fault::kind_t::corrupt: return "corrupt";
+        case swarm_fault::kind_t::stall: return "stall";
+    }
+    return "unknown";
+}
+
+bool swarm_controls::inject(const swarm_fault& fault) {
+    if (static_cast<std::uint8_t>(fault.kind) > static_cast<std::uint8_t>(swarm_fault::kind_t::stall)) return false;
+    if (fault.count < 1 || fault.count > 100000) return false;
+    if (fault.kind == swarm_fault::kind_t::stall && !(fault.seconds >= 0.01 && fault.seconds <= 3600))
+        return false;  // NaN fails too
+    std::lock_guard lock(faults_mutex_);
+    faults_.push_back(fault);
+    return true;
+}
+
+std::vector<swarm_fault> swarm_controls::take_faults() {
+    std::lock_guard lock(faults_mutex_);
+    return std::exchange(faults_, {});
+}
 
 namespace {
 
@@ -97,6 +134,7 @@ public:
         res_.summary.counted_at = "leechers";
         res_.summary.swarm = swarm_summary{};
         res_.summary.swarm->storage = to_string(sc.storage);
+        steered_ = {sc.connections_per_leecher, sc.pipeline, sc.rate_limit, sc.slow_rate, sc.churn_per_s};
     }
 
     results run() {
@@ -278,9 +316,11 @@ private:
         const bool snapshots = static_cast<bool>(hooks_.on_snapshot);
         const auto snap_interval = std::max<clock::duration>(hooks_.snapshot_interval, std::chrono::milliseconds(10));
         auto next_snap = t0_ + snap_interval;
+        shape(clock::now());  // controls set before the run
         while (true) {
             run_.bell.wait_until(snapshots ? std::min(next, next_snap) : next);
             auto now = clock::now();
+            shape(now);
             if (snapshots && now >= next_snap) {
                 take_snapshot(now);
                 next_snap += snap_interval;
@@ -312,7 +352,120 @@ private:
             if (next < now) next = now + interval;  // fell behind (suspended?): do not burst
         }
         t1_ = clock::now();
+        for (const swarm_fault& f : pending_faults_)
+            add_event(t1_, fault_text(f, f.count) + " (not applied: no live connection before the run ended)");
+        pending_faults_.clear();
         if (snapshots) take_snapshot(t1_);  // the end state, before teardown clears it
+    }
+
+    // ---- shaping: steering events and faults (swarm_controls) ----
+
+    void add_event(clock::time_point when, std::string what) {
+        const double t = std::max(0.0, seconds_between(t0_, when));
+        log().debug("swarm: {} at {:.2f} s", what, t);
+        res_.events.push_back({t, std::move(what)});
+    }
+
+    static std::string plural(std::uint64_t n, const char* one) {
+        return fmt::format("{} {}{}", n, one, n == 1 ? "" : "s");
+    }
+
+    /// "drop 10 connections", "corrupt 3 blocks", "stall 4 connections for 2 s".
+    static std::string fault_text(const swarm_fault& f, std::uint64_t count) {
+        switch (f.kind) {
+            case swarm_fault::kind_t::drop: return "drop " + plural(count, "connection");
+            case swarm_fault::kind_t::corrupt: return "corrupt " + plural(count, "block");
+            case swarm_fault::kind_t::stall: return fmt::format("stall {} for {} s", plural(count, "connection"), f.seconds);
+        }
+        return "unknown fault";
+    }
+
+    static std::string rate_text(std::uint64_t bytes_per_s) {
+        return bytes_per_s == 0 ? std::string("unlimited") : format_bytes(static_cast<double>(bytes_per_s)) + "/s";
+    }
+
+    /// Records each steering value that changed since the last look and takes
+    /// the queued faults to the shards. Controller thread.
+    void shape(clock::time_point now) {
+        swarm_controls* c = run_.controls;
+        if (c == nullptr || shards_.empty()) return;
+        // Effective values as the shards apply them (shard.cpp read_controls).
+        steering was = steered_;
+        if (const auto v = c->connections_per_leecher.load(std::memory_order_relaxed)) steered_.conns = v;
+        if (const auto v = c->pipeline.load(std::memory_order_relaxed)) steered_.pipeline = v;
+        if (const auto v = c->rate_limit.load(std::memory_order_relaxed)) steered_.rate = v == UINT64_MAX ? 0 : v;
+        if (const auto v = c->slow_rate.load(std::memory_order_relaxed)) steered_.slow_rate = v;
+        if (const double v = c->churn_per_s.load(std::memory_order_relaxed); v >= 0) steered_.churn = std::min(v, 100000.0);
+        if (steered_.conns != was.conns)
+            add_event(now, fmt::format("connections_per_leecher {} -> {}", was.conns, steered_.conns));
+        if (steered_.pipeline != was.pipeline) add_event(now, fmt::format("pipeline {} -> {}", was.pipeline, steered_.pipeline));
+        if (steered_.rate != was.rate)
+            add_event(now, fmt::format("rate_limit {} -> {}", rate_text(was.rate), rate_text(steered_.rate)));
+        if (steered_.slow_rate != was.slow_rate)
+            add_event(now, fmt::format("slow_rate {} -> {}", rate_text(was.slow_rate), rate_text(steered_.slow_rate)));
+        if (steered_.churn != was.churn) add_event(now, fmt::format("churn_per_s {} -> {}", was.churn, steered_.churn));
+
+        std::vector<swarm_fault> fresh = c->take_faults();
+        pending_faults_.insert(pending_faults_.end(), fresh.begin(), fresh.end());
+        std::erase_if(pending_faults_, [&](const swarm_fault& f) { return dispatch(f, now); });
+    }
+
+    /// Splits `f` over the shards by their share of live connections (the
+    /// leecher side for drop, the seeder side for stall and corrupt) and posts
+    /// each its part. False when a drop or stall finds no live connection
+    /// (it is tried again at the next wake-up).
+    bool dispatch(const swarm_fault& f, clock::time_point now) {
+        const bool on_leechers = f.kind == swarm_fault::kind_t::drop;
+        std::vector<std::uint64_t> weight(shards_.size());
+        std::uint64_t total = 0;
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            const detail::shard_counters& k = shards_[i]->counters;
+            weight[i] = static_cast<std::uint64_t>(std::max<std::int64_t>(0, (on_leechers ? k.leecher_live : k.seeder_live).get()));
+            total += weight[i];
+        }
+        std::uint64_t count = f.count;
+        std::string note;
+        if (total == 0) {
+            if (f.kind != swarm_fault::kind_t::corrupt) return false;
+            // No connection yet: the seeders' shards owe the blocks evenly.
+            for (std::size_t i = 0; i < shards_.size(); ++i) total += weight[i] = shards_[i]->seeders.size();
+            if (total == 0) {
+                add_event(now, fault_text(f, count) + " (not applied: no seeder of this swarm sends blocks)");
+                return true;
+            }
+        } else if (f.kind != swarm_fault::kind_t::corrupt && count > total) {
+            note = fmt::format(" (asked for {}, {} live)", f.count, total);
+            count = total;
+        }
+        // Largest remainder: the parts add up to `count` exactly.
+        std::vector<std::uint64_t> part(shards_.size());
+        std::vector<std::size_t> order(shards_.size());
+        std::uint64_t given = 0;
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            part[i] = count * weight[i] / total;
+            given += part[i];
+            order[i] = i;
+        }
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return count * weight[a] % total > count * weight[b] % total;
+        });
+        for (std::size_t k = 0; given < count && k < order.size(); ++k, ++given) ++part[order[k]];
+        if (f.kind == swarm_fault::kind_t::stall) {
+            // Leechers must not drop what is silent on purpose: they count
+            // silence from the stall's end (a second of slack for the posts).
+            const auto until = detail::steady_ns() + static_cast<std::int64_t>((f.seconds + 1) * 1e9);
+            if (until > run_.stall_until_ns.load(std::memory_order_relaxed))
+                run_.stall_until_ns.store(until, std::memory_order_relaxed);
+        }
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            if (part[i] == 0 || shards_[i]->ctx == nullptr) continue;
+            swarm_fault mine = f;
+            mine.count = static_cast<std::uint32_t>(part[i]);
+            shard* s = shards_[i].get();
+            group_->post(i, [s, mine](io_context&) { detail::shard_apply_fault(*s, mine); });
+        }
+        add_event(now, fault_text(f, count) + note);
+        return true;
     }
 
     /// Asks every shard for its part of a snapshot, merges them and hands the
@@ -480,6 +633,16 @@ private:
     totals prev_;                           // counters at the previous sample
     double cpu0_ = 0, prev_cpu_ = 0;        // process CPU at start / previous sample
     std::vector<std::shared_ptr<detail::snapshot_round>> late_snapshots_;  // rounds a shard answered too late
+    /// Steering values in force, as the shards apply swarm_controls.
+    struct steering {
+        std::uint32_t conns = 0;      // connections_per_leecher
+        std::uint32_t pipeline = 0;   // requests per connection
+        std::uint64_t rate = 0;       // rate_limit, 0: unlimited
+        std::uint64_t slow_rate = 0;  // slow connections' limit
+        double churn = 0;             // churn_per_s
+    };
+    steering steered_;                      // compared at each wake-up for run_events
+    std::vector<swarm_fault> pending_faults_;  // taken, waiting for a live connection (drop, stall)
     // group_ is declared after shards_ so the contexts die before their shards.
     std::vector<std::unique_ptr<shard>> shards_;  // one per context, index = context
     std::unique_ptr<context_group> group_;        // the contexts (destroyed first)

@@ -75,6 +75,7 @@ struct swarm_run {
     std::atomic<std::int64_t> first_byte_ns{0};   // first payload byte anywhere
     std::atomic<std::int64_t> all_done_ns{0};     // last leecher completed
     std::atomic<std::uint32_t> leechers_done{0};  // leechers complete (run to completion)
+    std::atomic<std::int64_t> stall_until_ns{0};  // stall faults end by then: leechers count silence from here
     std::int64_t start_ns = 0;                 // data phase start
 };
 
@@ -115,6 +116,8 @@ struct alignas(64) shard_counters {
     relaxed_counter errors;            // other errors
     relaxed_gauge active;              // handshaken connections
     relaxed_gauge half_open;           // connecting or handshaking
+    relaxed_gauge leecher_live;        // handshaken leecher-side connections (splits drop faults)
+    relaxed_gauge seeder_live;         // handshaken seeder-side connections (splits stall and corrupt faults)
     std::mutex hist_mutex;             // guards interval
     interval_histograms interval;      // since the controller's last sample
 };
@@ -231,6 +234,7 @@ struct connection {
     bool peer_interested = false;  // seeder side: remote is interested
     bool am_choking = true;        // seeder side: we choke the remote
     bool optimistic = false;       // seeder side: optimistic unchoke holder
+    std::int64_t stalled_until_ns = 0;  // seeder side: a stall fault; serve no block before this (0: none)
     bool fast = false;             // BEP 6 negotiated
     std::vector<outstanding_request> requests;  // leecher side, in request order
     std::deque<queued_request> queue;          // seeder side, to serve
@@ -366,6 +370,7 @@ struct shard {
     bool tick_pending = false;       // tick_op armed
     std::int64_t last_tick_ns = 0;   // previous tick
     double churn_budget = 0;         // connections owed to churn
+    std::uint64_t corrupt_blocks = 0;  // corrupt fault: blocks its seeders still send with a flipped byte
     std::uint64_t rng = 1;           // splitmix64 state (slow peers, churn)
     bool stopping = false;           // teardown: submit nothing new
     bool finished = false;           // everything closed
@@ -380,6 +385,7 @@ struct shard {
     std::uint32_t conns_per_leecher = 0;  // target per leecher
     std::uint64_t rate_limit = 0;    // per connection, 0 unlimited
     std::uint64_t slow_rate = 0;     // slow connections
+    double churn_per_s = 0;          // swarm-wide churn rate
     write_recorder writes;           // storage writes for snapshots (swarm_run::snapshots)
 };
 
@@ -411,6 +417,9 @@ struct snapshot_round {
 // [SECTION] functions across the swarm's files (all on the shard's thread)
 // ---------------------------------------------------------------------------
 
+/// Why a connection closed by a drop fault ended (it reconnects at once, as after churn).
+inline constexpr const char* drop_fault_reason = "dropped: fault";
+
 // shard.cpp
 std::uint64_t next_random(shard& s) noexcept;
 void submit_shard_op(shard& s, operation& op);  // counts s.live
@@ -419,6 +428,8 @@ void maybe_finish_shard(shard& s);
 void record_error(shard& s, const std::string& message);
 void record_latency(shard& s, latency_histogram interval_histograms::*which,
                     latency_histogram shard::*run_hist, std::int64_t ns);
+/// Applies this shard's part of an injected fault (posted by the controller).
+void shard_apply_fault(shard& s, const swarm_fault& f);
 
 /// Set-up on the shard's thread: listeners, pickers, storages, the tick.
 /// Returns "" or an error naming what failed ("seeder-02: cannot listen ...").

@@ -4,8 +4,11 @@
 // the pieces we have, and every block in flight. pick() hands a peer blocks
 // from pieces already under way first (to finish pieces quickly), then from
 // new pieces in the configured order: rarest-first (default; ties broken at
-// random with a seeded generator), sequential, or random. When every block
-// still needed has been requested, end-game lets a block be requested from a
+// random with a seeded generator), sequential, random, or custom (the pieces
+// listed in picker_options::priority first, in that order, then the rest by
+// index as in sequential; a listed piece that goes back to the pool is
+// started again before those listed after it). When every block still
+// needed has been requested, end-game lets a block be requested from a
 // second peer; when it arrives, mark_received() names the peers whose
 // duplicate requests should be cancelled. A lost peer's blocks and a piece
 // that failed its hash go back to the pool.
@@ -13,8 +16,9 @@
 // Cost: availability changes O(1) (pieces sit in per-availability buckets
 // with swap-remove); mark_received / abort_request O(1); pick O(blocks
 // returned + partial pieces + pieces scanned until one the peer has), which
-// is O(1) for seeds; abort_peer O(blocks in flight); the steady state
-// allocates nothing.
+// is O(1) for seeds (custom order also scans the listed pieces a non-seed
+// peer lacks); abort_peer O(blocks in flight); the steady state allocates
+// nothing.
 //
 // Thread rules: one picker per torrent per context thread; not synchronised.
 #pragma once
@@ -37,7 +41,7 @@ struct block_ref {
     friend bool operator==(const block_ref&, const block_ref&) = default;
 };
 
-enum class pick_order : std::uint8_t { rarest_first, sequential, random };
+enum class pick_order : std::uint8_t { rarest_first, sequential, random, custom };
 
 struct picker_options {
     pick_order order = pick_order::rarest_first;  // which new piece to start
@@ -45,6 +49,8 @@ struct picker_options {
     std::uint64_t seed = 1;                       // tie-break randomness
     bool end_game = true;                         // allow duplicate requests at the end
     std::uint32_t max_requests_per_block = 2;     // in end-game, 1..4
+    std::vector<std::uint32_t> priority;          // custom: start these pieces first, in this order, then the rest by index
+                                                  //   (entries out of range or repeated are ignored)
 };
 
 enum class block_result : std::uint8_t {
@@ -164,7 +170,9 @@ private:
     std::vector<std::uint32_t> bucket_pos_;   // index of a needed piece in its bucket
     std::uint32_t needed_count_ = 0;          // pieces in buckets_ (needed, not started)
     std::uint32_t needed_zero_avail_ = 0;     // needed pieces that no non-seed peer has
-    std::uint32_t seq_cursor_ = 0;            // sequential: no needed piece below this
+    std::uint32_t seq_cursor_ = 0;            // sequential, custom: no needed piece below this
+    std::vector<std::uint32_t> prio_rank_;    // custom: piece -> index in options_.priority, or UINT32_MAX
+    std::uint32_t prio_cursor_ = 0;           // custom: no needed piece in options_.priority before this
     std::vector<std::int32_t> slot_of_;       // piece -> slot in slots_, -1 if none
     std::vector<downloading_piece> slots_;    // pieces being downloaded (recycled)
     std::vector<std::uint32_t> free_slots_;   // unused entries of slots_

@@ -48,7 +48,9 @@ struct swarm_scenario {
     std::uint32_t leechers = 4;                 // 1 .. 10000
     std::uint32_t connections_per_leecher = 64; // 1 .. 10000, spread over the seeders
     std::uint32_t pipeline = 16;                // outstanding 16 KiB requests per connection, 1 .. 2048
-    bt::pick_order pick = bt::pick_order::rarest_first;  // "rarest_first", "sequential", "random"
+    bt::pick_order pick = bt::pick_order::rarest_first;  // "rarest_first", "sequential", "random", "custom"
+    std::vector<std::uint32_t> piece_order;     // pick "custom": these pieces first, in this order
+                                                //   (each < piece count, no repeats), then the rest in index order
     bool end_game = true;                       // duplicate the last requests
 
     // ---- choking like real clients (off: every connection unchoked at once)
@@ -111,6 +113,11 @@ std::optional<std::string> set_scenario_field(swarm_scenario& s, std::string_vie
 /// range; empty when the scenario is runnable. Includes cross-field rules
 /// (seeders == 0 needs connect_to, direct needs 4 KiB-aligned files, ...).
 std::vector<std::string> validate(const swarm_scenario& s);
+
+/// The candidate closest to `name` by edit distance (for "did you mean"
+/// messages about unknown field names; the CLI's, the scenario file's and
+/// Python's keyword errors all use it). Empty only when `candidates` is.
+std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
 
 /// Connections the scenario asks for in all (leechers x connections_per_leecher).
 std::uint64_t total_connections(const swarm_scenario& s) noexcept;

@@ -11,6 +11,7 @@
 // Thread rules: UI (main) thread only.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,22 @@ public:
     bool wants_screenshot() const noexcept { return step_ == script_step::screenshot; }
     const std::string& screenshot_path() const noexcept { return options_.screenshot; }
     void screenshot_taken(const std::optional<std::string>& error);
+
+    /// A swarm is moving data (samples arrive), and how many connections it
+    /// had at the last sample: what --frame-stats measures frames against.
+    bool moving_data() const noexcept {
+        return state_.phase == run_phase::running && state_.running_mode == run_mode::swarm && !state_.samples.empty();
+    }
+    std::uint32_t connections_active() const noexcept {
+        return state_.samples.empty() ? 0 : state_.samples.back().connections_active;
+    }
+
+    /// Something changes without input (a run, an export, a scripted step):
+    /// main then draws at the display rate; otherwise it sleeps until input.
+    bool animating() const noexcept {
+        return state_.phase == run_phase::running || state_.phase == run_phase::stopping || exporter_.busy() ||
+               (step_ != script_step::off && step_ != script_step::done);
+    }
 
     bool should_quit() const noexcept { return quit_; }
     /// 0: the run (and export, screenshot) succeeded or no run was scripted.

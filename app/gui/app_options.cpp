@@ -16,6 +16,7 @@ const char* usage_text() noexcept {
            "  --size WxH          window size (default 1440x900)\n"
            "  --tab NAME          bottom view shown first: Log, Peers, Pieces or \"Disk map\"\n"
            "  --write-icon FILE   write the app icon as a 256x256 PNG and exit\n"
+           "  --frame-stats FILE  write frame-time percentiles (while a run moves data) as JSON at exit\n"
            "  -h, --help          this text\n";
 }
 
@@ -35,13 +36,14 @@ std::variant<app_options, std::string> parse_options(int argc, char** argv) {
         } else if (arg == "-h" || arg == "--help") {
             o.help = true;
         } else if (arg == "--scenario" || arg == "--export" || arg == "--screenshot" || arg == "--write-icon" ||
-                   arg == "--size" || arg == "--tab") {
+                   arg == "--size" || arg == "--tab" || arg == "--frame-stats") {
             std::string v;
             if (!value(v)) return std::string(arg) + ": expects a value";
             if (arg == "--scenario") o.scenario = v;
             if (arg == "--export") o.export_dir = v;
             if (arg == "--screenshot") o.screenshot = v;
             if (arg == "--write-icon") o.write_icon = v;
+            if (arg == "--frame-stats") o.frame_stats = v;
             if (arg == "--tab") {
                 if (v != "Log" && v != "Peers" && v != "Pieces" && v != "Disk map")
                     return "--tab: one of Log, Peers, Pieces, \"Disk map\"; got " + v;

@@ -2,6 +2,7 @@
 //
 //   swarmbench-gui [--scenario FILE] [--run] [--export DIR] [--screenshot FILE]
 //                  [--exit-when-done] [--size WxH] [--tab NAME] [--write-icon FILE]
+//                  [--frame-stats FILE]
 //
 // Thread rules: plain values; main thread.
 #pragma once
@@ -22,6 +23,7 @@ struct app_options {
     int height = 900;
     std::string tab;             // --tab: the bottom view shown first (Log, Peers, Pieces, "Disk map")
     std::string write_icon;      // --write-icon: write the icon PNG and exit (assets/icon.png)
+    std::string frame_stats;     // --frame-stats: write frame-time percentiles of the running phase here at exit
     bool help = false;           // --help
 };
 

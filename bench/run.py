@@ -3,7 +3,7 @@
 
     python3 bench/run.py                # full run (about 8 minutes, plus about 6 for swarm)
     python3 bench/run.py --quick        # short durations, for a smoke check
-    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm
+    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm, app, python
 
 Needs a release build (bash scripts/setup.sh) plus iperf3, fio and, for the swarm
 group, python3-libtorrent (all in scripts/debian-packages.txt). Every figure is the
@@ -25,6 +25,15 @@ Targets (issue 3, group swarm; each swarm figure on io_uring and on epoll):
              same 1 GiB (256 KiB pieces) to libtorrent over loopback (bench/libtorrent_pair.py).
 CPU seconds per GiB of payload are shown for every tool (all its processes: iperf3
 client and server, fio and its workers, both libtorrent sessions).
+Targets (issue 4, group app; needs swarmbench-gui and Xvfb): the default swarm with
+  4 leechers x 250 connections = 1,000, run by the desktop app under Xvfb (software GL)
+  with the peers table open: frame build time p99 < 16 ms (`ui`: CPU work of a frame;
+  `ui+gl` adds software rendering, glFinish), and the app's goodput within 5% of the
+  same scenario run by `swarmbench run` (median of --repeat, interleaved).
+Target (issue 5, group python; needs the Python module in the build): a loopback stream
+  driven through the low-level Python API (swarmbench.port, bench/python_port_stream.py)
+  >= 0.5x the same stream in C++ (`swarmbench stream --threads 1`), 16 KiB operations,
+  N = 8 and 64, one engine context on each side.
 """
 from __future__ import annotations
 
@@ -423,11 +432,140 @@ def print_swarm(args, backends, rows, size, elapsed, load):
           f"{os.cpu_count()} cores (other work on the machine shares them)")
 
 
+def find_gui() -> str:
+    for candidate in (ROOT / "build/release/app/gui/swarmbench-gui", shutil.which("swarmbench-gui")):
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    sys.exit("swarmbench-gui not built: run `bash scripts/setup.sh` first (needs libimgui-dev, libglfw3-dev)")
+
+
+class virtual_display:
+    """An Xvfb server on a free display for the duration of a `with` block."""
+
+    def __enter__(self) -> str:
+        need("Xvfb")
+        read_fd, write_fd = os.pipe()
+        self.proc = subprocess.Popen([need("Xvfb"), "-displayfd", str(write_fd), "-screen", "0", "1600x1000x24",
+                                      "-nolisten", "tcp"], pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        with os.fdopen(read_fd) as f:
+            number = f.readline().strip()
+        if not number:
+            self.proc.kill()
+            raise RuntimeError("Xvfb did not report a display")
+        return f":{number}"
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def gui_run(scenario: Path, display: str, tmp: Path, timeout: float) -> dict:
+    """One scripted desktop-app run of `scenario` (--run --export --exit-when-done) with
+    the peers table shown; figures from the exported results.json and --frame-stats."""
+    out, stats = Path(tempfile.mkdtemp(dir=tmp, prefix="gui-")), tmp / "frames.json"
+    try:
+        proc = subprocess.run([find_gui(), "--scenario", str(scenario), "--run", "--export", str(out),
+                               "--exit-when-done", "--frame-stats", str(stats), "--tab", "Peers",
+                               "--size", "1440x900"], cwd=tmp, env={**os.environ, "DISPLAY": display},
+                              capture_output=True, text=True, timeout=timeout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"swarmbench-gui failed ({proc.returncode}): {proc.stderr.strip()[-400:]}")
+        s = json.loads((out / "results.json").read_text())["summary"]
+        frames = json.loads(stats.read_text())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(tmp / "swarmbench-results", ignore_errors=True)
+    return figures(s["goodput_bytes_per_s"], s.get("cpu_seconds") or 0, s.get("bytes") or 0,
+                   ui_p50=frames["ui_ms"].get("p50"), ui_p99=frames["ui_ms"].get("p99"),
+                   work_p50=frames["work_ms"].get("p50"), work_p99=frames["work_ms"].get("p99"),
+                   frames=frames["frames"], connections=frames["connections_median"])
+
+
+def bench_app(args, backends, results):
+    """The desktop app against the CLI on one scenario of 1,000 connections: the app's
+    frame times and its goodput beside `swarmbench run`'s. io_uring only (the first
+    backend): the question is the app's cost, not the backend's."""
+    started, load = time.monotonic(), os.getloadavg()[0]
+    backend = backends[0]
+    leechers, connections = 4, 250
+    with tempfile.TemporaryDirectory(dir=args.workdir, prefix="swarmbench-bench-") as tmp_name, \
+            virtual_display() as display:
+        tmp = Path(tmp_name)
+        data = tmp / "data"
+        scenario = {"leechers": leechers, "connections_per_leecher": connections, "torrent_size": args.swarm_size,
+                    "backend": backend, "data_dir": str(data), "timeout_s": 600}
+        scenario_file = tmp / "scenario.json"
+        scenario_file.write_text(json.dumps(scenario))
+
+        def cli() -> dict:
+            out = tmp / "cli"
+            try:
+                s = swarmbench(["run", "--scenario", str(scenario_file), "-o", str(out), "--no-graphs",
+                                "--no-progress"], backend, timeout=660)["summary"]
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+            return figures(s["goodput_bytes_per_s"], s.get("cpu_seconds") or 0, s.get("bytes") or 0)
+
+        def clean() -> None:
+            shutil.rmtree(data, ignore_errors=True)
+            os.sync()
+
+        row = interleave(args.repeat, {"cli": cli, "app": lambda: gui_run(scenario_file, display, tmp, 660)},
+                         before=clean)
+    elapsed = time.monotonic() - started
+    results["app"] = {"backend": backend, "leechers": leechers, "connections": leechers * connections,
+                      "torrent_size": args.swarm_size, **row, "seconds": elapsed, "load_average_at_start": load,
+                      "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print(f"\n(e) desktop app vs CLI, default swarm with {leechers} x {connections} = {leechers * connections} "
+          f"connections, {args.swarm_size}, {backend}, median of {args.repeat}; app under Xvfb, software GL, "
+          "peers table shown")
+    print(f"{'':<22} {'goodput':>10} {'CPU/GiB':>8}")
+    print(f"{'swarmbench run':<22} {gbps(row['cli']):>10} {row['cli_cpu_s_per_gib']:>6.2f} s")
+    print(f"{'swarmbench-gui':<22} {gbps(row['app']):>10} {row['app_cpu_s_per_gib']:>6.2f} s   "
+          f"app/cli {ratio(row['app'], row['cli'])} (target >= 0.95x: "
+          f"{'met' if row['app'] >= 0.95 * row['cli'] else 'not met'})")
+    print(f"frame build (ui) p50 {row['app_ui_p50']:.2f} ms, p99 {row['app_ui_p99']:.2f} ms (target p99 < 16 ms: "
+          f"{'met' if row['app_ui_p99'] < 16 else 'not met'}); with software GL rendering (ui+gl) p50 "
+          f"{row['app_work_p50']:.2f} ms, p99 {row['app_work_p99']:.2f} ms; "
+          f"{row['app_frames']:.0f} frames at {row['app_connections']:.0f} connections (median)")
+    print(f"app group took {elapsed / 60:.1f} min; load average {load:.2f} at its start")
+
+
+def bench_python(args, backends, results):
+    """swarmbench.port (Python) against C++ on the same stream; each side runs in its own
+    process through bench/python_port_stream.py --one, so each side's CPU is its own."""
+    script, build = ROOT / "bench/python_port_stream.py", ROOT / "build/release"
+    if not (build / "python/swarmbench").is_dir():
+        print("\n(f) python: skipped, build/release has no Python module (pybind11-dev, python3-dev)")
+        return
+
+    def side(kind: str, n: int, backend: str) -> dict:
+        d = run_json([sys.executable, str(script), "--one", kind, "--connections", str(n), "--seconds",
+                      str(args.seconds), "--backend", backend, "--build", str(build)], timeout=args.seconds + 180)
+        return figures(d["goodput"], d["cpu_s"], d["bytes"])
+
+    rows = []
+    for b in backends:
+        for n in (8, 64):
+            runs = {k: lambda k=k, n=n, b=b: side(k, n, b) for k in ("native", "python")}
+            rows.append({"backend": b, "connections": n, **interleave(args.repeat, runs)})
+    results["python"] = rows
+    print(f"\n(f) loopback stream through swarmbench.port (Python) vs C++, 16 KiB ops, one context per side, "
+          f"{args.seconds} s, median of {args.repeat} (target >= 0.5x)")
+    print(f"{'backend':>9} {'N':>4} {'C++':>11} {'Python':>11} {'Python/C++':>11} {'CPU/GiB C++':>12} "
+          f"{'CPU/GiB Py':>11}")
+    for r in rows:
+        print(f"{r['backend']:>9} {r['connections']:>4} {gbps(r['native']):>11} {gbps(r['python']):>11} "
+              f"{ratio(r['python'], r['native']):>11} {r['native_cpu_s_per_gib']:>10.2f} s "
+              f"{r['python_cpu_s_per_gib']:>9.2f} s")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
                    help="short runs, once each (2 s streams, 256 MiB disk and swarm, 2,000 connections)")
-    p.add_argument("--only", choices=["stream", "disk", "connections", "swarm"], action="append")
+    p.add_argument("--only", choices=["stream", "disk", "connections", "swarm", "app", "python"], action="append")
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--repeat", type=int, default=3, help="runs per figure, interleaved; the median is shown")
     p.add_argument("--streams", type=int, nargs="+", default=[1, 8, 64, 128])
@@ -443,7 +581,7 @@ def main() -> int:
         args.swarm_size = "256MiB"
     global SWARMBENCH
     SWARMBENCH = find_swarmbench()
-    groups = args.only or ["stream", "disk", "connections", "swarm"]
+    groups = args.only or ["stream", "disk", "connections", "swarm", "app", "python"]
     out = ROOT / "bench/results/latest.json"
     try:  # a run of some groups keeps the others' latest figures
         results = json.loads(out.read_text())
@@ -457,7 +595,7 @@ def main() -> int:
     for g in groups:
         results.setdefault("args_by_group", {})[g] = vars(args)
         {"stream": bench_stream, "disk": bench_disk, "connections": bench_connections,
-         "swarm": bench_swarm}[g](args, args.backends, results)
+         "swarm": bench_swarm, "app": bench_app, "python": bench_python}[g](args, args.backends, results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"\nwrote {out.relative_to(ROOT)}")

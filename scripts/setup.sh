@@ -31,4 +31,8 @@ if [[ "${SWARMBENCH_SKIP_INSTALL:-0}" != 1 ]]; then
   if ! command -v swarmbench >/dev/null; then
     warn "$prefix/bin is not on PATH; add it: export PATH=\"$prefix/bin:\$PATH\""
   fi
+  if [[ -d "$root/build/release/python/swarmbench" ]] && ! (cd / && /usr/bin/python3 -c 'import swarmbench' 2>/dev/null); then
+    pydir="$(cd / && /usr/bin/python3 -c 'import sys; print("lib/python%d.%d/dist-packages" % sys.version_info[:2])')"
+    warn "/usr/bin/python3 does not see $prefix/$pydir; add it: export PYTHONPATH=\"$prefix/$pydir\""
+  fi
 fi

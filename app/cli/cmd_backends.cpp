@@ -8,19 +8,13 @@ namespace swarmbench::cli {
 
 namespace {
 int run(bool json) {
+    const backend_report report = report_backends();
     nlohmann::json list = nlohmann::json::array();
-    backend_choice def = choose_backend(backend_kind::automatic);
-    for (backend_kind k : {backend_kind::io_uring, backend_kind::epoll, backend_kind::iocp}) {
-        bool compiled = false;
-        for (backend_kind c : compiled_backends()) compiled = compiled || c == k;
-        std::string why;
-        bool available = compiled && backend_available(k, &why);
-        if (!compiled) why = "not compiled into this build";
-        list.push_back({{"name", to_string(k)}, {"compiled", compiled}, {"available", available},
-                        {"default", available && def.active == k}, {"reason", available ? "" : why}});
-    }
+    for (const backend_status& b : report.backends)
+        list.push_back({{"name", to_string(b.kind)}, {"compiled", b.compiled}, {"available", b.available},
+                        {"default", b.is_default}, {"reason", b.reason}});
     if (json) {
-        std::cout << nlohmann::json{{"backends", list}, {"default_reason", def.reason}}.dump(2) << std::endl;
+        std::cout << nlohmann::json{{"backends", list}, {"default_reason", report.default_reason}}.dump(2) << std::endl;
         return exit_ok;
     }
     for (const auto& b : list) {
@@ -32,7 +26,7 @@ int run(bool json) {
         if (!b["reason"].get<std::string>().empty()) std::cout << ": " << b["reason"].get<std::string>();
         std::cout << "\n";
     }
-    std::cout << "auto picks: " << def.reason << std::endl;
+    std::cout << "auto picks: " << report.default_reason << std::endl;
     return exit_ok;
 }
 }  // namespace

@@ -723,32 +723,18 @@ Result. Dropping a Run, or leaving a `with` block, stops and joins it.)doc")
         "backends",
         [] {
             py::list out;
-            const backend_choice def = choose_backend(backend_kind::automatic);
-            const auto compiled = compiled_backends();
-            for (backend_kind k : {backend_kind::io_uring, backend_kind::epoll, backend_kind::iocp}) {
-                const bool is_compiled = std::find(compiled.begin(), compiled.end(), k) != compiled.end();
-                std::string why;
-                const bool available = is_compiled && backend_available(k, &why);
-                if (!is_compiled) why = "not compiled into this build";
+            for (const backend_status& b : report_backends().backends) {
                 py::dict d;
-                d["name"] = to_string(k);
-                d["compiled"] = is_compiled;
-                d["available"] = available;
-                d["default"] = available && def.active == k;
-                d["reason"] = available ? std::string() : why;
+                d["name"] = to_string(b.kind);
+                d["compiled"] = b.compiled;
+                d["available"] = b.available;
+                d["default"] = b.is_default;
+                d["reason"] = b.reason;
                 out.append(std::move(d));
             }
             return out;
         },
         "Every backend as a dict (name, compiled, available, default, reason), as `swarmbench backends --json`.");
-    m.def(
-        "available_backends",
-        [] {
-            std::vector<std::string> out;
-            for (backend_kind k : available_backends()) out.emplace_back(to_string(k));
-            return out;
-        },
-        "Names of the backends that can run here, best first.");
     m.def(
         "set_log_level",
         [](const std::string& level) {

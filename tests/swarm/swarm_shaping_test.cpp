@@ -87,7 +87,9 @@ protected:
         // Every byte once, plus the pieces that failed their hash and came again.
         EXPECT_GE(r.summary.bytes, sc.torrent_size * sc.leechers);
         EXPECT_LE(r.summary.bytes, sc.torrent_size * sc.leechers + w.hash_failures * sc.piece_size);
-        if (w.hash_failures == 0) EXPECT_EQ(r.summary.bytes, sc.torrent_size * sc.leechers);
+        if (w.hash_failures == 0) {
+            EXPECT_EQ(r.summary.bytes, sc.torrent_size * sc.leechers);
+        }
         EXPECT_EQ(verify_leechers(sc, data()), std::size_t{sc.leechers} * sc.file_count);
     }
 

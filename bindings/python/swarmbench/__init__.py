@@ -38,7 +38,6 @@ from ._swarmbench import (
     StreamConfig,
     Timeline,
     __version__,
-    available_backends,
     backends,
     load_results,
     plot,
@@ -50,6 +49,7 @@ from ._swarmbench import (
     start_disk,
     start_stream,
 )
+from .port import available_backends  # one binding serves both names
 
 __all__ = [
     "Controls",

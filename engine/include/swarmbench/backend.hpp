@@ -41,4 +41,21 @@ std::vector<backend_kind> available_backends();
 /// Every concrete backend compiled into this build, usable here or not.
 std::vector<backend_kind> compiled_backends();
 
+/// One backend as `swarmbench backends` and Python's swarmbench.backends() report it.
+struct backend_status {
+    backend_kind kind = backend_kind::automatic;  // io_uring, epoll or iocp
+    bool compiled = false;    // built into this binary
+    bool available = false;   // compiled and can run on this machine
+    bool is_default = false;  // what automatic picks here
+    std::string reason;       // why not available ("" when it is)
+};
+
+/// Every concrete backend (io_uring, epoll, iocp, in that order), compiled or
+/// not, and the automatic choice with its reason.
+struct backend_report {
+    std::vector<backend_status> backends;
+    std::string default_reason;  // backend_choice::reason of the automatic choice
+};
+backend_report report_backends();
+
 }  // namespace swarmbench

@@ -1,5 +1,6 @@
 #include "swarmbench/backend.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "swarmbench/log.hpp"
@@ -75,6 +76,25 @@ std::vector<backend_kind> available_backends() {
     std::vector<backend_kind> out;
     for (backend_kind k : compiled_backends())
         if (backend_available(k)) out.push_back(k);
+    return out;
+}
+
+backend_report report_backends() {
+    backend_report out;
+    const backend_choice def = choose_backend(backend_kind::automatic);
+    out.default_reason = def.reason;
+    const std::vector<backend_kind> compiled = compiled_backends();
+    for (backend_kind k : {backend_kind::io_uring, backend_kind::epoll, backend_kind::iocp}) {
+        backend_status b;
+        b.kind = k;
+        b.compiled = std::find(compiled.begin(), compiled.end(), k) != compiled.end();
+        std::string why;
+        b.available = b.compiled && backend_available(k, &why);
+        if (!b.compiled) why = "not compiled into this build";
+        b.is_default = b.available && def.active == k;
+        if (!b.available) b.reason = why;
+        out.backends.push_back(std::move(b));
+    }
     return out;
 }
 

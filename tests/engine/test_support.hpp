@@ -5,7 +5,9 @@
 // [SECTION] run_until: bounded event-loop turns, never fixed sleeps
 // [SECTION] engine_test: the TEST_P fixture (context, kept objects, socket pairs)
 // [SECTION] byte patterns
-// [SECTION] OS helpers: temp dir, RLIMIT_NOFILE guard, socket options (POSIX)
+// [SECTION] OS helpers: temp dir, RLIMIT_NOFILE guard, socket options
+//   (declared here; test_support_posix.cpp and test_support_win.cpp define
+//   the OS-specific ones)
 //
 // Lifetime rule of the fixture: an operation or buffer that might still be
 // pending when a test fails half-way must outlive the context, so tests get
@@ -174,10 +176,12 @@ std::size_t first_mismatch(const std::byte* data, std::size_t n, std::uint64_t s
                            std::uint64_t offset) noexcept;
 
 // ---------------------------------------------------------------------------
-// [SECTION] OS helpers (POSIX; Windows gets its own when IOCP lands)
+// [SECTION] OS helpers (portable: test_support.cpp; per OS:
+//   test_support_posix.cpp, test_support_win.cpp)
 // ---------------------------------------------------------------------------
 
-/// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
+/// A fresh directory under the system's temp directory ($TMPDIR or /tmp,
+/// %TEMP% on Windows), removed with its contents.
 class temp_dir {
 public:
     temp_dir();
@@ -192,6 +196,8 @@ private:
 };
 
 /// Saves RLIMIT_NOFILE and restores it on destruction (a scope guard).
+/// Windows has no such limit (a process may hold millions of handles): there
+/// it reports an unlimited soft and hard limit and set_soft() does nothing.
 class nofile_limit {
 public:
     nofile_limit();
@@ -211,7 +217,8 @@ private:
 /// The soft RLIMIT_NOFILE that leaves exactly `free_slots` descriptors
 /// obtainable. Descriptors are allocated lowest-free-first and the limit caps
 /// their numbers, so this counts the holes below the limit (an inherited high
-/// descriptor such as 251 must not make room for hundreds more).
+/// descriptor such as 251 must not make room for hundreds more). On Windows:
+/// free_slots itself.
 std::uint64_t nofile_limit_leaving(std::uint64_t free_slots);
 /// SO_SNDBUF and SO_RCVBUF of a socket (the kernel doubles and clamps them).
 void set_socket_buffers(native_handle socket, int bytes);

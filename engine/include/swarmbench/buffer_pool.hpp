@@ -11,9 +11,23 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace swarmbench {
+
+/// Frees memory from allocate_aligned() (the alignment must match).
+struct aligned_deleter {
+    std::size_t alignment = 4096;  // as passed to allocate_aligned
+    void operator()(std::byte* p) const noexcept;
+};
+/// An owned, aligned block of bytes.
+using aligned_bytes = std::unique_ptr<std::byte[], aligned_deleter>;
+
+/// `bytes` bytes (at least one) aligned to `alignment` (a power of two), for
+/// O_DIRECT / FILE_FLAG_NO_BUFFERING. Portable (std::aligned_alloc is missing
+/// on Windows). Throws std::bad_alloc. Any thread.
+aligned_bytes allocate_aligned(std::size_t bytes, std::size_t alignment = 4096);
 
 class buffer_pool {
 public:
@@ -41,7 +55,8 @@ public:
     std::ptrdiff_t index_of(const std::byte* p) const noexcept;
 
 private:
-    std::byte* base_ = nullptr;     // start of the aligned region
+    aligned_bytes region_;          // the blocks, one allocation
+    std::byte* base_ = nullptr;     // region_.get()
     std::size_t block_size_ = 0;    // bytes per block, a multiple of alignment
     std::size_t count_ = 0;         // number of blocks
     std::vector<std::uint32_t> free_;  // indexes of free blocks (LIFO, cache-warm)

@@ -6,19 +6,28 @@
 
 namespace swarmbench {
 
+void aligned_deleter::operator()(std::byte* p) const noexcept {
+    ::operator delete[](p, std::align_val_t(alignment));
+}
+
+aligned_bytes allocate_aligned(std::size_t bytes, std::size_t alignment) {
+    auto* p = static_cast<std::byte*>(::operator new[](bytes == 0 ? 1 : bytes, std::align_val_t(alignment)));
+    return aligned_bytes(p, aligned_deleter{alignment});
+}
+
 buffer_pool::buffer_pool(std::size_t block_size, std::size_t count, std::size_t alignment) {
     if (alignment == 0 || (alignment & (alignment - 1)) != 0) alignment = 4096;
     block_size_ = (block_size + alignment - 1) / alignment * alignment;
     count_ = count;
     if (count_ == 0 || block_size_ == 0) return;
-    base_ = static_cast<std::byte*>(std::aligned_alloc(alignment, block_size_ * count_));
-    if (base_ == nullptr) throw std::bad_alloc();
+    region_ = allocate_aligned(block_size_ * count_, alignment);
+    base_ = region_.get();
     free_.reserve(count_);
     // Highest index first so acquire() hands out the region front to back.
     for (std::size_t i = count_; i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
 }
 
-buffer_pool::~buffer_pool() { std::free(base_); }
+buffer_pool::~buffer_pool() = default;
 
 std::byte* buffer_pool::acquire() noexcept {
     if (free_.empty()) return nullptr;

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 
+#include "common/errc_words.hpp"
+
 namespace swarmbench {
 namespace {
 
@@ -50,7 +52,10 @@ std::error_code last_system_error() noexcept {
 }
 
 std::string describe_error(const std::string& what, const std::error_code& ec) {
-    std::string out = what.empty() ? ec.message() : what + ": " + ec.message();
+    // Portable words for std::errc values (mingw's strerror lacks the socket ones).
+    const char* words = ec.category() == std::generic_category() ? detail::errc_words(std::errc(ec.value())) : nullptr;
+    const std::string message = words != nullptr ? std::string(words) : ec.message();
+    std::string out = what.empty() ? message : what + ": " + message;
     if (const char* hint = hint_for(ec)) {
         out += " (";
         out += hint;

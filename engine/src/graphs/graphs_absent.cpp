@@ -8,7 +8,10 @@ namespace swarmbench {
 graph_output render_graphs(const std::vector<loaded_results>& /*runs*/, const std::filesystem::path& /*out_dir*/,
                            const graph_options& /*options*/) {
     graph_output out;
-    out.errors.push_back("graphs: built without cairo (install libcairo2-dev and rebuild)");
+    out.errors.push_back(
+        "built without cairo, so no graphs were drawn (results.json and timeseries.csv are complete; "
+        "for graphs: libcairo2-dev on Debian or vcpkg's \"graphs\" feature on Windows, then rebuild "
+        "with -DSWARMBENCH_WITH_GRAPHS=ON)");
     return out;
 }
 

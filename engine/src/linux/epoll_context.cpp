@@ -29,7 +29,7 @@
 // are intrusive (operation::priv_).
 //
 // Index:
-//  [SECTION] Small helpers (fd table, timer heap)
+//  [SECTION] Small helpers (fd table)
 //  [SECTION] Creation and destruction
 //  [SECTION] Submit
 //  [SECTION] Cancel and close
@@ -48,6 +48,7 @@
 #include <utility>
 
 #include "backends.hpp"
+#include "common/deliver.hpp"
 #include "posix_io.hpp"
 #include "swarmbench/error.hpp"
 #include "swarmbench/log.hpp"
@@ -70,7 +71,7 @@ bool needs_buffer(op_code code) noexcept {
 }  // namespace
 
 //-----------------------------------------------------------------------------
-// [SECTION] Small helpers (fd table, timer heap)
+// [SECTION] Small helpers (fd table)
 //-----------------------------------------------------------------------------
 
 void epoll_fd_state::reset() noexcept {
@@ -99,55 +100,6 @@ epoll_fd_state& epoll_fd_table::get(int fd) {
     return (*chunks_[c])[static_cast<std::size_t>(fd % chunk_size)];
 }
 
-void epoll_timer_heap::place(std::size_t i, operation* op) noexcept {
-    ops_[i] = op;
-    epoll_data(*op).heap_index = static_cast<std::uint32_t>(i);
-}
-
-void epoll_timer_heap::sift_up(std::size_t i) noexcept {
-    operation* op = ops_[i];
-    const std::int64_t key = epoll_data(*op).deadline_ns;
-    while (i > 0) {
-        const std::size_t parent = (i - 1) / 2;
-        if (epoll_data(*ops_[parent]).deadline_ns <= key) break;
-        place(i, ops_[parent]);
-        i = parent;
-    }
-    place(i, op);
-}
-
-void epoll_timer_heap::sift_down(std::size_t i) noexcept {
-    operation* op = ops_[i];
-    const std::int64_t key = epoll_data(*op).deadline_ns;
-    const std::size_t n = ops_.size();
-    for (;;) {
-        std::size_t child = 2 * i + 1;
-        if (child >= n) break;
-        if (child + 1 < n && epoll_data(*ops_[child + 1]).deadline_ns < epoll_data(*ops_[child]).deadline_ns) {
-            ++child;
-        }
-        if (key <= epoll_data(*ops_[child]).deadline_ns) break;
-        place(i, ops_[child]);
-        i = child;
-    }
-    place(i, op);
-}
-
-void epoll_timer_heap::push(operation& op) {
-    ops_.push_back(&op);
-    sift_up(ops_.size() - 1);
-}
-
-void epoll_timer_heap::remove(operation& op) noexcept {
-    const std::size_t i = epoll_data(op).heap_index;
-    if (i >= ops_.size() || ops_[i] != &op) return;  // not ours: nothing to do
-    operation* last = ops_.back();
-    ops_.pop_back();
-    if (last == &op) return;
-    place(i, last);
-    sift_up(i);
-    sift_down(epoll_data(*last).heap_index);
-}
 
 //-----------------------------------------------------------------------------
 // [SECTION] Creation and destruction
@@ -642,24 +594,8 @@ void epoll_context::rearm_multishot(operation& op) {
 }
 
 std::size_t epoll_context::deliver(std::size_t limit) {
-    std::size_t ran = 0;
-    while (ran < limit) {
-        operation* op = completions_.pop_front();
-        if (op == nullptr) break;
-        ++ran;
-        ++counters_.completed;
-        if (!op->more_) {
-            // Clear first: the callback may resubmit the same operation.
-            op->priv_.state = 0;
-            --pending_;
-            if (op->on_complete != nullptr) op->on_complete(*op);
-            continue;
-        }
-        op->priv_.state &= ~eps_completing;  // pending, in no list: "in its callback"
-        if (op->on_complete != nullptr) op->on_complete(*op);
-        rearm_multishot(*op);
-    }
-    return ran;
+    return deliver_completions(completions_, limit, eps_completing, pending_, counters_,
+                               [this](operation& op) { rearm_multishot(op); });
 }
 
 std::size_t epoll_context::run_once(std::chrono::nanoseconds timeout) {

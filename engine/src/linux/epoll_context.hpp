@@ -18,6 +18,7 @@
 
 #include "common/op_queue.hpp"
 #include "common/post_queue.hpp"
+#include "common/timer_heap.hpp"
 #include "file_worker_pool.hpp"
 #include "swarmbench/io_context.hpp"
 
@@ -88,29 +89,12 @@ private:
     std::vector<std::unique_ptr<std::array<epoll_fd_state, chunk_size>>> chunks_;  // index fd / chunk_size
 };
 
-/// Binary min-heap of timer operations keyed by epoll_op_data::deadline_ns
-/// (owning thread). Each operation knows its slot, so removal is O(log n).
-class epoll_timer_heap {
-public:
-    bool empty() const noexcept { return ops_.empty(); }
-    operation* top() const noexcept { return ops_.empty() ? nullptr : ops_.front(); }
-    void push(operation& op);
-    void remove(operation& op) noexcept;
-    /// Hands every operation to fn and empties the heap (destructor).
-    template <class Fn>
-    void drain(Fn&& fn) {
-        std::vector<operation*> all;
-        all.swap(ops_);
-        for (operation* op : all) fn(*op);
-    }
-
-private:
-    void place(std::size_t i, operation* op) noexcept;
-    void sift_up(std::size_t i) noexcept;
-    void sift_down(std::size_t i) noexcept;
-
-    std::vector<operation*> ops_;  // heap order; capacity kept for the steady state
+/// Where the timer heap finds an operation's deadline and slot.
+struct epoll_heap_slot {
+    static std::int64_t deadline(operation& op) noexcept { return epoll_data(op).deadline_ns; }
+    static std::uint32_t& index(operation& op) noexcept { return epoll_data(op).heap_index; }
 };
+using epoll_timer_heap = timer_heap<epoll_heap_slot>;
 
 class epoll_context final : public io_context {
 public:

@@ -140,9 +140,8 @@ piece_buffer* buffer_for(leecher& l, std::uint32_t piece) {
         l.free_buffers.pop_back();
     } else {
         const std::size_t bytes = (std::size_t{torrent_of(l).piece_length()} + 4095) & ~std::size_t{4095};
-        auto* mem = static_cast<std::byte*>(std::aligned_alloc(4096, bytes));
-        if (mem == nullptr) throw std::bad_alloc();
-        l.memory.emplace_back(mem, std::free);
+        l.memory.push_back(allocate_aligned(bytes, 4096));
+        std::byte* mem = l.memory.back().get();
         auto owned = std::make_unique<piece_buffer>();
         owned->owner = &l;
         owned->data = mem;

@@ -29,6 +29,7 @@
 #include "swarmbench/error.hpp"
 #include "swarmbench/log.hpp"
 #include "swarmbench/results_folder.hpp"
+#include "swarmbench/temp_dir.hpp"
 #include "swarmbench/units.hpp"
 
 namespace swarmbench {
@@ -280,11 +281,10 @@ private:
             std::filesystem::create_directories(run_.data_dir, ec);
             if (ec) return fail("data_dir: cannot create " + run_.data_dir.string() + ": " + ec.message());
         } else {
-            std::string tmpl = (std::filesystem::temp_directory_path(ec) / "swarmbench-data-XXXXXX").string();
-            if (::mkdtemp(tmpl.data()) == nullptr)
-                return fail(describe_error("cannot create a temporary data directory " + tmpl, last_system_error()) +
+            run_.data_dir = make_temp_dir("swarmbench-data-", ec);
+            if (ec)
+                return fail(describe_error("cannot create a temporary data directory", ec) +
                             " (set TMPDIR or data_dir)");
-            run_.data_dir = tmpl;
             temp_data_ = true;
         }
         res_.summary.swarm->data_dir = run_.data_dir.string();

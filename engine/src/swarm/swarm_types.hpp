@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "swarmbench/buffer_pool.hpp"
 #include "swarmbench/bt/piece_picker.hpp"
 #include "swarmbench/bt/sha1.hpp"
 #include "swarmbench/bt/torrent.hpp"
@@ -321,7 +322,7 @@ struct leecher {
     std::vector<std::int32_t> buffer_of;            // piece -> index in buffers, -1 none
     std::vector<std::unique_ptr<piece_buffer>> buffers;  // all ever made (recycled)
     std::vector<piece_buffer*> free_buffers;        // ready for reuse
-    std::vector<std::unique_ptr<std::byte, void (*)(void*)>> memory;  // aligned storage of buffers
+    std::vector<aligned_bytes> memory;  // aligned storage of buffers
     std::vector<std::unique_ptr<block_write>> writes;  // recycled write records
     std::vector<block_write*> free_writes;          // ready for reuse
 

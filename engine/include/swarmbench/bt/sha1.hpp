@@ -1,4 +1,4 @@
-// sha1: incremental SHA-1 (OpenSSL EVP underneath) for piece hashes and
+// sha1: incremental SHA-1 (OpenSSL EVP, or CNG on Windows, underneath) for piece hashes and
 // info-hashes. No OpenSSL header leaks into users of this one.
 //
 // Thread rules: one sha1 object per thread at a time; the free functions are

@@ -2,10 +2,19 @@
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
 
-find_package(fmt CONFIG REQUIRED)     # libfmt-dev
-find_package(spdlog CONFIG REQUIRED)  # libspdlog-dev
-find_package(nlohmann_json CONFIG REQUIRED)  # nlohmann-json3-dev
-find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # libssl-dev: SHA-1 for pieces and info-hashes
+if(WIN32 AND SWARMBENCH_WIN_DEPS)
+  # The mingw cross build (cmake/mingw-w64-x86_64.cmake): scripts/win-deps.sh
+  # linked Debian's header-only libraries into the prefix; use them header-only.
+  include(SwarmbenchWindowsHeaders)
+else()
+  find_package(fmt CONFIG REQUIRED)     # libfmt-dev
+  find_package(spdlog CONFIG REQUIRED)  # libspdlog-dev
+  find_package(nlohmann_json CONFIG REQUIRED)  # nlohmann-json3-dev
+endif()
+if(NOT WIN32)
+  # SHA-1 for pieces and info-hashes; Windows uses its own CNG (bcrypt) instead.
+  find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # libssl-dev
+endif()
 
 if(SWARMBENCH_WITH_IO_URING)
   find_package(PkgConfig REQUIRED)
@@ -17,7 +26,7 @@ if(SWARMBENCH_WITH_GRAPHS)
   pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo>=1.16)  # libcairo2-dev
 endif()
 
-if(SWARMBENCH_BUILD_CLI)
+if(SWARMBENCH_BUILD_CLI AND NOT TARGET CLI11::CLI11)
   find_package(CLI11 CONFIG REQUIRED)  # libcli11-dev
 endif()
 

@@ -50,10 +50,17 @@ backend_kind parse_backend_flag(const std::string& text);
 /// HOST:PORT; `any_port_ok` allows port 0 (listen: pick one).
 endpoint parse_endpoint_flag(const std::string& flag, const std::string& text, bool any_port_ok);
 
-// ---- process set-up (system_<os>.cpp) ----
-/// The flag SIGINT/SIGTERM set; a second signal kills as usual.
+// ---- process set-up (stop_signals.cpp, system_<os>.cpp) ----
+/// The flag SIGINT/SIGTERM (and on Windows Ctrl-Break or closing the
+/// console) set; a second signal kills as usual.
 const std::atomic<bool>& stop_flag();
+/// Sets the stop flag (any thread, and from a signal handler).
+void request_stop() noexcept;
+/// Catches SIGINT/SIGTERM once, then install_os_signal_handlers().
 void install_signal_handlers();
+/// What each OS adds (system_<os>.cpp): POSIX ignores SIGPIPE and SIGXFSZ,
+/// Windows catches the console's Ctrl-Break and close events.
+void install_os_signal_handlers();
 /// Raises the open-file soft limit to the hard limit (as root, the hard limit
 /// too, up to fs.nr_open capped at 1M). Returns the soft limit now in force
 /// (0 if unknown).

@@ -1,4 +1,4 @@
-// POSIX process set-up for the CLI: signals, the open-file limit, tty check.
+// POSIX process set-up for the CLI: ignored signals, the open-file limit, tty check.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -10,22 +10,7 @@
 
 namespace swarmbench::cli {
 
-namespace {
-std::atomic<bool> g_stop{false};  // set by the first SIGINT/SIGTERM
-static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
-
-extern "C" void on_signal(int sig) {
-    g_stop.store(true, std::memory_order_relaxed);
-    // The next one is not caught: a second Ctrl-C kills a run that hangs.
-    std::signal(sig, SIG_DFL);
-}
-}  // namespace
-
-const std::atomic<bool>& stop_flag() { return g_stop; }
-
-void install_signal_handlers() {
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+void install_os_signal_handlers() {
     std::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error code, not a death
     std::signal(SIGXFSZ, SIG_IGN);  // a file-size limit is EFBIG on the write, reported like a full disk
 }

@@ -1,8 +1,9 @@
-// Windows process set-up for the CLI (untested until the IOCP issue):
-// signals via the C runtime, no descriptor limit to raise, tty via _isatty.
+// Windows process set-up for the CLI: console events, no descriptor limit to
+// raise, tty check via _isatty. Ctrl-C itself arrives as SIGINT through the
+// C runtime (stop_signals.cpp).
+#include <windows.h>
 #include <io.h>
 
-#include <csignal>
 #include <cstdio>
 
 #include "cli_common.hpp"
@@ -10,20 +11,22 @@
 namespace swarmbench::cli {
 
 namespace {
-std::atomic<bool> g_stop{false};  // set by the first Ctrl-C / SIGTERM
-
-extern "C" void on_signal(int sig) {
-    g_stop.store(true, std::memory_order_relaxed);
-    std::signal(sig, SIG_DFL);
+// Runs on a thread the console creates. Ctrl-Break and closing the window
+// stop the run like Ctrl-C; returning TRUE for a close event would still end
+// the process after a few seconds, so the run gets those to write its results.
+BOOL WINAPI on_console_event(DWORD event) {
+    switch (event) {
+        case CTRL_BREAK_EVENT:
+        case CTRL_CLOSE_EVENT:
+            request_stop();
+            return TRUE;
+        default:
+            return FALSE;  // Ctrl-C: left to the C runtime's SIGINT
+    }
 }
 }  // namespace
 
-const std::atomic<bool>& stop_flag() { return g_stop; }
-
-void install_signal_handlers() {
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-}
+void install_os_signal_handlers() { SetConsoleCtrlHandler(on_console_event, TRUE); }
 
 // Windows has no RLIMIT_NOFILE for sockets: nothing to raise.
 std::uint64_t raise_open_file_limit() { return 0; }

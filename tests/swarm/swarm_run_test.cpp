@@ -1,7 +1,7 @@
 // Whole swarms over loopback into temporary directories, on every backend:
 // the data arrives byte-identical, hostile peers are dropped while the swarm
-// completes, and faults (disk full, port in use, stop) end with a clear
-// message and a results folder that parses.
+// completes, and faults (port in use, stop) end with a clear message and a
+// results folder that parses. A full disk is in swarm_run_test_posix.cpp.
 //
 // [SECTION] helpers: the test fixture, a hostile peer (the rest in swarm_test_helpers.hpp)
 // [SECTION] complete swarms
@@ -9,18 +9,13 @@
 // [SECTION] faults
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <csignal>
-#include <cstring>
-#include <fstream>
+#include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "raw_socket.hpp"
 #include "swarm_test_helpers.hpp"
 #include "swarmbench/bt/synthetic.hpp"
 #include "swarmbench/results_folder.hpp"
@@ -34,6 +29,8 @@ namespace {
 // [SECTION] helpers
 // ---------------------------------------------------------------------------
 
+// The suite's fixture (swarm_run_test_posix.cpp adds tests to it; the one
+// INSTANTIATE below runs them all).
 using swarm_run = swarm_backend_test;
 
 // ---------------------------------------------------------------------------
@@ -162,78 +159,78 @@ TEST_P(swarm_run, steering_changes_connections_and_pipeline_mid_run) {
 
 /// A peer on 127.0.0.1 that runs `session(socket, handshake received)` for
 /// each connection on a thread of its own; the socket stays open until the
-/// other side hangs up (the leecher must be the one to drop it).
+/// other side hangs up (the leecher must be the one to drop it). Plain
+/// blocking sockets (raw_socket.hpp), not the engine under test.
 class hostile_peer {
 public:
-    using session_fn = std::function<void(int fd, const std::string& their_handshake, const std::atomic<bool>& stop)>;
+    using session_fn =
+        std::function<void(raw::socket_t s, const std::string& their_handshake, const std::atomic<bool>& stop)>;
     using reply_fn = std::function<std::string(const std::string& their_handshake)>;
 
     /// Answers with `reply(handshake)` and then says nothing more.
     explicit hostile_peer(reply_fn reply)
-        : hostile_peer(session_fn([reply](int fd, const std::string& hs, const std::atomic<bool>&) {
+        : hostile_peer(session_fn([reply](raw::socket_t s, const std::string& hs, const std::atomic<bool>&) {
               const std::string out = reply(hs);
-              (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+              (void)raw::send_all(s, out.data(), out.size());
           })) {}
 
     explicit hostile_peer(session_fn session) : session_(std::move(session)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 64) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-            ADD_FAILURE() << "hostile peer: cannot listen: " << std::strerror(errno);
-        where_ = endpoint::loopback_v4(ntohs(a.sin_port));
+        std::uint16_t port = 0;
+        std::string why;
+        listener_ = raw::listen_loopback(64, port, why);
+        if (listener_ == invalid_handle) {
+            ADD_FAILURE() << "hostile peer: cannot listen: " << why;
+            return;
+        }
+        where_ = endpoint::loopback_v4(port);
         acceptor_ = std::thread([this] { accept_loop(); });
     }
     ~hostile_peer() {
+        // Wake the accept loop with a connection of our own (portable:
+        // shutting a listener down wakes accept on Linux but not on Windows).
         stop_ = true;
-        ::shutdown(fd_, SHUT_RDWR);
-        acceptor_.join();
-        for (int c : conns_) ::shutdown(c, SHUT_RDWR);
+        if (acceptor_.joinable()) {
+            raw::close(raw::connect_loopback(where_.port));
+            acceptor_.join();
+        }
+        for (raw::socket_t c : conns_) raw::shutdown_both(c);
         for (auto& t : sessions_) t.join();
-        for (int c : conns_) ::close(c);
-        ::close(fd_);
+        for (raw::socket_t c : conns_) raw::close(c);
+        raw::close(listener_);
     }
+    hostile_peer(const hostile_peer&) = delete;
+    hostile_peer& operator=(const hostile_peer&) = delete;
+
     const endpoint& where() const { return where_; }
     int served() const { return served_.load(); }
 
 private:
     void accept_loop() {
-        for (int i = 0; i < 1000 && !stop_; ++i) {  // bounded: a test never makes that many
-            const int c = ::accept(fd_, nullptr, nullptr);
-            if (c < 0) return;  // shut down
+        for (int i = 0; i < 1000; ++i) {  // bounded: a test never makes that many
+            const raw::socket_t c = raw::accept(listener_);
+            if (c == invalid_handle) return;
+            if (stop_) {  // the destructor's wake-up, not a leecher
+                raw::close(c);
+                return;
+            }
             conns_.push_back(c);
             ++served_;
             sessions_.emplace_back([this, c] {
-                timeval tv{5, 0};
-                ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+                raw::set_recv_timeout(c, std::chrono::seconds(5));
                 std::string hs(68, '\0');
-                if (read_exact(c, hs.data(), hs.size())) session_(c, hs, stop_);
+                if (raw::recv_exact(c, hs.data(), hs.size())) session_(c, hs, stop_);
             });
         }
     }
 
-    session_fn session_;               // what to do with each connection
-    int fd_ = -1;                      // listener
-    endpoint where_;                   // its address
-    std::thread acceptor_;             // accept loop
-    std::vector<std::thread> sessions_;  // one per connection
-    std::vector<int> conns_;           // accepted sockets (closed at the end)
-    std::atomic<bool> stop_{false};    // set by the destructor
-    std::atomic<int> served_{0};       // connections accepted
-
-public:
-    static bool read_exact(int fd, char* p, std::size_t n) {
-        while (n > 0) {
-            const ssize_t got = ::recv(fd, p, n, 0);
-            if (got <= 0) return false;
-            p += got;
-            n -= static_cast<std::size_t>(got);
-        }
-        return true;
-    }
+    session_fn session_;                       // what to do with each connection
+    raw::socket_t listener_ = invalid_handle;  // the listening socket
+    endpoint where_;                           // its address
+    std::thread acceptor_;                     // accept loop
+    std::vector<std::thread> sessions_;        // one per connection
+    std::vector<raw::socket_t> conns_;         // accepted sockets (closed at the end)
+    std::atomic<bool> stop_{false};            // set by the destructor
+    std::atomic<int> served_{0};               // connections accepted
 };
 
 /// A valid handshake for the torrent the leecher asked for, then `tail`.
@@ -279,19 +276,19 @@ TEST_P(swarm_run, hostile_peers_are_dropped_while_the_swarm_completes) {
 TEST_P(swarm_run, a_peer_sending_wrong_data_is_banned_and_its_pieces_downloaded_again) {
     // A seeder that has every piece, unchokes, and answers every request
     // with a block of the right size and the wrong bytes.
-    hostile_peer liar([](int fd, const std::string& hs, const std::atomic<bool>& stop) {
+    hostile_peer liar([](raw::socket_t s, const std::string& hs, const std::atomic<bool>& stop) {
         const std::string hello = valid_handshake_then(hs, be32(1) + "\x0e" + be32(1) + "\x01");  // have all, unchoke
-        (void)::send(fd, hello.data(), hello.size(), MSG_NOSIGNAL);
+        (void)raw::send_all(s, hello.data(), hello.size());
         for (int messages = 0; messages < 100000 && !stop; ++messages) {
             char head[4];
-            if (!hostile_peer::read_exact(fd, head, 4)) return;
+            if (!raw::recv_exact(s, head, 4)) return;
             const std::uint32_t len = (std::uint32_t(std::uint8_t(head[0])) << 24) | (std::uint32_t(std::uint8_t(head[1])) << 16) |
                                       (std::uint32_t(std::uint8_t(head[2])) << 8) | std::uint8_t(head[3]);
             std::string body(len, '\0');
-            if (len > (1u << 20) || !hostile_peer::read_exact(fd, body.data(), len)) return;
+            if (len > (1u << 20) || !raw::recv_exact(s, body.data(), len)) return;
             if (len != 13 || body[0] != 6) continue;  // only requests get an answer
             std::string piece = be32(9 + 16384) + "\x07" + body.substr(1, 8) + std::string(16384, '\xab');
-            if (::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL) <= 0) return;
+            if (!raw::send_all(s, piece.data(), piece.size())) return;
         }
     });
     swarm_scenario sc = small_scenario(GetParam(), data());
@@ -316,46 +313,18 @@ TEST_P(swarm_run, a_peer_sending_wrong_data_is_banned_and_its_pieces_downloaded_
 // [SECTION] faults
 // ---------------------------------------------------------------------------
 
-TEST_P(swarm_run, disk_full_ends_the_run_with_partial_results) {
-    // RLIMIT_FSIZE makes writes past 4 MiB fail with EFBIG, as a full disk
-    // fails them with ENOSPC. SIGXFSZ would kill the process: ignore it.
-    swarm_scenario sc = small_scenario(GetParam(), data());
-    sc.preallocate = false;  // fallocate past the limit would fail at set-up instead
-    struct rlimit old {};
-    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
-    auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-    struct rlimit small = old;
-    small.rlim_cur = 4 << 20;
-    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
-    const results r = run_bounded(sc, out());
-    ::setrlimit(RLIMIT_FSIZE, &old);
-    std::signal(SIGXFSZ, old_handler);
-
-    EXPECT_EQ(r.summary.status, "failed");
-    const std::string errors = all_errors(r);
-    EXPECT_NE(errors.find("File too large"), std::string::npos) << errors;
-    EXPECT_NE(errors.find("leecher-"), std::string::npos) << errors;
-    EXPECT_NE(errors.find("at offset"), std::string::npos) << errors;
-    EXPECT_GT(r.summary.swarm->disk_bytes_written, 0u);
-    EXPECT_LT(r.summary.swarm->leechers_complete, sc.leechers);
-    EXPECT_GE(r.series.size(), 1u);
-    expect_folder(out(), r);
-}
-
 TEST_P(swarm_run, port_in_use_is_named) {
-    const int holder = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    ASSERT_EQ(::listen(holder, 1), 0);
-    ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    // A plain listener holds the port (no SO_REUSEADDR, nor on Windows
+    // SO_EXCLUSIVEADDRUSE): the seeder's bind must be refused either way.
+    std::uint16_t port = 0;
+    std::string why;
+    const raw::socket_t holder = raw::listen_loopback(1, port, why);
+    ASSERT_NE(holder, invalid_handle) << why;
     swarm_scenario sc = small_scenario(GetParam(), data());
     sc.seeders = 1;
-    sc.base_port = ntohs(a.sin_port);
+    sc.base_port = port;
     const results r = run_bounded(sc, out());
-    ::close(holder);
+    raw::close(holder);
     EXPECT_EQ(r.summary.status, "failed");
     const std::string errors = all_errors(r);
     EXPECT_NE(errors.find("seeder-01: cannot listen on 127.0.0.1:" + std::to_string(sc.base_port)), std::string::npos)

@@ -4,9 +4,18 @@
 #include <utility>
 
 #include "swarmbench/graphs.hpp"
+#include "swarmbench/log.hpp"
 #include "swarmbench/swarm/swarm.hpp"
 
 namespace swarmbench::gui {
+namespace {
+
+// Built without cairo (the Windows cross build) there are no graphs to draw:
+// the export is complete with results.json and timeseries.csv, and the log
+// says how to get graphs, as `swarmbench run` does. Set by app/gui/CMakeLists.txt.
+constexpr bool with_graphs = SWARMBENCH_GUI_WITH_GRAPHS != 0;
+
+}  // namespace
 
 export_outcome export_results(const std::filesystem::path& run_dir, const std::filesystem::path& target,
                               const std::vector<loaded_results>& overlays) {
@@ -37,6 +46,10 @@ export_outcome export_results(const std::filesystem::path& run_dir, const std::f
     std::vector<loaded_results> runs{loaded.value()};
     runs.insert(runs.end(), overlays.begin(), overlays.end());
     graph_output g = render_graphs(runs, target);
+    if (!with_graphs) {
+        for (const auto& e : g.errors) log().warn("export: {}", e);
+        g.errors.clear();
+    }
     out.files.insert(out.files.end(), g.files.begin(), g.files.end());
     out.errors.insert(out.errors.end(), g.errors.begin(), g.errors.end());
     return out;

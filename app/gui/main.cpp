@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 #include <variant>
@@ -57,9 +58,17 @@ void set_icon(GLFWwindow* window) {
 
 void load_fonts(float scale) {
     ImGuiIO& io = ImGui::GetIO();
-    const char* dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-    std::error_code ec;
-    if (std::filesystem::exists(dejavu, ec) && io.Fonts->AddFontFromFileTTF(dejavu, 15.0f * scale) != nullptr) return;
+    // Debian's DejaVu (also what Wine finds through its Z: drive), else
+    // Windows' own Segoe UI; ImGui's built-in font as the last resort.
+    std::vector<std::filesystem::path> candidates{"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"};
+    if (const char* windir = std::getenv("WINDIR"); windir != nullptr && *windir != '\0')
+        candidates.push_back(std::filesystem::path(windir) / "Fonts" / "segoeui.ttf");
+    for (const auto& font : candidates) {
+        std::error_code ec;
+        if (std::filesystem::exists(font, ec) &&
+            io.Fonts->AddFontFromFileTTF(font.string().c_str(), 15.0f * scale) != nullptr)
+            return;
+    }
     ImFontConfig config;
     config.SizePixels = 13.0f * scale;
     io.Fonts->AddFontDefault(&config);

@@ -4,7 +4,8 @@ shows the charts' line colours (not a blank or half-drawn window).
     check_screenshot.py SHOT.png WIDTH HEIGHT
 
 Decodes the PNG with zlib and struct only (8-bit RGB or RGBA, no interlace,
-as cairo writes it)."""
+as cairo and app/gui/png_plain.cpp write it), checking every chunk's CRC and
+(through zlib) the Adler-32 of the image data."""
 import struct
 import sys
 import zlib
@@ -19,6 +20,9 @@ def decode_png(path):
         (length,) = struct.unpack(">I", data[pos:pos + 4])
         kind = data[pos + 4:pos + 8]
         body = data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        if crc != zlib.crc32(kind + body) & 0xFFFFFFFF:
+            raise ValueError(f"bad CRC in the {kind.decode(errors='replace')} chunk")
         pos += 12 + length
         if kind == b"IHDR":
             width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)

@@ -1,13 +1,37 @@
 #!/usr/bin/env bash
 # The desktop app end to end under a virtual X server:
-#   gui_e2e.sh GUI SOURCE_DIR WORK_DIR [PYTHON3]
+#   gui_e2e.sh [--runner CMD] [--wineprefix DIR] [--scenario NAME] [--no-graphs]
+#              GUI SOURCE_DIR WORK_DIR [PYTHON3]
 # Starts Xvfb on a free display (-displayfd), runs
-#   swarmbench-gui --scenario assets/scenarios/small.json --run --export DIR
-#                  --screenshot shot.png --exit-when-done
-# with a timeout, then checks DIR (results.json status ok, timeseries.csv,
-# throughput.png) and the screenshot (check_screenshot.py). Exit 77 (skip)
-# only when Xvfb is not installed.
+#   [CMD] swarmbench-gui --scenario assets/scenarios/NAME --run --export export
+#                        --screenshot shot.png --exit-when-done
+# with a timeout, then checks export/ (results.json status ok, timeseries.csv,
+# throughput.png unless --no-graphs) and the screenshot (check_screenshot.py).
+# Exit 77 (skip) only when Xvfb or the runner is not installed.
+#
+#   --runner CMD       run GUI through CMD (wine for the Win32 exe)
+#   --wineprefix DIR   with wine: the test's own Wine prefix, started here with
+#                      DISPLAY set to this Xvfb and stopped at the end. Not the
+#                      prefix the other Windows tests share: a wineserver started
+#                      without a display gives its desktop no graphics driver,
+#                      and every window then fails ("Failed to create helper window").
+#   --scenario NAME    a file in assets/scenarios (default small.json)
+#   --no-graphs        a build without cairo: the export has no graphs (and the
+#                      screenshot comes from app/gui/png_plain.cpp)
 set -euo pipefail
+runner=()
+wineprefix=""
+scenario=small.json
+graphs=1
+while [[ $# -gt 0 && $1 == --* ]]; do
+  case "$1" in
+    --runner) runner=("$2"); shift 2 ;;
+    --wineprefix) wineprefix="$2"; shift 2 ;;
+    --scenario) scenario="$2"; shift 2 ;;
+    --no-graphs) graphs=0; shift ;;
+    *) echo "gui_e2e.sh: unknown option $1"; exit 2 ;;
+  esac
+done
 gui="$1"
 src="$2"
 work="$3"
@@ -20,29 +44,56 @@ if ! command -v Xvfb >/dev/null; then
   echo "SKIP: Xvfb not installed (apt-get install xvfb xauth libgl1-mesa-dri)"
   exit 77
 fi
+if ((${#runner[@]})) && ! command -v "${runner[0]}" >/dev/null; then
+  echo "SKIP: ${runner[0]} not installed (scripts/windows-packages.txt)"
+  exit 77
+fi
 
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 
+xvfb_pid=""
+cleanup() {
+  # Wine first: its desktop process holds a connection to this Xvfb.
+  if declare -F wine_stop >/dev/null; then wine_stop; fi
+  if [[ -n $xvfb_pid ]]; then
+    kill "$xvfb_pid" 2>/dev/null || true
+    wait "$xvfb_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
 # Xvfb picks a free display and writes its number to fd 3 once it is ready.
-Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
+Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" </dev/null >/dev/null &
 xvfb_pid=$!
-trap 'kill "$xvfb_pid" 2>/dev/null || true; wait "$xvfb_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do  # up to 10 s
   [[ -s "$work/display" ]] && break
   kill -0 "$xvfb_pid" 2>/dev/null || { echo "FAIL: Xvfb exited:"; cat "$work/xvfb.log"; exit 1; }
   sleep 0.1
 done
 [[ -s "$work/display" ]] || { echo "FAIL: Xvfb did not report a display"; cat "$work/xvfb.log"; exit 1; }
-export DISPLAY=":$(head -n1 "$work/display")"
+DISPLAY=":$(head -n1 "$work/display")"
+export DISPLAY
 echo "Xvfb on $DISPLAY"
 
+if [[ -n $wineprefix ]]; then
+  # shellcheck disable=SC1091  # the project's scripts: step, die, wine_start, wine_stop
+  source "$src/scripts/lib.sh"
+  # shellcheck disable=SC1091
+  source "$src/scripts/wine.sh"
+  started=$SECONDS
+  wine_start "$wineprefix"  # with DISPLAY set: the desktop it creates draws into this Xvfb
+  echo "Wine prefix $wineprefix ready in $((SECONDS - started)) s"
+fi
+
 status=0
-LIBGL_ALWAYS_SOFTWARE=1 timeout --kill-after=10 180 "$gui" \
-  --scenario "$src/assets/scenarios/small.json" --run \
-  --export "$work/export" --screenshot "$work/shot.png" --exit-when-done \
+started=$SECONDS
+LIBGL_ALWAYS_SOFTWARE=1 timeout --kill-after=10 180 "${runner[@]}" "$gui" \
+  --scenario "$src/assets/scenarios/$scenario" --run \
+  --export export --screenshot shot.png --exit-when-done \
   --size "${width}x${height}" >"$work/gui.log" 2>&1 || status=$?
+echo "swarmbench-gui ran $scenario in $((SECONDS - started)) s, exit code $status"
 if [[ $status -ne 0 ]]; then
   echo "FAIL: swarmbench-gui exited $status"
   tail -n 40 "$work/gui.log"
@@ -52,14 +103,17 @@ fi
 fail() { echo "FAIL: $*"; tail -n 20 "$work/gui.log"; exit 1; }
 [[ -f export/results.json ]] || fail "export/results.json missing"
 [[ -f export/timeseries.csv ]] || fail "export/timeseries.csv missing"
-[[ -f export/throughput.png ]] || fail "export/throughput.png missing"
+if ((graphs)); then
+  [[ -f export/throughput.png ]] || fail "export/throughput.png missing"
+fi
 [[ $(wc -l <export/timeseries.csv) -ge 2 ]] || fail "timeseries.csv has no rows"
 "$python" - "$work/export/results.json" <<'PY' || fail "results.json status is not ok"
 import json, sys
 doc = json.load(open(sys.argv[1]))
 status = doc["summary"]["status"]
 mode = doc.get("config", {}).get("mode")
-print("results.json: mode", mode, "status", status)
+backend = doc.get("environment", {}).get("backend")
+print("results.json: mode", mode, "backend", backend, "status", status)
 sys.exit(0 if status == "ok" and mode == "swarm" else 1)
 PY
 ls swarmbench-results/*/results.json >/dev/null 2>&1 || fail "no run folder under swarmbench-results/"

@@ -142,7 +142,7 @@ int report(const results& r, bool json) {
     }
     std::fprintf(out, "  goodput      %s over %.2f s (%s %s)\n", format_rate(s.goodput_bytes_per_s).c_str(), s.seconds,
                  format_bytes(static_cast<double>(s.bytes)).c_str(),
-                 s.counted_at == "sender" ? "sent" : s.counted_at == "disk" ? "written" : "received");
+                 s.counted_at == "sender" ? "sent" : s.counted_at == "outside clients" ? "served" : s.counted_at == "disk" ? "written" : "received");
     if (s.disk) {
         const disk_summary& d = *s.disk;
         std::fprintf(out, "  writes       %llu (%.0f IOPS), latency p50 %.0f us, p99 %.0f us, max %.0f us\n",

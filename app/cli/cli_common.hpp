@@ -17,6 +17,7 @@
 #include "swarmbench/backend.hpp"
 #include "swarmbench/endpoint.hpp"
 #include "swarmbench/results.hpp"
+#include "swarmbench/swarm/scenario.hpp"
 #include "swarmbench/workloads/run_control.hpp"
 
 namespace swarmbench::cli {
@@ -41,6 +42,24 @@ command make_plot_command(CLI::App& parent);
 command make_stream_command(CLI::App& parent);
 command make_disk_command(CLI::App& parent);
 command make_backends_command(CLI::App& parent);
+command make_torrent_command(CLI::App& parent);    // make-torrent (cmd_torrent.cpp)
+command make_gen_data_command(CLI::App& parent);   // gen-data (cmd_torrent.cpp)
+
+command make_upload_command(CLI::App& parent);     // upload (cmd_clients.cpp)
+command make_download_command(CLI::App& parent);   // download (cmd_clients.cpp)
+command make_seed_command(CLI::App& parent);       // seed (cmd_clients.cpp)
+
+// ---- running a swarm (swarm_report.cpp) ----
+/// Output flags every swarm command shares.
+struct swarm_output {
+    std::string output;        // -o: results folder ("" : ./swarmbench-results/<timestamp>/)
+    bool json = false;         // --json: the results document on stdout
+    bool no_progress = false;  // --no-progress
+    bool no_graphs = false;    // --no-graphs
+};
+/// Runs `sc` (validated) with the stop flag and the progress line, writes
+/// the results folder and its graphs, prints the summary. Returns the exit code.
+int run_swarm_and_report(const swarm_scenario& sc, const swarm_output& out);
 
 // ---- flag parsing (each throws usage_error naming the flag and the range) ----
 std::uint64_t parse_count(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi);

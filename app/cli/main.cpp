@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
     app.add_option("--log-level", log_level, "trace | debug | info | warn | error | off")->capture_default_str();
 
     std::vector<command> commands{make_run_command(app), make_plot_command(app), make_stream_command(app),
-                                  make_disk_command(app), make_backends_command(app)};
+                                  make_disk_command(app), make_backends_command(app), make_torrent_command(app),
+                                  make_gen_data_command(app), make_upload_command(app), make_download_command(app),
+                                  make_seed_command(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -92,10 +92,10 @@ def test_exact_messages():
 
 def test_several_problems_are_listed_together():
     with pytest.raises(ValueError) as err:
-        swarmbench.Scenario(pipeline=0, leechers=0)
+        swarmbench.Scenario(pipeline=0, leechers=10001)
     text = str(err.value)
     assert text.startswith("invalid scenario:")
-    assert "pipeline: must be 1..2048, got 0" in text and "leechers: must be 1..10000, got 0" in text
+    assert "pipeline: must be 1..2048, got 0" in text and "leechers: must be 0..10000, got 10001" in text
 
 
 def test_unknown_keyword_suggests_the_field():

@@ -62,6 +62,10 @@ const std::map<std::string, std::string>& non_defaults() {
         {"preallocate", "no"},
         {"data_dir", "/tmp/swarmbench data"},
         {"keep_data", "TRUE"},
+        {"torrent_file", "/tmp/T.torrent"},
+        {"content_dir", "/srv/content"},
+        {"upload_to", "127.0.0.1:51413"},
+        {"spread_sources", "true"},
         {"duration_s", "30"},
         {"timeout_s", "60"},
         {"backend", "epoll"},
@@ -119,17 +123,27 @@ TEST(ScenarioJson, RoundTripOfDefaults) {
     EXPECT_EQ(r.value(), defaults);
 }
 
+/// Fields for real clients, which disk_only (in the non-default values) excludes.
+bool client_field(const std::string& name) {
+    return name == "torrent_file" || name == "content_dir" || name == "upload_to" || name == "spread_sources";
+}
+
 TEST(ScenarioJson, RoundTripOfEveryFieldChanged) {
     swarm_scenario s;
+    swarm_scenario clients;  // the client fields, on a scenario with storage "files"
     for (const auto& [name, value] : non_defaults()) {
-        auto e = set_scenario_field(s, name, value);
+        auto e = set_scenario_field(client_field(name) ? clients : s, name, value);
         ASSERT_FALSE(e.has_value()) << *e;
     }
-    ASSERT_EQ(validate(s), std::vector<std::string>{});
-    ASSERT_NE(s, swarm_scenario{});
+    for (const swarm_scenario& one : {s, clients}) {
+        ASSERT_EQ(validate(one), std::vector<std::string>{});
+        ASSERT_NE(one, swarm_scenario{});
+        auto r = parse_scenario(to_json(one).dump());
+        ASSERT_TRUE(r.ok()) << r.error();
+        EXPECT_EQ(r.value(), one);
+    }
     auto r = parse_scenario(to_json(s).dump());
     ASSERT_TRUE(r.ok()) << r.error();
-    EXPECT_EQ(r.value(), s);
     EXPECT_EQ(r->content_seed, std::numeric_limits<std::uint64_t>::max());
     EXPECT_EQ(r->rechoke_interval_s, 2.5);
     ASSERT_EQ(r->connect_to.size(), 2u);
@@ -223,8 +237,8 @@ TEST(ScenarioJson, EveryProblemIsReportedOnItsOwnLine) {
     // Unknown keys and type errors first; ranges only once every key was read.
     ASSERT_EQ(lines.size(), 1u) << e;
     EXPECT_TRUE(starts_with(lines[0], "sedes: unknown field")) << e;
-    const std::string ranges = parse_error_of(R"({"pipeline": 0, "leechers": 0})");
-    EXPECT_EQ(ranges, "leechers: must be 1..10000, got 0\npipeline: must be 1..2048, got 0");
+    const std::string ranges = parse_error_of(R"({"pipeline": 0, "leechers": 10001})");
+    EXPECT_EQ(ranges, "leechers: must be 0..10000, got 10001\npipeline: must be 1..2048, got 0");
 }
 
 // ---------------------------------------------------------------------------
@@ -363,8 +377,31 @@ TEST(ScenarioValidate, EachRangeViolationNamesFieldRangeAndValue) {
         {"file_count 0", [](auto& s) { s.file_count = 0; }, "file_count: must be 1..100000, got 0"},
         {"file_count big", [](auto& s) { s.file_count = 100001; }, "file_count: must be 1..100000, got 100001"},
         {"seeders big", [](auto& s) { s.seeders = 10001; }, "seeders: must be 0..10000, got 10001"},
-        {"leechers 0", [](auto& s) { s.leechers = 0; }, "leechers: must be 1..10000, got 0"},
-        {"leechers big", [](auto& s) { s.leechers = 10001; }, "leechers: must be 1..10000, got 10001"},
+        {"leechers 0 and seeders 0",
+         [](auto& s) {
+             s.leechers = 0;
+             s.seeders = 0;
+             s.connect_to = {endpoint::loopback_v4(6881)};
+         },
+         "leechers: must be 1..10000 unless seeders serve outside clients, got 0 leechers and 0 seeders"},
+        {"leechers big", [](auto& s) { s.leechers = 10001; }, "leechers: must be 0..10000, got 10001"},
+        {"upload_to without seeders",
+         [](auto& s) {
+             s.seeders = 0;
+             s.connect_to = {endpoint::loopback_v4(6881)};
+             s.upload_to = {endpoint::loopback_v4(6882)};
+         },
+         "upload_to: needs seeders (1..10000) to dial those peers, got 0 seeders"},
+        {"upload_to port 0", [](auto& s) { s.upload_to = {endpoint::loopback_v4(0)}; },
+         "upload_to: entry 1 must have a port in 1..65535, got \"127.0.0.1:0\""},
+        {"content_dir alone", [](auto& s) { s.content_dir = "/srv"; },
+         "content_dir: needs torrent_file (the torrent whose content it holds)"},
+        {"torrent_file with disk_only",
+         [](auto& s) {
+             s.torrent_file = "T.torrent";
+             s.storage = storage_mode::disk_only;
+         },
+         "torrent_file: storage \"disk_only\" generates synthetic content only; use storage \"files\""},
         {"connections 0", [](auto& s) { s.connections_per_leecher = 0; },
          "connections_per_leecher: must be 1..10000, got 0"},
         {"connections big", [](auto& s) { s.connections_per_leecher = 10001; },

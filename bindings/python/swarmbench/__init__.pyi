@@ -50,6 +50,10 @@ class Scenario(metaclass=_pybind11_type):
         preallocate: bool = ...,
         data_dir: str = ...,
         keep_data: bool = ...,
+        torrent_file: str = ...,
+        content_dir: str = ...,
+        upload_to: Sequence[str] = ...,
+        spread_sources: bool = ...,
         duration_s: float = ...,
         timeout_s: float = ...,
         backend: str = ...,
@@ -84,6 +88,10 @@ class Scenario(metaclass=_pybind11_type):
     preallocate: bool
     data_dir: str
     keep_data: bool
+    torrent_file: str
+    content_dir: str
+    upload_to: list[str]
+    spread_sources: bool
     duration_s: float
     timeout_s: float
     backend: str

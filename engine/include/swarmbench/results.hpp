@@ -80,7 +80,9 @@ struct swarm_summary {
     std::uint64_t net_bytes_in = 0;          // every byte received on a socket
     std::uint64_t net_bytes_out = 0;         // every byte sent
     std::uint64_t disk_bytes_written = 0;    // bytes the storage wrote
-    double completion_seconds = 0;           // first byte to last leecher complete (0: not all completed)
+    double completion_seconds = 0;           // first byte to last leecher (or outside client) complete (0: not all completed)
+    std::uint32_t remote_peers = 0;          // outside clients that handshook with our seeders (by address)
+    std::uint32_t remote_peers_complete = 0; // ...of them, those that announced every piece (their hash checks passed)
     double request_ms_p50 = 0;               // request -> piece latency over the run
     double request_ms_p90 = 0;
     double request_ms_p99 = 0;

@@ -173,6 +173,7 @@ result<torrent> make_synthetic_torrent(const synthetic_spec& spec) {
     for (auto& w : workers) w.join();
     auto t = torrent::make(ts);
     if (!t) return parse_error{"synthetic: " + t.error()};
+    t->set_content_seed(spec.seed);
     return t;
 }
 

@@ -7,6 +7,8 @@
 #include "swarmbench/bt/torrent.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <fstream>
 #include <array>
 #include <cctype>
 
@@ -250,6 +252,15 @@ result<torrent> torrent::parse(std::span<const std::byte> data, const bencode::d
         if (!a->is_string()) return bad("'announce' is not a string");
         t->announce_ = a->as_string();
     }
+    if (const bencode::value* sb = top->find("swarmbench")) {
+        // Our own key: a malformed one is ignored rather than fatal (the
+        // torrent itself is fine; its content just is not known synthetic).
+        const bencode::value* content = sb->is_dict() ? sb->find("content") : nullptr;
+        const bencode::value* seed = sb->is_dict() ? sb->find("seed") : nullptr;
+        if (content && content->is_string() && content->as_string() == "synthetic" && seed && seed->is_int() &&
+            seed->as_int() >= 0)
+            t->content_seed_ = static_cast<std::uint64_t>(seed->as_int());
+    }
     return t;
 }
 
@@ -301,8 +312,31 @@ std::string torrent::encode() const {
     }
     out += "4:info";
     out += info_bytes_;
+    if (content_seed_) {  // "swarmbench" sorts after "info"
+        out += "10:swarmbenchd7:content9:synthetic4:seedi";
+        out += std::to_string(*content_seed_);
+        out += "ee";
+    }
     out += "e";
     return out;
+}
+
+result<torrent> read_torrent_file(const std::filesystem::path& path) {
+    constexpr std::uintmax_t max_size = 64u << 20;
+    const std::string name = path.string();
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec) return parse_error{name + ": cannot read: " + ec.message()};
+    if (size > max_size)
+        return parse_error{fmt::format("{}: {} bytes is too big for a .torrent file (at most {} MiB)", name, size,
+                                       max_size >> 20)};
+    std::ifstream in(path, std::ios::binary);
+    std::string data(static_cast<std::size_t>(size), '\0');
+    if (!in || !in.read(data.data(), static_cast<std::streamsize>(size)))
+        return parse_error{name + ": cannot read: " + std::generic_category().message(errno)};
+    auto t = torrent::parse(std::string_view(data));
+    if (!t) return parse_error{name + ": not a valid .torrent: " + t.error()};
+    return t;
 }
 
 // ---------------------------------------------------------------- [SECTION] layout

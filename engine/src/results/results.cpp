@@ -72,6 +72,8 @@ nlohmann::json to_json(const run_summary& s) {
         j["swarm"] = {{"seeders", w.seeders},
                       {"leechers", w.leechers},
                       {"leechers_complete", w.leechers_complete},
+                      {"remote_peers", w.remote_peers},
+                      {"remote_peers_complete", w.remote_peers_complete},
                       {"torrent_bytes", w.torrent_bytes},
                       {"piece_count", w.piece_count},
                       {"pieces_verified", w.pieces_verified},

@@ -17,6 +17,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "swarm_types.hpp"
 #include "swarmbench/error.hpp"
@@ -56,6 +58,7 @@ namespace {
 
 constexpr std::size_t leecher_recv_size = 128 * 1024;
 constexpr std::size_t seeder_recv_size = 4 * 1024;
+constexpr std::int64_t keep_alive_after_ns = 60'000'000'000;
 
 void on_connect(operation& op);
 void on_recv(operation& op);
@@ -133,7 +136,17 @@ void conn_flush(connection& c) {
     op.handle = c.fd;
     op.data = c.sending.data();
     op.size = static_cast<std::uint32_t>(c.sending.size());
+    c.last_send_ns = steady_ns();
     conn_submit(c, op);
+}
+
+void conn_keep_alive(connection& c, std::int64_t now) {
+    // Clients drop a peer silent for 2 minutes (libtorrent, transmission):
+    // say something after one.
+    if (c.state != conn_state::active || now - c.last_send_ns < keep_alive_after_ns) return;
+    if (!c.sending.empty() || !c.out.empty()) return;  // something is on its way
+    bt::encode_keep_alive(conn_append(c, 4));
+    conn_flush(c);
 }
 
 void conn_start_recv(connection& c) {
@@ -152,7 +165,18 @@ void conn_connect(connection& c, const endpoint& to) {
     c.state = conn_state::connecting;
     c.connect_start_ns = steady_ns();
     s.counters.half_open.add(1);
-    c.fd = s.ctx->open_tcp_socket(to.family, nullptr, ec);
+    c.outgoing = true;
+    // spread_sources: clients that take one connection per address (most, by
+    // default) see each of our peers come from its own 127.x.y.z, which
+    // Linux routes on loopback without any set-up.
+    std::optional<endpoint> source;
+    if (s.run->scenario.spread_sources && to.family == endpoint::family_t::v4 && to.addr[0] == 127) {
+        // 127.0.0.2 .. 127.0.0.251, then 127.0.1.2 ..: never 127.0.0.1 (the target's own).
+        const std::uint32_t n = s.run->next_source.fetch_add(1, std::memory_order_relaxed) % (250u * 256u * 256u);
+        source = endpoint::v4(127, static_cast<std::uint8_t>(n / (250 * 256)), static_cast<std::uint8_t>((n / 250) % 256),
+                              static_cast<std::uint8_t>(2 + n % 250), 0);
+    }
+    c.fd = s.ctx->open_tcp_socket(to.family, source ? &*source : nullptr, ec);
     if (ec) {
         c.fd = invalid_handle;
         s.counters.connect_failures.add(1);
@@ -179,7 +203,8 @@ void conn_send_handshake(connection& c) {
     hs.id = run.id_prefix;
     // The rest of the id: who we are, and (leecher side) whether this
     // connection plays a slow peer, so the serving seeder limits it.
-    const std::uint32_t tag = c.as_leecher ? c.as_leecher->index : c.as_seeder->index;
+    // (Seeders' tags start at 0x10000, so no seeder shares an id with a leecher.)
+    const std::uint32_t tag = c.as_leecher ? c.as_leecher->index : 0x10000 + c.as_seeder->index;
     std::memcpy(hs.id.data() + 12, &tag, sizeof tag);
     std::memcpy(hs.id.data() + 16, &c.id, 3);
     hs.id[19] = c.slow ? 'S' : 'N';
@@ -191,7 +216,10 @@ namespace {
 void send_extended_handshake(connection& c) {
     bt::extended_handshake ext;
     ext.v = std::string("swarmbench ") + version();
+    // A deep queue, really accepted (seeders queue every request): a client
+    // such as transmission keeps at most reqq requests in flight.
     ext.reqq = 2048;
+    if (c.as_seeder && c.as_seeder->listener != invalid_handle) ext.p = c.as_seeder->where.port;
     std::byte buf[256];
     const std::size_t n = bt::encode_extended_handshake(buf, ext);
     if (n == 0) return;
@@ -202,18 +230,24 @@ void send_extended_handshake(connection& c) {
 void on_handshake(connection& c, const bt::handshake& hs) {
     shard& s = *c.owner;
     c.fast = c.decoder.fast_negotiated();
+    c.external = !std::equal(hs.id.begin(), hs.id.begin() + 12, s.run->id_prefix.begin());
     if (c.as_seeder) {
         c.slow = hs.id[19] == 'S';
         // A connection between two of our own peers is counted once, at the
         // leecher's end; one from outside is counted here.
-        c.counted = !std::equal(hs.id.begin(), hs.id.begin() + 12, s.run->id_prefix.begin());
-        conn_send_handshake(c);
+        c.counted = c.external;
+        if (!c.outgoing) conn_send_handshake(c);  // we dialled: ours went first
+        if (c.external) {
+            // Dialled: set by the dial; came in: its IP (the port is ephemeral).
+            if (c.remote_key.empty()) c.remote_key = c.remote.substr(0, c.remote.rfind(':'));
+            s.run->remotes.seen(c.remote_key, s.run->torrent->piece_count());
+        }
     }
     if (c.decoder.extensions_negotiated()) send_extended_handshake(c);
     c.state = conn_state::active;
     c.established_ns = steady_ns();
     c.last_piece_ns = c.established_ns;
-    if (c.as_leecher) s.counters.half_open.add(-1);
+    if (c.outgoing) s.counters.half_open.add(-1);
     (c.as_leecher ? s.counters.leecher_live : s.counters.seeder_live).add(1);
     if (c.counted) {
         s.counters.active.add(1);
@@ -229,6 +263,12 @@ void on_handshake(connection& c, const bt::handshake& hs) {
 void dispatch(connection& c, const bt::message& m) {
     if (m.kind == bt::message_kind::handshake) {
         on_handshake(c, *m.hs);
+        return;
+    }
+    if (m.kind == bt::message_kind::extended_handshake) {
+        if (m.ext_hs->reqq) c.remote_reqq = std::max<std::uint32_t>(1, *m.ext_hs->reqq);
+        c.client = m.ext_hs->v.substr(0, 64);
+        if (m.ext_hs->p) c.remote_listen_port = *m.ext_hs->p;
         return;
     }
     if (c.as_leecher)
@@ -251,7 +291,7 @@ void on_connect(operation& op) {
     if (op.error) {
         s.counters.connect_failures.add(1);
         const std::string msg = describe_error("connect to " + c.remote, op.error);
-        if (!s.stopping) record_error(s, msg);
+        if (!s.stopping && !c.retry) record_error(s, msg);
         conn_close(c, "failed: " + msg);
     } else {
         record_latency(s, &interval_histograms::connect, &shard::run_connect, steady_ns() - c.connect_start_ns);
@@ -313,6 +353,8 @@ void on_send(operation& op) {
             c.sending.release(s.sends);
             if (c.as_seeder) seeder_pump(c);
             conn_flush(c);
+            if (!c.close_when_sent.empty() && c.sending.empty() && c.out.empty())
+                conn_close(c, std::exchange(c.close_when_sent, {}));
         }
     }
     conn_op_done(c);
@@ -343,9 +385,11 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
         (c.as_leecher ? s.counters.leecher_live : s.counters.seeder_live).add(-1);
         // A leecher finishing or being steered down is not a lost connection.
         // Counted on the downloading side only, so one lost connection counts once.
-        if (c.as_leecher && !s.stopping && c.end_reason != "done" && c.end_reason != "steered down")
+        // Outside clients count on our seeders' side, unless they finished.
+        const bool downloading_side = c.as_leecher || (c.external && !c.remote_complete);
+        if (downloading_side && !s.stopping && c.end_reason != "done" && c.end_reason != "steered down")
             s.counters.disconnects.add(1);
-    } else if (c.as_leecher) {
+    } else if (c.outgoing) {
         s.counters.half_open.add(-1);
     }
     if (c.as_leecher) leecher_on_closed(c);
@@ -357,18 +401,28 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
     }
 }
 
+void conn_close_when_sent(connection& c, std::string reason) {
+    if (c.state == conn_state::closing) return;
+    if (c.sending.empty() && c.out.empty()) {
+        conn_close(c, std::move(reason));
+        return;
+    }
+    c.close_when_sent = std::move(reason);
+    conn_flush(c);
+}
+
 bool conn_finished(const connection& c) { return c.state == conn_state::closing && c.pending == 0; }
 
 peer_summary summarize(const connection& c, const std::string& leecher_name) {
     peer_summary p;
     p.leecher = leecher_name;
-    p.remote = c.remote;
+    p.remote = c.client.empty() ? c.remote : c.remote + " (" + c.client + ")";
     p.state = c.end_reason.empty() ? "open" : c.end_reason;
     p.slow = c.slow;
     p.bytes_in = c.bytes_in;
     p.bytes_out = c.bytes_out;
     p.blocks = c.blocks;
-    p.requests = c.requests_sent;
+    p.requests = c.as_seeder ? c.requests_received : c.requests_sent;
     p.rejects = c.rejects;
     p.request_ms_p50 = c.request_latency.percentile_ns(0.5) / 1e6;
     p.request_ms_p99 = c.request_latency.percentile_ns(0.99) / 1e6;

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -48,7 +49,7 @@ void check_complete(leecher& l);
 /// Number of connection targets: seeders, then connect_to entries.
 std::size_t seeder_targets(const leecher& l) { return l.owner->run->seeders.size(); }
 
-void open_connection(leecher& l, int target) {
+void open_connection(leecher& l, int target, bool retry = false) {
     shard& s = *l.owner;
     const swarm_run& run = *s.run;
     auto owned = make_connection(s, true);
@@ -56,6 +57,7 @@ void open_connection(leecher& l, int target) {
     c.as_leecher = &l;
     c.id = l.next_conn_id++;
     c.target = target;
+    c.retry = retry;
     endpoint to;
     if (target >= 0) {
         const seeder_address& a = run.seeders[static_cast<std::size_t>(target)];
@@ -222,7 +224,7 @@ void piece_complete(leecher& l, std::uint32_t piece) {
     }
     // Disk-only generates its blocks itself, so there is nothing to verify
     // (and hashing would blur the disk figure); real downloads are hashed.
-    if (b && scenario_of(l).storage == storage_mode::files) {
+    if (b && (scenario_of(l).storage == storage_mode::files || s.run->verify_discard)) {
         l.hasher.update(std::span<const std::byte>(b->data, t.piece_size(piece)));
         passed = l.hasher.finish() == t.piece_hash(piece);
     }
@@ -245,17 +247,23 @@ void piece_complete(leecher& l, std::uint32_t piece) {
 }
 
 /// A piece failed its hash: find which blocks were wrong and drop (and never
-/// dial again) the peers that sent them. Swarm content is synthetic, so each
-/// block can be checked on its own, which attributes the fault exactly where
-/// a client without that knowledge would need libtorrent's "smart ban".
+/// dial again) the peers that sent them. Synthetic content can be checked
+/// block by block, which attributes the fault exactly where a client without
+/// that knowledge would need libtorrent's "smart ban". For other content only
+/// a piece that came from one peer alone convicts it; otherwise the piece is
+/// downloaded again and a repeat offender is caught when it sends one alone.
 void ban_senders_of_bad_blocks(leecher& l, const piece_buffer& b) {
     const bt::torrent& t = torrent_of(l);
     const std::uint32_t bs = l.picker->block_size();
     const std::uint64_t base = t.geometry().piece_offset(b.piece);
+    const std::optional<std::uint64_t> seed = l.owner->run->content_seed;
+    const bool one_sender = !b.senders.empty() && std::all_of(b.senders.begin(), b.senders.end(),
+                                                              [&](bt::peer_handle h) { return h == b.senders[0]; });
     for (std::uint32_t k = 0; k < b.senders.size(); ++k) {
         const std::uint32_t length = std::min(bs, t.piece_size(b.piece) - k * bs);
-        if (bt::synthetic_matches(scenario_of(l).content_seed, base + std::uint64_t{k} * bs,
-                                  std::span<const std::byte>(b.data + std::size_t{k} * bs, length)))
+        if (seed ? bt::synthetic_matches(*seed, base + std::uint64_t{k} * bs,
+                                         std::span<const std::byte>(b.data + std::size_t{k} * bs, length))
+                 : !one_sender)
             continue;
         for (auto& c : l.conns)
             if (c->id == b.senders[k] && c->state != conn_state::closing)
@@ -318,13 +326,25 @@ void on_piece(connection& c, const bt::message& m) {
 void request_more(connection& c) {
     leecher& l = *c.as_leecher;
     shard& s = *l.owner;
-    if (c.state != conn_state::active || c.peer_choking || l.done || l.failed || s.stopping) return;
+    if (c.state != conn_state::active || l.done || l.failed || s.stopping) return;
     if (!c.remote_registered) return;
-    const std::size_t pipeline = s.pipeline;
+    // Never more in flight than the remote said it accepts (BEP 10 reqq):
+    // libtorrent drops a peer that overruns it.
+    std::size_t pipeline = s.pipeline;
+    if (c.remote_reqq != 0) pipeline = std::min<std::size_t>(pipeline, c.remote_reqq);
     if (c.requests.size() >= pipeline) return;
     l.pick_scratch.clear();
-    const bt::bitfield& has = c.remote_seed ? l.all_pieces : c.remote_has;
-    l.picker->pick(c.id, has, pipeline - c.requests.size(), l.pick_scratch);
+    const bt::bitfield* has = c.remote_seed ? &l.all_pieces : &c.remote_has;
+    bt::bitfield allowed;
+    if (c.peer_choking) {
+        // Choked: only the pieces the remote declared allowed-fast (BEP 6).
+        if (c.allowed_fast.none()) return;
+        allowed = c.allowed_fast;
+        for (std::uint32_t i = 0; i < allowed.size(); ++i)
+            if (allowed.get(i) && !has->get(i)) allowed.reset(i);
+        has = &allowed;
+    }
+    l.picker->pick(c.id, *has, pipeline - c.requests.size(), l.pick_scratch);
     if (l.pick_scratch.empty()) return;
     const std::int64_t now = steady_ns();
     for (const bt::block_ref& b : l.pick_scratch) {
@@ -371,7 +391,8 @@ void leecher_complete(leecher& l) {
     const std::uint32_t done = l.owner->run->leechers_done.fetch_add(1, std::memory_order_acq_rel) + 1;
     log().debug("{}: complete ({} of {} leechers)", l.name, done, sc.leechers);
     if (done == sc.leechers) s.run->all_done_ns.store(l.done_ns, std::memory_order_release);
-    for (auto& c : l.conns) conn_close(*c, "done");
+    // Its last HAVEs go out first: an outside client counts our pieces.
+    for (auto& c : l.conns) conn_close_when_sent(*c, "done");
     s.run->bell.ring();
 }
 
@@ -474,7 +495,9 @@ void leecher_on_message(connection& c, const bt::message& m) {
             break;
         case k::choke:
             c.peer_choking = true;
-            if (!c.fast) abort_requests(c);  // BEP 6: with fast, rejects say what was dropped
+            // BEP 6: with fast, rejects say what was dropped (the stall
+            // timeout catches a remote that never sends them).
+            if (!c.fast) abort_requests(c);
             break;
         case k::piece:
             on_piece(c, m);
@@ -491,6 +514,11 @@ void leecher_on_message(connection& c, const bt::message& m) {
             request_more(c);
             break;
         }
+        case k::allowed_fast:
+            if (c.allowed_fast.size() != pieces) c.allowed_fast = bt::bitfield(pieces);
+            c.allowed_fast.set(m.index);
+            request_more(c);
+            break;
         case k::request:
             // Leechers here only download; say so where the protocol lets us.
             if (c.fast) {
@@ -520,6 +548,7 @@ void leecher_on_closed(connection& c) {
                                              : never_connected ? failed_connect_delay_ns
                                                                : reconnect_delay_ns));
     l.reconnect_target.push_back(c.target);
+    l.reconnect_retry.push_back(never_connected);
     // Its blocks went back to the pool: others may take them now.
     for (auto& other : l.conns)
         if (other.get() != &c) request_more(*other);
@@ -558,6 +587,7 @@ void leecher_tick(leecher& l, std::int64_t now) {
     // A stall fault silences connections on purpose: silence counts from its end.
     const std::int64_t stall_end = s.run->stall_until_ns.load(std::memory_order_relaxed);
     for (auto& c : conns) {
+        conn_keep_alive(*c, now);
         if (c->state == conn_state::handshaking && now - c->connect_start_ns > handshake_timeout_ns)
             conn_close(*c, "dropped: no handshake within 10 s");
         else if (c->state == conn_state::active && !c->requests.empty() &&
@@ -571,15 +601,18 @@ void leecher_tick(leecher& l, std::int64_t now) {
             continue;
         }
         const int target = l.reconnect_target[i];
+        const bool retry = l.reconnect_retry[i];
         l.reconnect_at[i] = l.reconnect_at.back();
         l.reconnect_at.pop_back();
         l.reconnect_target[i] = l.reconnect_target.back();
         l.reconnect_target.pop_back();
+        l.reconnect_retry[i] = l.reconnect_retry.back();
+        l.reconnect_retry.pop_back();
         if (target >= 0)
             open_seeder_connection(l);
         else if (std::find(l.banned_connect_to.begin(), l.banned_connect_to.end(),
                            static_cast<std::uint32_t>(-1 - target)) == l.banned_connect_to.end())
-            open_connection(l, target);
+            open_connection(l, target, retry);
     }
     // Steering: grow or shrink to the target count of seeder connections.
     std::size_t have = seeder_connection_count(l);

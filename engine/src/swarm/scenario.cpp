@@ -163,7 +163,7 @@ const std::vector<field_def>& fields() {
         {"file_count", kind::count, &S::file_count, 1, 100000},
         {"content_seed", kind::any_u64, &S::content_seed, 0, 0, false, false, false},
         {"seeders", kind::count, &S::seeders, 0, 10000},
-        {"leechers", kind::count, &S::leechers, 1, 10000},
+        {"leechers", kind::count, &S::leechers, 0, 10000},
         {"connections_per_leecher", kind::count, &S::connections_per_leecher, 1, 10000},
         {"pipeline", kind::count, &S::pipeline, 1, 2048},
         {"pick", kind::pick, &S::pick, 0, 0, false, false, false},
@@ -182,6 +182,10 @@ const std::vector<field_def>& fields() {
         {"preallocate", kind::flag, &S::preallocate, 0, 0, false, false, false},
         {"data_dir", kind::text, &S::data_dir, 0, 0, false, false, false},
         {"keep_data", kind::flag, &S::keep_data, 0, 0, false, false, false},
+        {"torrent_file", kind::text, &S::torrent_file, 0, 0, false, false, false},
+        {"content_dir", kind::text, &S::content_dir, 0, 0, false, false, false},
+        {"upload_to", kind::endpoints, &S::upload_to, 0, 0, false, false, false},
+        {"spread_sources", kind::flag, &S::spread_sources, 0, 0, false, false, false},
         {"duration_s", kind::real, &S::duration_s, 0.1, 86400, true},
         {"timeout_s", kind::real, &S::timeout_s, 1, 604800},
         {"backend", kind::backend, &S::backend, 0, 0, false, false, false},
@@ -537,9 +541,10 @@ error check_field(const swarm_scenario& s, const field_def& f) {
         return fmt::format("{}: must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got {}", f.name,
                            in_quotes(s.listen_host));
     }
-    if (std::strcmp(f.name, "connect_to") == 0) {
-        for (std::size_t i = 0; i < s.connect_to.size(); ++i) {
-            const endpoint& ep = s.connect_to[i];
+    if (std::strcmp(f.name, "connect_to") == 0 || std::strcmp(f.name, "upload_to") == 0) {
+        const auto& list = std::get<std::vector<endpoint> swarm_scenario::*>(f.m);
+        for (std::size_t i = 0; i < (s.*list).size(); ++i) {
+            const endpoint& ep = (s.*list)[i];
             if (!ep.valid() || ep.port == 0)
                 return fmt::format("{}: entry {} must have a port in 1..65535, got {}", f.name, i + 1,
                                    in_quotes(ep.to_string()));
@@ -585,6 +590,18 @@ void check_cross_fields(const swarm_scenario& s, std::vector<std::string>& out) 
     const bool has_seeders = s.storage != storage_mode::disk_only;  // disk_only has no sockets
     if (has_seeders && s.seeders == 0 && s.connect_to.empty())
         out.push_back("seeders: must be 1..10000 unless connect_to names peers to download from, got 0");
+    if (s.leechers == 0 && (s.storage == storage_mode::disk_only || s.seeders == 0))
+        out.push_back(s.storage == storage_mode::disk_only
+                          ? "leechers: must be 1..10000 with storage \"disk_only\", got 0"
+                          : "leechers: must be 1..10000 unless seeders serve outside clients, got 0 leechers and 0 seeders");
+    if (!s.upload_to.empty() && (s.seeders == 0 || s.storage == storage_mode::disk_only))
+        out.push_back("upload_to: needs seeders (1..10000) to dial those peers, got 0 seeders");
+    if (!s.torrent_file.empty() && s.storage == storage_mode::disk_only)
+        out.push_back("torrent_file: storage \"disk_only\" generates synthetic content only; use storage \"files\"");
+    if (!s.content_dir.empty() && s.torrent_file.empty())
+        out.push_back("content_dir: needs torrent_file (the torrent whose content it holds)");
+    if (!s.torrent_file.empty() && s.direct)
+        out.push_back("direct: not with torrent_file (its file sizes need not be 4 KiB multiples); drop direct");
 
     if (s.file_count >= 1 && s.torrent_size >= 1 && s.file_count > s.torrent_size) {
         out.push_back(fmt::format("file_count: must be 1..{} (no empty files in a torrent of {}), got {}",
@@ -600,7 +617,8 @@ void check_cross_fields(const swarm_scenario& s, std::vector<std::string>& out) 
                 size_text(s.torrent_size), size_text(s.piece_size), pieces));
         }
         // piece_order names pieces of this torrent: the first one out of range.
-        for (std::size_t i = 0; pieces > 0 && i < s.piece_order.size(); ++i) {
+        // (A torrent_file's piece count is known once it is read: run_swarm checks then.)
+        for (std::size_t i = 0; pieces > 0 && s.torrent_file.empty() && i < s.piece_order.size(); ++i) {
             if (s.piece_order[i] < pieces) continue;
             out.push_back(fmt::format("piece_order: entry {} must be 0..{} (torrent_size {} in pieces of {} makes "
                                       "{} pieces), got {}",

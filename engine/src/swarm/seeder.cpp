@@ -1,8 +1,9 @@
-// seeder: listens, answers handshakes with "have all", serves requested
-// blocks generated from the synthetic content, and optionally chokes like a
-// real client and limits each connection's upload rate.
+// seeder: listens (and dials upload_to peers), answers handshakes with
+// "have all", serves requested blocks generated from the synthetic content
+// or read from content_dir, and optionally chokes like a real client and
+// limits each connection's upload rate.
 //
-// [SECTION] accepting
+// [SECTION] accepting and dialling
 // [SECTION] messages from a leecher
 // [SECTION] serving blocks (rate limits)
 // [SECTION] choking
@@ -11,13 +12,22 @@
 // Serving: requests queue per connection; seeder_pump() turns as many as fit
 // (and as the token bucket allows) into piece messages written straight into
 // the connection's outgoing buffer (header, then the block generated in
-// place), up to `max_out` bytes, so one send carries many blocks.
+// place), up to `max_out` bytes, so one send carries many blocks. From
+// content_dir, each block is read first (a few reads in flight per
+// connection) and the finished reads go out in request order.
+//
+// Outside clients (upload_to peers, clients that connect in): every request
+// is queued, never dropped (a silent drop stalls some clients for minutes),
+// their HAVEs go to the run's remote_registry, and once a client has
+// announced every piece the connection closes ("done") — two seeds have
+// nothing to say — and is not dialled again.
 //
 // Faults (swarm_controls::inject): a stalled connection serves no block until
 // its stall ends (requests keep queueing; the tick serves them after); while
 // the shard owes corrupt blocks, the next blocks served carry one flipped
 // byte each.
 #include <algorithm>
+#include <cstring>
 
 #include "swarm_types.hpp"
 #include "swarmbench/bt/synthetic.hpp"
@@ -30,6 +40,10 @@ namespace {
 
 constexpr std::size_t max_out = 256 * 1024;  // bytes queued per send
 constexpr std::uint32_t block_message = bt::piece_header_size + bt::default_block_size;
+constexpr std::size_t max_reads = 16;  // content_dir: block reads in flight per connection
+constexpr std::int64_t redial_delay_ns = 200'000'000;          // after a lost connection
+constexpr std::int64_t failed_redial_delay_ns = 1'000'000'000;  // after a failed connect
+constexpr std::int64_t dial_back_delay_ns = 1'000'000'000;      // a client that connected in left
 
 // ---------------------------------------------------------------------------
 // [SECTION] accepting
@@ -68,6 +82,8 @@ void on_accept(operation& op) {
         c.as_seeder = &sd;
         c.fd = op.accepted();
         c.remote = op.peer.to_string();
+        c.remote_ep = op.peer;
+        c.id = sd.next_conn_id++;
         c.state = conn_state::handshaking;
         c.connect_start_ns = steady_ns();
         sd.conns.push_back(std::move(owned));
@@ -126,6 +142,58 @@ std::size_t unchoked_count(const seeder& sd) {
     return n;
 }
 
+/// Dials an outside client.
+void dial(seeder& sd, const seeder_dial& d) {
+    shard& s = *sd.owner;
+    auto owned = make_connection(s, false);
+    connection& c = *owned;
+    c.as_seeder = &sd;
+    c.id = sd.next_conn_id++;
+    c.target = d.target;
+    c.remote = d.to.to_string();
+    c.remote_ep = d.to;
+    c.remote_key = d.key;
+    c.retry = d.retry;
+    sd.conns.push_back(std::move(owned));
+    conn_connect(c, d.to);
+}
+
+}  // namespace
+
+void seeder_start(seeder& sd) {
+    const auto targets = static_cast<std::uint32_t>(sd.owner->run->scenario.upload_to.size());
+    for (std::uint32_t t = 0; t < targets; ++t) {
+        const endpoint& to = sd.owner->run->scenario.upload_to[t];
+        dial(sd, {0, to, to.to_string(), static_cast<int>(t)});
+    }
+}
+
+namespace {
+
+/// A connection of `sd` with an outside client ended before the client had
+/// announced every piece: dial it (again) unless it broke the protocol or
+/// the run is ending. An upload_to peer is dialled back as long as the run
+/// goes. A client that connected in and told us its listen port (BEP 10
+/// "p") is dialled back too: clients close their connections to seeds the
+/// moment they complete, often before their last HAVEs go out, and the
+/// bitfield a client sends on a fresh connection tells whether it did.
+void maybe_redial(seeder& sd, const connection& c) {
+    shard& s = *sd.owner;
+    if (s.stopping || c.protocol_error || c.remote_complete) return;
+    if (!c.remote_key.empty() && s.run->remotes.complete(c.remote_key)) return;
+    const std::int64_t now = steady_ns();
+    if (c.outgoing && c.target >= 0) {
+        const endpoint& to = s.run->scenario.upload_to[static_cast<std::size_t>(c.target)];
+        const bool failed = c.established_ns == 0;
+        sd.redials.push_back({now + (failed ? failed_redial_delay_ns : redial_delay_ns), to,
+                              c.remote_key.empty() ? to.to_string() : c.remote_key, c.target, failed});
+    } else if (c.external && c.remote_listen_port != 0 && c.established_ns != 0) {
+        endpoint back = c.remote_ep;
+        back.port = c.remote_listen_port;
+        sd.redials.push_back({now + dial_back_delay_ns, back, c.remote_key, -1, false});
+    }
+}
+
 }  // namespace
 
 std::error_code seeder_listen(seeder& sd, shard& s, const endpoint& where) {
@@ -159,6 +227,36 @@ void seeder_on_established(connection& c) {
     if (!s.run->scenario.choking) unchoke(c);
 }
 
+namespace {
+
+/// An outside client announced pieces: count them once per client, and end
+/// the connection when it has them all.
+void on_remote_has(connection& c, const bt::message& m) {
+    using k = bt::message_kind;
+    shard& s = *c.owner;
+    const std::uint32_t pieces = s.run->torrent->piece_count();
+    remote_registry::update u;
+    if (m.kind == k::have) {
+        u = s.run->remotes.have(c.remote_key, m.index);
+    } else {
+        bt::bitfield bits(pieces, m.kind == k::have_all);
+        if (m.kind == k::bitfield) bits.assign(m.data, pieces);
+        u = s.run->remotes.have_bits(c.remote_key, bits);
+    }
+    s.counters.pieces_verified.add(u.new_pieces);
+    if (u.completed) {
+        log().info("{}: {} has every piece ({} of them, each passed its own hash check)", c.as_seeder->name, c.remote,
+                   pieces);
+        s.run->bell.ring();
+    }
+    if (!c.remote_complete && s.run->remotes.complete(c.remote_key)) {
+        c.remote_complete = true;
+        conn_close(c, "done");
+    }
+}
+
+}  // namespace
+
 void seeder_on_message(connection& c, const bt::message& m) {
     using k = bt::message_kind;
     shard& s = *c.owner;
@@ -173,12 +271,18 @@ void seeder_on_message(connection& c, const bt::message& m) {
             c.peer_interested = false;
             break;
         case k::request:
+            ++c.requests_received;
             if (c.am_choking) {
                 if (c.fast) reject(c, m.index, m.begin, m.length);
                 break;
             }
-            c.queue.push_back({m.index, m.begin, m.length});
+            c.queue.push_back({m.index, m.begin, m.length, c.external ? steady_ns() : 0});
             seeder_pump(c);
+            break;
+        case k::have:
+        case k::bitfield:
+        case k::have_all:
+            if (c.external) on_remote_has(c, m);
             break;
         case k::cancel: {
             auto it = std::find_if(c.queue.begin(), c.queue.end(),
@@ -198,32 +302,121 @@ void seeder_on_message(connection& c, const bt::message& m) {
 // [SECTION] serving blocks
 // ---------------------------------------------------------------------------
 
+namespace {
+
+/// Takes the tokens one block message needs; false if the bucket is short
+/// (the tick refills it).
+bool take_tokens(connection& c, std::uint32_t need) {
+    if (c.rate == 0) return true;
+    if (c.tokens < need) return false;
+    c.tokens -= need;
+    return true;
+}
+
+/// Appends the piece message answering `q` to `c.out`: the block generated
+/// from the synthetic content, or copied from `data` (read from content_dir).
+void emit_block(connection& c, const queued_request& q, std::span<const std::byte> data) {
+    shard& s = *c.owner;
+    const std::uint32_t need = bt::piece_header_size + q.length;
+    const std::span<std::byte> msg = conn_append(c, need);
+    bt::encode_piece_header(msg, q.index, q.begin, q.length);
+    const std::span<std::byte> block = msg.subspan(bt::piece_header_size);
+    if (s.run->content_seed)
+        bt::synthetic_fill(*s.run->content_seed, s.run->torrent->geometry().piece_offset(q.index) + q.begin, block);
+    else
+        std::memcpy(block.data(), data.data(), q.length);
+    if (s.corrupt_blocks > 0 && q.length > 0) {
+        // A corrupt fault: one flipped byte, as a bad disk or NIC would leave.
+        --s.corrupt_blocks;
+        block[q.length / 2] ^= std::byte{0xff};
+        log().debug("{}: sending block at {} of piece {} to {} corrupted (fault)", c.as_seeder->name, q.begin, q.index,
+                    c.remote);
+    }
+    c.interval_out += need;
+    if (c.external) {
+        // Serving an outside client is this run's payload: how fast it takes data.
+        ++c.blocks;
+        s.counters.payload.add(q.length);
+        const std::int64_t now = steady_ns();
+        c.last_piece_ns = now;
+        c.request_latency.record(now - q.received_ns);
+        record_latency(s, &interval_histograms::request, &shard::run_request, now - q.received_ns);
+        std::int64_t expected = 0;
+        s.run->first_byte_ns.compare_exchange_strong(expected, now, std::memory_order_relaxed);
+        s.run->last_served_ns.store(now, std::memory_order_relaxed);
+    }
+}
+
+void start_reads(connection& c);
+
+/// Sends the finished reads at the front, in request order.
+void drain_reads(connection& c) {
+    while (!c.reads.empty() && c.reads.front()->done && c.state == conn_state::active) {
+        const std::unique_ptr<block_read> r = std::move(c.reads.front());
+        c.reads.pop_front();
+        if (!r->error.empty()) {
+            record_error(*c.owner, c.as_seeder->name + ": " + r->error);
+            conn_close(c, "failed: " + r->error);
+            return;
+        }
+        emit_block(c, r->request, r->data);
+    }
+}
+
+void on_block_read(void* user, const storage_result& result) {
+    block_read& r = *static_cast<block_read*>(user);
+    connection& c = *r.conn;
+    shard& s = *c.owner;
+    r.done = true;
+    if (result.error) r.error = "reading " + result.where + ": " + result.error.message();
+    if (c.state == conn_state::active) {
+        drain_reads(c);
+        start_reads(c);
+        conn_flush(c);
+    }
+    --c.pending;  // last: the connection may be freed once nothing is pending
+    shard_op_done(s);
+}
+
+/// content_dir: reads the next queued blocks (a few in flight per connection).
+void start_reads(connection& c) {
+    shard& s = *c.owner;
+    while (!c.queue.empty() && c.reads.size() < max_reads && c.out.size() < max_out) {
+        const queued_request q = c.queue.front();
+        if (!take_tokens(c, bt::piece_header_size + q.length)) break;
+        c.queue.pop_front();
+        auto r = std::make_unique<block_read>();
+        r->conn = &c;
+        r->request = q;
+        r->data.resize(q.length);
+        block_read& read = *r;
+        c.reads.push_back(std::move(r));
+        ++c.pending;
+        ++s.live;
+        s.content->async_read(q.index, q.begin, read.data, on_block_read, &read);
+    }
+}
+
+}  // namespace
+
 void seeder_pump(connection& c) {
     if (c.state != conn_state::active) return;
     shard& s = *c.owner;
-    const bt::torrent& t = *s.run->torrent;
-    const std::uint64_t seed = s.run->scenario.content_seed;
     // A stall fault: nothing is served until it ends (the tick resumes it).
     const bool stalled = c.stalled_until_ns != 0 && steady_ns() < c.stalled_until_ns;
-    while (!stalled && !c.queue.empty() && c.out.size() < max_out) {
-        const queued_request q = c.queue.front();
-        const std::uint32_t need = bt::piece_header_size + q.length;
-        if (c.rate != 0) {
-            if (c.tokens < need) break;  // the tick refills
-            c.tokens -= need;
+    if (stalled) {
+        conn_flush(c);
+        return;
+    }
+    if (s.content) {
+        start_reads(c);
+    } else {
+        while (!c.queue.empty() && c.out.size() < max_out) {
+            const queued_request q = c.queue.front();
+            if (!take_tokens(c, bt::piece_header_size + q.length)) break;
+            c.queue.pop_front();
+            emit_block(c, q, {});
         }
-        c.queue.pop_front();
-        const std::span<std::byte> msg = conn_append(c, need);
-        bt::encode_piece_header(msg, q.index, q.begin, q.length);
-        bt::synthetic_fill(seed, t.geometry().piece_offset(q.index) + q.begin, msg.subspan(bt::piece_header_size));
-        if (s.corrupt_blocks > 0 && q.length > 0) {
-            // A corrupt fault: one flipped byte, as a bad disk or NIC would leave.
-            --s.corrupt_blocks;
-            msg[bt::piece_header_size + q.length / 2] ^= std::byte{0xff};
-            log().debug("{}: sending block at {} of piece {} to {} corrupted (fault)", c.as_seeder->name, q.begin,
-                        q.index, c.remote);
-        }
-        c.interval_out += need;
     }
     conn_flush(c);
 }
@@ -276,6 +469,8 @@ void seeder_tick(seeder& sd, std::int64_t now, double dt_s) {
     auto& conns = sd.conns;
     for (std::size_t i = 0; i < conns.size();) {
         if (conn_finished(*conns[i])) {
+            seeder_summarize(s, *conns[i]);
+            maybe_redial(sd, *conns[i]);
             conns[i] = std::move(conns.back());
             conns.pop_back();
         } else {
@@ -283,7 +478,18 @@ void seeder_tick(seeder& sd, std::int64_t now, double dt_s) {
         }
     }
     if (s.stopping) return;
+    for (std::size_t i = 0; i < sd.redials.size();) {
+        if (sd.redials[i].at_ns > now) {
+            ++i;
+            continue;
+        }
+        const seeder_dial d = std::move(sd.redials[i]);
+        sd.redials[i] = std::move(sd.redials.back());
+        sd.redials.pop_back();
+        dial(sd, d);
+    }
     for (auto& c : conns) {
+        conn_keep_alive(*c, now);
         if (c->state == conn_state::handshaking && now - c->connect_start_ns > 10'000'000'000) {
             conn_close(*c, "dropped: no handshake within 10 s");
             continue;
@@ -319,6 +525,13 @@ void seeder_tick(seeder& sd, std::int64_t now, double dt_s) {
     }
 }
 
+void seeder_summarize(shard& s, const connection& c) {
+    // Our own leechers' connections are summarized at the leecher's end;
+    // an outside client's only here. (Dials that failed are counted and
+    // their first errors kept in the summary; redials would flood this.)
+    if (c.external) s.peers.push_back(summarize(c, c.as_seeder->name));
+}
+
 void seeder_stop(seeder& sd) {
     shard& s = *sd.owner;
     if (sd.accept_pending) s.ctx->cancel(sd.accept_op);
@@ -327,6 +540,7 @@ void seeder_stop(seeder& sd) {
         s.ctx->close_now(sd.listener);
         sd.listener = invalid_handle;
     }
+    sd.redials.clear();
     for (auto& c : sd.conns) conn_close(*c, "run ended");
 }
 

@@ -140,6 +140,7 @@ void maybe_finish_shard(shard& s) {
         leecher_tick(*l, steady_ns());  // collects the last summaries
         if (l->storage) l->storage->close_files();
     }
+    if (s.content) s.content->close_files();
     for (auto& sd : s.seeders) seeder_tick(*sd, steady_ns(), 0);
     s.run->finished.fetch_add(1, std::memory_order_release);
     s.run->bell.ring();
@@ -190,11 +191,26 @@ std::string shard_setup(shard& s, io_context& ctx) {
         if (ec)
             return describe_error(sd->name + ": cannot listen on " + where.to_string(), ec);
     }
+    if (!s.seeders.empty() && !run.content_seed) {
+        // Serving a torrent_file from its files: one read-only storage per shard.
+        file_storage_options o;
+        o.preallocate = false;
+        o.truncate = false;
+        o.read_only = true;
+        auto st = open_file_storage(ctx, *run.torrent, sc.content_dir, o);
+        if (!st) return "content_dir: " + st.error();
+        s.content = std::move(st.value());
+    }
     for (auto& l : s.leechers) {
         l->picker = make_picker(*l);
         l->buffer_of.assign(run.torrent->piece_count(), -1);
         l->all_pieces = bt::bitfield(run.torrent->piece_count(), true);
-        if (sc.storage == storage_mode::discard) continue;
+        if (sc.storage == storage_mode::discard) {
+            // A torrent_file is verified even when discarded: the blocks are
+            // assembled and hashed, and the writes go nowhere.
+            if (run.verify_discard) l->storage = make_discard_storage(ctx);
+            continue;
+        }
         file_storage_options o;
         o.preallocate = sc.preallocate;
         o.direct = sc.direct;
@@ -207,6 +223,7 @@ std::string shard_setup(shard& s, io_context& ctx) {
 }
 
 void shard_start(shard& s) {
+    for (auto& sd : s.seeders) seeder_start(*sd);
     for (auto& l : s.leechers) leecher_start(*l);
 }
 

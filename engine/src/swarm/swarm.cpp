@@ -17,7 +17,10 @@
 // [SECTION] results
 #include <algorithm>
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -119,6 +122,33 @@ detail::interval_histograms take_intervals(const std::vector<std::unique_ptr<sha
     return merged;
 }
 
+/// Whether `dir` holds `t`'s first piece (read and hashed here, on the
+/// controller, before any context starts): "" or what is wrong.
+std::optional<std::string> check_first_piece(const bt::torrent& t, const std::filesystem::path& dir) {
+    if (t.piece_count() == 0) return std::nullopt;
+    std::vector<bt::file_segment> segs;
+    t.map_span(0, 0, t.piece_size(0), segs);
+    std::vector<char> buf(t.piece_size(0));
+    for (const bt::file_segment& seg : segs) {
+        auto path = bt::safe_join(dir, t.files()[seg.file].path);
+        if (!path) return path.error();
+        std::ifstream in(path.value(), std::ios::binary);
+        if (!in) return fmt::format("cannot open {}: {} (is {} the folder that holds {}?)", path.value().string(),
+                                    std::generic_category().message(errno), dir.string(), t.name());
+        in.seekg(static_cast<std::streamoff>(seg.file_offset));
+        if (!in.read(buf.data() + seg.block_offset, seg.length))
+            return fmt::format("{} is shorter than the torrent says ({} bytes)", path.value().string(),
+                               t.files()[seg.file].length);
+    }
+    bt::sha1 h;
+    h.update(std::as_bytes(std::span<const char>(buf)));
+    if (h.finish() != t.piece_hash(0))
+        return fmt::format("the first piece of {} under {} does not match the torrent's hash: is it the folder that "
+                           "holds this torrent's content?",
+                           t.name(), dir.string());
+    return std::nullopt;
+}
+
 double rate(std::uint64_t now, std::uint64_t before, double dt) {
     return dt > 0 ? static_cast<double>(now - std::min(now, before)) / dt : 0;
 }
@@ -132,7 +162,7 @@ public:
         res_.mode = "swarm";
         res_.config = to_json(sc);
         res_.environment = detect_environment();
-        res_.summary.counted_at = "leechers";
+        res_.summary.counted_at = sc.leechers > 0 ? "leechers" : "outside clients";
         res_.summary.swarm = swarm_summary{};
         res_.summary.swarm->storage = to_string(sc.storage);
         steered_ = {sc.connections_per_leecher, sc.pipeline, sc.rate_limit, sc.slow_rate, sc.churn_per_s};
@@ -199,15 +229,7 @@ private:
         const swarm_scenario& sc = run_.scenario;
         const auto t0 = clock::now();
         report({"preparing", 0, 0, 0, 0, 0, 0, 0});
-        bt::synthetic_spec spec;
-        spec.seed = sc.content_seed;
-        spec.total_size = sc.torrent_size;
-        spec.piece_size = sc.piece_size;
-        spec.file_count = sc.file_count;
-        spec.hash_threads = std::max(1u, std::thread::hardware_concurrency());
-        auto t = bt::make_synthetic_torrent(spec);
-        if (!t) return fail("torrent: " + t.error());
-        run_.torrent = std::make_shared<const bt::torrent>(std::move(t.value()));
+        if (!(sc.torrent_file.empty() ? make_torrent() : load_torrent())) return false;
         res_.config["info_hash"] = run_.torrent->info_hash_hex();
         res_.config["piece_count"] = run_.torrent->piece_count();
         log().debug("swarm: torrent of {} pieces ready in {:.2f} s", run_.torrent->piece_count(),
@@ -269,10 +291,63 @@ private:
             for (const auto& sd : s->seeders) run_.seeders[sd->index] = {sd->name, sd->where};
         if (!run_.seeders.empty())
             res_.config["seeders_listen_on"] = run_.seeders.front().where.to_string() + (seeders > 1 ? " ..." : "");
+        if (sc.leechers == 0 && sc.upload_to.empty()) {
+            // Seeding for clients that connect in: they need the addresses.
+            for (const auto& a : run_.seeders) log().info("{} listens on {}", a.name, a.where.to_string());
+        }
         return true;
     }
 
     /// The data directory: the scenario's, or a new temporary one.
+    bool make_torrent() {
+        const swarm_scenario& sc = run_.scenario;
+        bt::synthetic_spec spec;
+        spec.seed = sc.content_seed;
+        spec.total_size = sc.torrent_size;
+        spec.piece_size = sc.piece_size;
+        spec.file_count = sc.file_count;
+        spec.hash_threads = std::max(1u, std::thread::hardware_concurrency());
+        auto t = bt::make_synthetic_torrent(spec);
+        if (!t) return fail("torrent: " + t.error());
+        run_.torrent = std::make_shared<const bt::torrent>(std::move(t.value()));
+        run_.content_seed = sc.content_seed;
+        return true;
+    }
+
+    /// torrent_file: read it, and find where its content comes from.
+    bool load_torrent() {
+        const swarm_scenario& sc = run_.scenario;
+        auto t = bt::read_torrent_file(sc.torrent_file);
+        if (!t) return fail("torrent_file: " + t.error());
+        run_.torrent = std::make_shared<const bt::torrent>(std::move(t.value()));
+        const bt::torrent& tor = *run_.torrent;
+        run_.verify_discard = true;
+        res_.config["torrent_name"] = tor.name();
+        res_.config["torrent_bytes"] = tor.total_length();
+        for (std::size_t i = 0; i < sc.piece_order.size(); ++i)
+            if (sc.piece_order[i] >= tor.piece_count())
+                return fail(fmt::format("scenario: piece_order: entry {} must be 0..{} ({} has {} pieces), got {}",
+                                        i + 1, tor.piece_count() - 1, sc.torrent_file, tor.piece_count(),
+                                        sc.piece_order[i]));
+        const bool serves = sc.seeders > 0;
+        if (!sc.content_dir.empty()) {
+            // The folder must hold this torrent's content: check the first
+            // piece now rather than let a client discover it piece by piece.
+            if (auto why = check_first_piece(tor, sc.content_dir)) return fail("content_dir: " + *why);
+            run_.content_seed.reset();
+        } else if (tor.content_seed()) {
+            run_.content_seed = tor.content_seed();
+        } else if (serves) {
+            return fail("torrent_file: " + sc.torrent_file +
+                        " was not made by `swarmbench make-torrent` (it carries no synthetic content seed): "
+                        "give content_dir (--data DIR), the folder holding its files");
+        }
+        res_.config["content"] = run_.content_seed ? fmt::format("synthetic (seed {})", *run_.content_seed)
+                                                   : (sc.content_dir.empty() ? std::string("none (download only)")
+                                                                             : "files in " + sc.content_dir);
+        return true;
+    }
+
     bool make_data_dir() {
         const swarm_scenario& sc = run_.scenario;
         std::error_code ec;
@@ -327,9 +402,14 @@ private:
                 if (next_snap < now) next_snap = now + snap_interval;  // fell behind: do not burst
                 now = clock::now();
             }
-            const bool complete = sc.duration_s == 0 && run_.leechers_done.load() == sc.leechers;
+            const bool complete = sc.duration_s == 0 && run_complete();
             const bool fatal = run_.fatal.load(std::memory_order_acquire);
             if (now < next && !complete && !fatal && !stop_requested()) continue;  // a ring, not a tick
+            // Outside clients only: done with the last block they took (their
+            // last HAVEs may reach us later, on a dialled-back connection).
+            if (complete && remotes_expected() > 0)
+                run_.all_done_ns.store(sc.leechers == 0 && run_.last_served_ns.load() > 0 ? run_.last_served_ns.load()
+                                                                                          : detail::steady_ns());
             take_sample(now);
             if (complete) break;
             if (fatal) {
@@ -342,9 +422,9 @@ private:
             }
             if (now >= end) {
                 if (sc.duration_s == 0) {
-                    detail::fail_run(res_, fmt::format("swarm: not complete after timeout_s = {} s ({} of {} leechers "
-                                                       "done); raise timeout_s or shrink the torrent",
-                                                       sc.timeout_s, run_.leechers_done.load(), sc.leechers));
+                    detail::fail_run(res_, fmt::format("swarm: not complete after timeout_s = {} s ({}); raise "
+                                                       "timeout_s or shrink the torrent",
+                                                       sc.timeout_s, progress_text()));
                 }
                 break;
             }
@@ -359,6 +439,37 @@ private:
     }
 
     // ---- shaping: steering events and faults (swarm_controls) ----
+
+    /// Outside clients to wait for: every upload_to peer, or (seeders only,
+    /// waiting for clients to connect in) at least one.
+    std::uint32_t remotes_expected() const {
+        const swarm_scenario& sc = run_.scenario;
+        if (!sc.upload_to.empty()) return static_cast<std::uint32_t>(sc.upload_to.size());
+        return sc.leechers == 0 ? 1 : 0;
+    }
+
+    /// Run to completion: every leecher has verified every piece, and every
+    /// outside client we wait for (and every one seen) has announced every piece.
+    bool run_complete() const {
+        const std::uint32_t expected = remotes_expected();
+        const std::uint32_t seen = run_.remotes.clients(), complete = run_.remotes.complete_clients();
+        return run_.leechers_done.load() == run_.scenario.leechers &&
+               (expected == 0 || (complete >= expected && complete == seen));
+    }
+
+    std::string progress_text() const {
+        const swarm_scenario& sc = run_.scenario;
+        std::string out;
+        if (sc.leechers > 0) out = fmt::format("{} of {} leechers done", run_.leechers_done.load(), sc.leechers);
+        if (remotes_expected() > 0) {
+            if (!out.empty()) out += ", ";
+            out += fmt::format("{} of {} outside clients seen have every piece, {} expected",
+                               run_.remotes.complete_clients(), run_.remotes.clients(), remotes_expected());
+            if (run_.remotes.clients() == 0)
+                out += sc.upload_to.empty() ? " (no client connected in)" : " (no handshake from the upload_to peers)";
+        }
+        return out;
+    }
 
     void add_event(clock::time_point when, std::string what) {
         const double t = std::max(0.0, seconds_between(t0_, when));
@@ -521,7 +632,7 @@ private:
         s.connects_total = t.connects;
         s.disconnects_total = t.disconnects;
         s.pieces_verified_total = t.verified;
-        s.pieces_wanted = std::uint64_t{run_.torrent->piece_count()} * sc.leechers;
+        s.pieces_wanted = std::uint64_t{run_.torrent->piece_count()} * (sc.leechers + remotes_expected());
         s.hash_failures_total = t.hash_failures;
         s.protocol_errors_total = t.protocol_errors;
         s.leechers_done = run_.leechers_done.load(std::memory_order_relaxed);
@@ -540,7 +651,8 @@ private:
         for (std::size_t i = 1; i < cols.size(); ++i) ts.extra[cols[i].name].push_back(row[i]);
         if (hooks_.on_sample) hooks_.on_sample(s);
 
-        const std::uint64_t wanted = sc.duration_s > 0 ? 0 : run_.torrent->total_length() * sc.leechers;
+        const std::uint64_t wanted =
+            sc.duration_s > 0 ? 0 : run_.torrent->total_length() * (sc.leechers + remotes_expected());
         progress p{"running", s.t_s, sc.duration_s, s.payload_total, s.goodput_bps, s.connections_active, wanted,
                    t.errors + t.protocol_errors + t.hash_failures};
         if (wanted > 0) p.fraction = std::min(1.0, static_cast<double>(s.payload_total) / static_cast<double>(wanted));
@@ -585,6 +697,8 @@ private:
         std::sort(res_.peers.begin(), res_.peers.end(),
                   [](const peer_summary& a, const peer_summary& b) { return a.leecher < b.leecher; });
         w.leechers_complete = run_.leechers_done.load();
+        w.remote_peers = run_.remotes.clients();
+        w.remote_peers_complete = run_.remotes.complete_clients();
         w.pieces_verified = t.verified;
         w.hash_failures = t.hash_failures;
         w.protocol_errors = t.protocol_errors;
@@ -600,7 +714,11 @@ private:
         w.connect_ms_p50 = conn.percentile_ns(0.5) / 1e6;
         w.connect_ms_p99 = conn.percentile_ns(0.99) / 1e6;
         const std::int64_t done_ns = run_.all_done_ns.load();
-        if (done_ns > 0 && sc.duration_s == 0) w.completion_seconds = static_cast<double>(done_ns - run_.start_ns) / 1e9;
+        // Serving outside clients only, the clock starts at their first
+        // block: the wait for a client to connect in is not its speed.
+        const std::int64_t first_ns = run_.first_byte_ns.load();
+        const std::int64_t from_ns = sc.leechers == 0 && first_ns > 0 ? first_ns : run_.start_ns;
+        if (done_ns > 0 && sc.duration_s == 0) w.completion_seconds = static_cast<double>(done_ns - from_ns) / 1e9;
         const double seconds = w.completion_seconds > 0 ? w.completion_seconds : seconds_between(t0_, t1_);
         set_goodput(res_.summary, t.payload, seconds);
         res_.summary.cpu_seconds = process_cpu_seconds() - cpu0_;

@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -42,6 +43,7 @@
 #include "swarmbench/swarm/storage.hpp"
 #include "swarmbench/swarm/swarm.hpp"
 #include "../workloads/controller.hpp"
+#include "remote_registry.hpp"
 
 namespace swarmbench::detail {
 
@@ -64,6 +66,11 @@ struct seeder_address {
 struct swarm_run {
     swarm_scenario scenario;                   // validated
     std::shared_ptr<const bt::torrent> torrent;  // shared read-only by every thread
+    std::optional<std::uint64_t> content_seed;  // synthetic content: blocks generated and checked from it;
+                                                //   nullopt: a torrent_file served from content_dir
+    bool verify_discard = false;               // storage "discard" still hashes every piece (a torrent_file)
+    remote_registry remotes;                   // outside clients our seeders serve
+    std::atomic<std::uint32_t> next_source{0}; // spread_sources: next loopback source address
     std::filesystem::path data_dir;            // leecher-NN/ folders go here (files mode)
     std::vector<seeder_address> seeders;       // all seeders, by index
     bt::peer_id id_prefix{};                   // "-SB0100-" + run-random bytes
@@ -75,6 +82,7 @@ struct swarm_run {
     std::atomic<std::size_t> finished{0};      // shards done tearing down
     std::atomic<std::int64_t> first_byte_ns{0};   // first payload byte anywhere
     std::atomic<std::int64_t> all_done_ns{0};     // last leecher completed
+    std::atomic<std::int64_t> last_served_ns{0};  // last block served to an outside client
     std::atomic<std::uint32_t> leechers_done{0};  // leechers complete (run to completion)
     std::atomic<std::int64_t> stall_until_ns{0};  // stall faults end by then: leechers count silence from here
     std::int64_t start_ns = 0;                 // data phase start
@@ -142,6 +150,7 @@ private:
 struct shard;
 struct seeder;
 struct leecher;
+struct connection;
 
 /// Send buffers a shard recycles, most recently used first: a seeder
 /// generates blocks into a buffer the kernel has just copied out of, so the
@@ -200,6 +209,17 @@ struct queued_request {
     std::uint32_t index = 0;   // piece
     std::uint32_t begin = 0;   // offset
     std::uint32_t length = 0;  // bytes
+    std::int64_t received_ns = 0;  // when it arrived (serve latency of outside clients)
+};
+
+/// A block a seeder serving from content_dir is reading from disk; sent in
+/// request order once its read (and every earlier one) is done.
+struct block_read {
+    connection* conn = nullptr;  // the connection it is for (kept alive by its pending count)
+    queued_request request;      // what was asked
+    std::vector<std::byte> data; // the block
+    bool done = false;           // the read completed (successfully or not)
+    std::string error;           // the read failed: why
 };
 
 struct connection {
@@ -212,8 +232,12 @@ struct connection {
     native_handle fd = invalid_handle;  // socket
     conn_state state = conn_state::connecting;  // life cycle
     std::string end_reason;        // why it closed ("" while open)
+    std::string close_when_sent;   // close with this reason once everything queued is sent ("" : no)
     bool counted = false;          // counted in the active gauge and connects (see on_handshake)
     bool protocol_error = false;   // closed for breaking the protocol or sending bad data: never dial again
+    bool outgoing = false;         // we dialled: a leecher's connection, or a seeder's to an upload_to peer
+    bool retry = false;            // a dial again after a failed one: a failure is counted, not logged again
+    bool external = false;         // the remote is an outside client (not one of this run's peers)
 
     operation connect_op;          // connect (leecher side)
     operation recv_op;             // the one recv kept pending
@@ -237,8 +261,16 @@ struct connection {
     bool optimistic = false;       // seeder side: optimistic unchoke holder
     std::int64_t stalled_until_ns = 0;  // seeder side: a stall fault; serve no block before this (0: none)
     bool fast = false;             // BEP 6 negotiated
+    std::uint32_t remote_reqq = 0; // requests the remote accepts at once (BEP 10 reqq); 0: not told
+    std::string client;            // the remote's client name (BEP 10 "v"), may be empty
+    std::string remote_key;        // seeder side, outside client: its key in swarm_run::remotes (its address)
+    endpoint remote_ep;            // the remote's address (dialled, or accepted from)
+    std::uint16_t remote_listen_port = 0;  // the remote's listen port (BEP 10 "p"); 0: not told
+    bt::bitfield allowed_fast;     // leecher side: pieces we may request while choked (BEP 6)
+    bool remote_complete = false;  // seeder side: the remote announced every piece
     std::vector<outstanding_request> requests;  // leecher side, in request order
     std::deque<queued_request> queue;          // seeder side, to serve
+    std::deque<std::unique_ptr<block_read>> reads;  // seeder side from content_dir: reads in request order
 
     // rate limit (seeder side sends)
     bool slow = false;             // drawn as a slow connection
@@ -250,13 +282,16 @@ struct connection {
     std::int64_t established_ns = 0;     // handshake done
     std::int64_t closed_ns = 0;          // conn_close called
     std::int64_t last_piece_ns = 0;      // last block received (leecher) / sent (seeder)
+    std::int64_t last_send_ns = 0;       // last send submitted (keep-alives after 60 s of silence)
+    std::uint64_t requests_received = 0; // seeder side: requests the remote sent
     std::uint64_t bytes_in = 0;          // received
     std::uint64_t bytes_out = 0;         // sent
     std::uint64_t blocks = 0;            // new blocks delivered
     std::uint64_t requests_sent = 0;     // requests sent
     std::uint64_t rejects = 0;           // requests rejected or lost to a choke
     std::uint64_t interval_out = 0;      // bytes sent since the last rechoke (choking)
-    compact_histogram request_latency;   // leecher side
+    compact_histogram request_latency;   // leecher side: request -> piece; seeder side (outside
+                                         //   clients): request received -> block handed to the socket
     std::uint64_t snap_bytes_in = 0;     // bytes_in at the previous snapshot (in_bps)
     std::int64_t snap_ns = 0;            // when that snapshot was taken, 0: none yet
 
@@ -266,6 +301,15 @@ struct connection {
 // ---------------------------------------------------------------------------
 // [SECTION] seeder, leecher, piece buffers
 // ---------------------------------------------------------------------------
+
+/// A connection a seeder will make to an outside client.
+struct seeder_dial {
+    std::int64_t at_ns = 0;  // when
+    endpoint to;             // where
+    std::string key;         // the client's key in swarm_run::remotes
+    int target = -1;         // upload_to index, or -1 (dialling back a client that connected in)
+    bool retry = false;      // the previous dial failed (connection::retry)
+};
 
 struct seeder {
     shard* owner = nullptr;               // its shard
@@ -277,7 +321,9 @@ struct seeder {
     bool accept_pending = false;          // accept_op armed
     operation retry_timer;                // re-arms accept after an error (EMFILE)
     bool retry_pending = false;           // retry_timer armed
-    std::vector<std::unique_ptr<connection>> conns;  // accepted connections
+    std::vector<std::unique_ptr<connection>> conns;  // accepted and dialled connections
+    std::uint32_t next_conn_id = 1;       // ids of its connections (peer ids sent to outside clients)
+    std::vector<seeder_dial> redials;     // outside clients to dial (again), when due
     std::int64_t next_rechoke_ns = 0;     // choking: next regular rechoke
     std::int64_t next_optimistic_ns = 0;  // choking: next optimistic rotation
 };
@@ -316,6 +362,7 @@ struct leecher {
     std::uint32_t next_target = 0;   // round robin over seeders for new connections
     std::vector<std::int64_t> reconnect_at;  // connections to make again, at these times
     std::vector<int> reconnect_target;       // ...and to whom (connection::target)
+    std::vector<bool> reconnect_retry;       // ...and whether the lost one never connected (connection::retry)
     std::vector<std::uint32_t> banned_connect_to;  // connect_to indexes that broke the protocol
 
     // piece buffers
@@ -367,6 +414,7 @@ struct shard {
     std::vector<std::unique_ptr<seeder>> seeders;    // seeders this shard owns
     std::vector<std::unique_ptr<leecher>> leechers;  // leechers this shard owns
     send_pool sends;                 // recycled send buffers
+    std::unique_ptr<piece_storage> content;  // seeders serve from content_dir (read-only); null: synthetic
     operation tick_op;               // periodic housekeeping timer
     bool tick_pending = false;       // tick_op armed
     std::int64_t last_tick_ns = 0;   // previous tick
@@ -441,9 +489,12 @@ void shard_stop(shard& s);   // teardown; rings the controller when done
 // connection.cpp
 void conn_submit(connection& c, operation& op);
 void conn_flush(connection& c);                 // send `out` if no send is pending
+void conn_keep_alive(connection& c, std::int64_t now);  // a keep-alive after 60 s without sending
 void conn_start_recv(connection& c);
 void conn_close(connection& c, std::string reason, bool protocol_error = false);
-void conn_connect(connection& c, const endpoint& to);   // leecher side
+/// Closes once what is queued has gone out (a leecher's last HAVEs), or now if nothing is.
+void conn_close_when_sent(connection& c, std::string reason);
+void conn_connect(connection& c, const endpoint& to);   // outgoing (leecher, or seeder to upload_to)
 void conn_send_handshake(connection& c);
 std::span<std::byte> conn_append(connection& c, std::size_t bytes);  // room for one message in `out`
 bool conn_finished(const connection& c);        // closed and nothing pending
@@ -484,5 +535,8 @@ void seeder_on_message(connection& c, const bt::message& m);
 void seeder_pump(connection& c);                // serve queued requests within tokens
 void seeder_tick(seeder& sd, std::int64_t now, double dt_s);
 void seeder_stop(seeder& sd);
+void seeder_start(seeder& sd);                  // dials the upload_to peers
+/// Seeder side, outside client: records its peer summary (leecher_tick does the leecher side's).
+void seeder_summarize(shard& s, const connection& c);
 
 }  // namespace swarmbench::detail

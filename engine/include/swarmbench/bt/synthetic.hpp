@@ -45,7 +45,7 @@ struct synthetic_spec {
     unsigned hash_threads = 1;                   // threads hashing the pieces
 };
 
-/// Builds the torrent: files split evenly (the first total % count files
+/// Builds the torrent (content_seed() set to spec.seed): files split evenly (the first total % count files
 /// get one byte more), every piece hashed over the generated content. Takes
 /// about total_size / SHA-1 speed; call from a worker thread for big sizes.
 /// Errors name the bad field ("file_pattern: ...", "piece length ...").

@@ -78,6 +78,17 @@ public:
 
     const std::string& name() const noexcept { return name_; }
     const std::string& announce() const noexcept { return announce_; }
+    /// The synthetic content seed of a torrent made by swarmbench
+    /// (make-torrent, or a swarm's own torrent): its content is
+    /// bt::synthetic_fill(seed, ...), so a seeder can serve it and a leecher
+    /// check each block without the files. Kept in the top-level key
+    /// "swarmbench" ({"content": "synthetic", "seed": N}), outside the info
+    /// dictionary, so the info-hash does not depend on it and real clients
+    /// ignore it. nullopt for any other torrent.
+    std::optional<std::uint64_t> content_seed() const noexcept { return content_seed_; }
+    /// Marks the content as synthetic from `seed` (or not, with nullopt).
+    /// The caller vouches for it; make_synthetic_torrent sets it.
+    void set_content_seed(std::optional<std::uint64_t> seed) noexcept { content_seed_ = seed; }
     bool multi_file() const noexcept { return multi_file_; }
     const piece_geometry& geometry() const noexcept { return geometry_; }
     std::uint32_t piece_length() const noexcept { return geometry_.piece_length(); }
@@ -105,6 +116,7 @@ private:
 
     std::string name_;                       // torrent name
     std::string announce_;                   // tracker URL or empty
+    std::optional<std::uint64_t> content_seed_;  // synthetic content seed ("swarmbench" key)
     bool multi_file_ = false;                // "files" list present
     piece_geometry geometry_;                // piece cutting
     std::vector<torrent_file> files_;        // in stream order, with offsets
@@ -112,6 +124,11 @@ private:
     sha1_hash info_hash_{};                  // SHA-1 of info_bytes_
     std::string info_bytes_;                 // bencoded info dictionary
 };
+
+/// Reads and parses a .torrent file. Errors name the file: "T.torrent: cannot
+/// read: No such file or directory", "T.torrent: not a valid .torrent: no
+/// 'info' dictionary". Files over 64 MiB are refused (no real .torrent is).
+result<torrent> read_torrent_file(const std::filesystem::path& path);
 
 /// Checks one path component; returns an error naming the problem, or
 /// nullopt if it is safe ("path component \"..\" is not allowed").

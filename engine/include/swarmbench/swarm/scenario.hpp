@@ -45,7 +45,7 @@ struct swarm_scenario {
 
     // ---- peers
     std::uint32_t seeders = 4;                  // 0 .. 10000 (0 only with connect_to)
-    std::uint32_t leechers = 4;                 // 1 .. 10000
+    std::uint32_t leechers = 4;                 // 0 .. 10000 (0: seeders serve outside clients only)
     std::uint32_t connections_per_leecher = 64; // 1 .. 10000, spread over the seeders
     std::uint32_t pipeline = 16;                // outstanding 16 KiB requests per connection, 1 .. 2048
     bt::pick_order pick = bt::pick_order::rarest_first;  // "rarest_first", "sequential", "random", "custom"
@@ -73,6 +73,18 @@ struct swarm_scenario {
     bool preallocate = true;   // files: fallocate every file before the run
     std::string data_dir;      // "" : a new temporary directory
     bool keep_data = false;    // keep downloaded files (always kept if data_dir was given)
+
+    // ---- a given torrent and outside clients (fake peers against a real client)
+    std::string torrent_file;   // a .torrent to use instead of the synthetic one ("" : synthetic;
+                                //   then torrent_size, piece_size, file_count and content_seed are
+                                //   ignored). Its content is synthetic when it carries swarmbench's
+                                //   content seed (make-torrent), else it is read from content_dir.
+    std::string content_dir;    // seeders serve torrent_file's content from here, laid out as a
+                                //   client's download folder (content_dir/<name>/...)
+    std::vector<endpoint> upload_to;  // each seeder also dials each of these peers and serves it;
+                                //   with duration 0 the run completes when every one has every piece
+    bool spread_sources = false;  // outgoing connections to 127.0.0.0/8 bind their own source
+                                //   address (127.0.0.2, .3, ...): clients that take one peer per IP
 
     // ---- the run
     double duration_s = 0;          // 0: until every leecher completes; else 0.1 .. 86400

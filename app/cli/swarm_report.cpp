@@ -1,0 +1,82 @@
+// swarm_report: running a swarm scenario from the command line and reporting
+// it, shared by `run` and the real-client commands (`upload`, `download`,
+// `seed`): the progress line, the results folder, the graphs, the summary
+// and --json, so every one of them produces exactly what `run` does.
+#include <cstdio>
+#include <filesystem>
+
+#include "cli_common.hpp"
+#include "swarmbench/graphs.hpp"
+#include "swarmbench/log.hpp"
+#include "swarmbench/results_folder.hpp"
+#include "swarmbench/swarm/swarm.hpp"
+#include "swarmbench/units.hpp"
+
+namespace swarmbench::cli {
+
+namespace {
+
+void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
+    const run_summary& s = r.summary;
+    std::FILE* out = stderr;
+    if (s.swarm) {
+        const swarm_summary& w = *s.swarm;
+        std::fprintf(out, "  swarm        %u seeders, %u leechers (%u complete), %s torrent in %u pieces, storage %s\n",
+                     w.seeders, w.leechers, w.leechers_complete, format_bytes(static_cast<double>(w.torrent_bytes)).c_str(),
+                     w.piece_count, w.storage.c_str());
+        if (w.remote_peers > 0 || w.leechers == 0)
+            std::fprintf(out, "  clients      %u outside client%s served, %u with every piece\n", w.remote_peers,
+                         w.remote_peers == 1 ? "" : "s", w.remote_peers_complete);
+        if (w.completion_seconds > 0) std::fprintf(out, "  completed    in %.2f s\n", w.completion_seconds);
+        std::fprintf(out, "  pieces       %llu verified, %llu hash failures, %llu protocol errors, %llu disconnects\n",
+                     static_cast<unsigned long long>(w.pieces_verified), static_cast<unsigned long long>(w.hash_failures),
+                     static_cast<unsigned long long>(w.protocol_errors), static_cast<unsigned long long>(w.disconnects));
+        std::fprintf(out, "  network      %s in, %s out\n", format_bytes(static_cast<double>(w.net_bytes_in)).c_str(),
+                     format_bytes(static_cast<double>(w.net_bytes_out)).c_str());
+        std::fprintf(out, "  disk         %s written, write latency p50 %.0f us, p99 %.0f us\n",
+                     format_bytes(static_cast<double>(w.disk_bytes_written)).c_str(), w.disk_write_us_p50,
+                     w.disk_write_us_p99);
+        std::fprintf(out, "  latency      request->piece p50 %.2f ms, p90 %.2f ms, p99 %.2f ms; connect p50 %.2f ms\n",
+                     w.request_ms_p50, w.request_ms_p90, w.request_ms_p99, w.connect_ms_p50);
+        std::fprintf(out, "  peers        %zu connections made\n", r.peers.size());
+        if (w.cpu_seconds_per_gib > 0) std::fprintf(out, "  cpu/GiB      %.2f s\n", w.cpu_seconds_per_gib);
+        if (!w.data_dir.empty())
+            std::fprintf(out, "  data         %s (%s)\n", w.data_dir.c_str(), w.data_kept ? "kept" : "removed");
+    }
+    if (!dir.empty()) std::fprintf(out, "  results      %s\n", dir.string().c_str());
+}
+
+}  // namespace
+
+int run_swarm_and_report(const swarm_scenario& sc, const swarm_output& a) {
+    const std::filesystem::path dir = a.output.empty() ? default_results_dir() : std::filesystem::path(a.output);
+    const std::uint64_t limit = raise_open_file_limit();
+    const std::uint64_t need = 2 * total_connections(sc) + 64;
+    if (limit != 0 && need > limit)
+        log().warn("{} connections need about {} file descriptors but the open-file limit is {}: raise it "
+                   "(ulimit -n) or expect EMFILE",
+                   total_connections(sc), need, limit);
+
+    progress_printer printer(!a.no_progress);
+    swarm_hooks hooks;
+    hooks.run.stop = &stop_flag();
+    hooks.run.on_progress = [&printer](const progress& p) { printer(p); };
+    hooks.output_dir = dir;
+    results r = run_swarm(sc, hooks);
+    printer.finish();
+
+    if (!a.no_graphs && std::filesystem::exists(dir / timeseries_csv_name)) {
+        auto loaded = load_results(dir);
+        if (!loaded) {
+            log().error("graphs: {}", loaded.error());
+        } else {
+            const graph_output g = render_graphs({loaded.value()}, dir);
+            for (const auto& e : g.errors) log().error("graphs: {}", e);
+        }
+    }
+    const int code = report(r, a.json);
+    print_swarm_summary(r, std::filesystem::exists(dir) ? dir : std::filesystem::path());
+    return code;
+}
+
+}  // namespace swarmbench::cli

@@ -1,0 +1,180 @@
+// Swarms on a given .torrent and against outside peers, on every backend,
+// with swarmbench on both ends (the real clients are in tests/interop):
+// seeders serve a torrent_file's content read from content_dir, a seed-mode
+// swarm (no leechers) serves a download-mode swarm in the same process until
+// that outside client has every piece, and a wrong content_dir is named.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "raw_socket.hpp"
+#include "swarm_test_helpers.hpp"
+#include "swarmbench/bt/content_files.hpp"
+#include "swarmbench/bt/synthetic.hpp"
+#include "swarmbench/swarm/swarm.hpp"
+#include "test_support.hpp"
+
+namespace swarmbench::test {
+namespace {
+
+using swarm_clients = swarm_backend_test;
+
+/// A synthetic torrent (odd size, 3 files, 64 KiB pieces) written to `path`,
+/// with or without its content seed.
+bt::torrent write_torrent(const std::filesystem::path& path, bool keep_seed) {
+    bt::synthetic_spec spec;
+    spec.seed = 7;
+    spec.total_size = (8ULL << 20) + 4321;
+    spec.piece_size = 64 * 1024;
+    spec.file_count = 3;
+    auto t = bt::make_synthetic_torrent(spec);
+    EXPECT_TRUE(t.ok());
+    if (!keep_seed) t->set_content_seed(std::nullopt);
+    std::ofstream(path, std::ios::binary) << t->encode();
+    return std::move(t.value());
+}
+
+/// A port on 127.0.0.1 that nothing listens on right now.
+std::uint16_t free_port() {
+    std::uint16_t port = 0;
+    std::string why;
+    const raw::socket_t s = raw::listen_loopback(1, port, why);
+    EXPECT_NE(s, invalid_handle) << why;
+    raw::close(s);
+    return port;
+}
+
+TEST_P(swarm_clients, seeders_serve_a_torrent_file_from_its_content_dir) {
+    const auto torrent_path = dir_.path() / "T.torrent";
+    const bt::torrent t = write_torrent(torrent_path, /*keep_seed=*/false);
+    const auto content = dir_.path() / "content";
+    ASSERT_EQ(bt::write_synthetic_content([&] {
+                  bt::torrent with_seed = t;
+                  with_seed.set_content_seed(7);
+                  return with_seed;
+              }(),
+                                          content),
+              std::nullopt);
+    swarm_scenario sc;
+    sc.torrent_file = torrent_path.string();
+    sc.content_dir = content.string();
+    sc.seeders = 2;
+    sc.leechers = 2;
+    sc.connections_per_leecher = 4;
+    sc.backend = GetParam();
+    sc.threads = 2;
+    sc.data_dir = data().string();
+    sc.timeout_s = 60;
+    const results r = run_bounded(sc, out());
+    ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
+    const swarm_summary& w = *r.summary.swarm;
+    EXPECT_EQ(w.leechers_complete, 2u);
+    EXPECT_EQ(w.pieces_verified, 2u * t.piece_count());
+    EXPECT_EQ(w.hash_failures, 0u);
+    EXPECT_EQ(r.config["content"], "files in " + content.string());
+    for (const char* leecher : {"leecher-01", "leecher-02"}) {
+        auto report = bt::verify_content(t, data() / leecher);
+        ASSERT_TRUE(report.ok()) << report.error();
+        EXPECT_EQ(report->bad_pieces, 0u) << leecher;
+        EXPECT_EQ(report->pieces, t.piece_count());
+    }
+    expect_folder(out(), r);
+}
+
+TEST_P(swarm_clients, a_content_dir_without_the_files_is_named) {
+    const auto torrent_path = dir_.path() / "T.torrent";
+    write_torrent(torrent_path, /*keep_seed=*/false);
+    swarm_scenario sc;
+    sc.torrent_file = torrent_path.string();
+    sc.content_dir = (dir_.path() / "empty").string();
+    sc.backend = GetParam();
+    sc.leechers = 1;
+    const results r = run_bounded(sc, out());
+    EXPECT_EQ(r.summary.status, "failed");
+    const std::string errors = all_errors(r);
+    EXPECT_NE(errors.find("content_dir: cannot open"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("is " + sc.content_dir + " the folder that holds swarmbench-synthetic?"), std::string::npos)
+        << errors;
+    expect_folder(out(), r);
+}
+
+TEST_P(swarm_clients, a_torrent_file_without_content_needs_a_content_dir_to_seed) {
+    const auto torrent_path = dir_.path() / "T.torrent";
+    write_torrent(torrent_path, /*keep_seed=*/false);
+    swarm_scenario sc;
+    sc.torrent_file = torrent_path.string();
+    sc.backend = GetParam();
+    const results r = run_bounded(sc, out());
+    EXPECT_EQ(r.summary.status, "failed");
+    const std::string errors = all_errors(r);
+    EXPECT_NE(errors.find("was not made by `swarmbench make-torrent`"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("give content_dir"), std::string::npos) << errors;
+}
+
+TEST_P(swarm_clients, a_seeding_swarm_serves_an_outside_client_until_it_has_every_piece) {
+    const auto torrent_path = dir_.path() / "T.torrent";
+    const bt::torrent t = write_torrent(torrent_path, /*keep_seed=*/true);
+    const std::uint16_t port = free_port();
+
+    // The "client": a download-mode swarm of one leecher, from its own
+    // loopback address, with no seeders of its own.
+    swarm_scenario client;
+    client.torrent_file = torrent_path.string();
+    client.seeders = 0;
+    client.leechers = 1;
+    client.connect_to = {endpoint::loopback_v4(port)};
+    client.spread_sources = true;
+    client.backend = GetParam();
+    client.threads = 1;
+    client.data_dir = data().string();
+    client.timeout_s = 60;
+
+    swarm_scenario seeding;
+    seeding.torrent_file = torrent_path.string();
+    seeding.seeders = 1;
+    seeding.leechers = 0;
+    seeding.base_port = port;
+    seeding.storage = storage_mode::discard;
+    seeding.backend = GetParam();
+    seeding.threads = 1;
+    seeding.timeout_s = 60;
+
+    results served;
+    std::thread seeder([&] { served = run_bounded(seeding, out() / "seed"); });
+    const results got = run_bounded(client, out() / "client");  // retries its connect until the seeder listens
+    seeder.join();
+
+    ASSERT_EQ(got.summary.status, "ok") << all_errors(got);
+    EXPECT_EQ(got.summary.swarm->leechers_complete, 1u);
+    EXPECT_EQ(got.summary.swarm->pieces_verified, t.piece_count());
+    auto report = bt::verify_content(t, data() / "leecher-01");
+    ASSERT_TRUE(report.ok()) << report.error();
+    EXPECT_EQ(report->bad_pieces, 0u);
+
+    ASSERT_EQ(served.summary.status, "ok") << all_errors(served);
+    const swarm_summary& w = *served.summary.swarm;
+    EXPECT_EQ(served.summary.counted_at, "outside clients");
+    EXPECT_EQ(w.remote_peers, 1u);
+    EXPECT_EQ(w.remote_peers_complete, 1u);
+    EXPECT_EQ(w.pieces_verified, t.piece_count());  // the client's HAVEs, once each
+    EXPECT_GE(served.summary.bytes, t.total_length());
+    EXPECT_GT(w.completion_seconds, 0);
+    // The client's connection is summarized on the seeding side, from its
+    // own source address (spread_sources), with its requests answered.
+    ASSERT_FALSE(served.peers.empty());
+    const peer_summary& p = served.peers.front();
+    EXPECT_EQ(p.leecher, "seeder-01");
+    // (127.0.0.2 on the first try; a retry after a refused connect takes the next.)
+    EXPECT_EQ(p.remote.rfind("127.0.", 0), 0u) << p.remote;
+    EXPECT_NE(p.remote.rfind("127.0.0.1:", 0), 0u) << p.remote;
+    EXPECT_NE(p.remote.find("(swarmbench "), std::string::npos) << p.remote;
+    EXPECT_EQ(p.blocks, p.requests);
+    EXPECT_GE(p.blocks, t.total_length() / bt::default_block_size);
+}
+
+INSTANTIATE_TEST_SUITE_P(, swarm_clients, ::testing::ValuesIn(compiled_backends()), backend_param_name);
+
+}  // namespace
+}  // namespace swarmbench::test

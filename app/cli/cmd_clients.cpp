@@ -33,7 +33,7 @@ struct client_args {
     std::string data;           // --data: content folder (upload, seed)
     std::string storage = "files";  // --storage (download)
     std::string data_dir;       // --data-dir (download)
-    std::string pipeline;       // --pipeline (download)
+    std::string pipeline = "500";  // --pipeline (download): clients accept about this many (reqq)
     std::string rate_limit;     // --rate-limit (upload, seed)
     std::string duration, timeout, backend, threads, interval_ms;  // as for run
     bool no_spread = false;     // --no-spread-sources
@@ -173,7 +173,9 @@ command make_download_command(CLI::App& parent) {
         ->capture_default_str();
     sub->add_option("--data-dir", a->data_dir, "Download into this directory (kept); default: a temporary one");
     sub->add_option("--pipeline", a->pipeline,
-                    "Outstanding 16 KiB requests per connection (never more than the client's reqq)");
+                    "Outstanding 16 KiB requests per connection, at most the client's reqq (transmission 512, "
+                    "libtorrent 500; 250 if it does not say): transmission answers in rounds, so depth is speed")
+        ->capture_default_str();
     return {sub, [a] { return run(role::download, *a); }};
 }
 

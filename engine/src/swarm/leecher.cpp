@@ -329,9 +329,11 @@ void request_more(connection& c) {
     if (c.state != conn_state::active || l.done || l.failed || s.stopping) return;
     if (!c.remote_registered) return;
     // Never more in flight than the remote said it accepts (BEP 10 reqq):
-    // libtorrent drops a peer that overruns it.
+    // libtorrent drops a peer that overruns it. An outside client that does
+    // not say gets 250, what libtorrent assumes of such peers.
     std::size_t pipeline = s.pipeline;
     if (c.remote_reqq != 0) pipeline = std::min<std::size_t>(pipeline, c.remote_reqq);
+    else if (c.external) pipeline = std::min<std::size_t>(pipeline, 250);
     if (c.requests.size() >= pipeline) return;
     l.pick_scratch.clear();
     const bt::bitfield* has = c.remote_seed ? &l.all_pieces : &c.remote_has;

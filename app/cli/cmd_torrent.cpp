@@ -37,7 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::uint64_t max_torrent_size = 16ULL << 40;  // as the scenario's torrent_size
-constexpr std::uint64_t max_seed = 0x7fffffffffffffffULL;  // a bencode integer is signed 64-bit
+constexpr std::uint64_t max_seed = ~std::uint64_t{0};  // any 64-bit seed (stored as its signed bits)
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

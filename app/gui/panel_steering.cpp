@@ -62,6 +62,9 @@ void draw_summary(const app_state& state) {
         const swarm_summary& w = *s.swarm;
         ImGui::Text("%u/%u leechers complete, %llu pieces verified", w.leechers_complete, w.leechers,
                     static_cast<unsigned long long>(w.pieces_verified));
+        // Seeding for outside clients (a torrent_file with upload_to, or no leechers).
+        if (w.remote_peers > 0 || w.leechers == 0)
+            ImGui::Text("%u/%u outside clients with every piece", w.remote_peers_complete, w.remote_peers);
         ImGui::Text("request p50 %.2f ms  p99 %.2f ms", w.request_ms_p50, w.request_ms_p99);
     }
     for (const auto& e : s.error_messages) ImGui::TextColored(ImVec4(1, 0.45f, 0.42f, 1), "%s", e.c_str());

@@ -1,15 +1,22 @@
 // bind_torrent: swarmbench.bt, what a custom peer written in Python needs to
 // talk to a native swarmbench swarm: synthetic torrents (the same info-hash,
 // piece hashes and content the seeders serve), torrent files, and the peer
-// wire codec (encoders returning bytes, a validating incremental decoder).
+// wire codec (encoders returning bytes, a validating incremental decoder);
+// and what a script driving a real client needs, as `swarmbench
+// make-torrent` and `gen-data` do: .torrent files loaded and saved, a torrent
+// made from existing files, a synthetic torrent's content written as a
+// client's download folder, and a folder checked against a torrent.
 //
 // GIL: building a synthetic torrent (hashing every piece) and generating or
 // checking content release the GIL; the codec runs with it (per message work
-// is tiny). A Torrent is immutable and shared (std::shared_ptr<const>).
+// is tiny). The content tools (content files section) also take the GIL back
+// about once a second to run Python's signal handlers, so Ctrl-C stops them.
+// A Torrent is immutable and shared (std::shared_ptr<const>).
 //
 // Index:
 //  [SECTION] Helpers
 //  [SECTION] Torrent and synthetic content
+//  [SECTION] Content files
 //  [SECTION] Wire encoders
 //  [SECTION] Wire decoder
 //  [SECTION] Module
@@ -18,9 +25,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -29,10 +40,13 @@
 #include <vector>
 
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include "bindings.hpp"
+#include "swarmbench/bt/content_files.hpp"
 #include "swarmbench/bt/synthetic.hpp"
 #include "swarmbench/bt/torrent.hpp"
+#include "swarmbench/bt/torrent_from_files.hpp"
 #include "swarmbench/bt/wire.hpp"
 
 namespace swarmbench::python {
@@ -93,6 +107,11 @@ std::uint32_t check_piece(const bt::torrent& t, std::uint32_t piece, const char*
     return piece;
 }
 
+/// Hashing threads: `threads`, or one per core for 0 (the engine caps them).
+unsigned threads_or_cores(unsigned threads) {
+    return threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads;
+}
+
 //-----------------------------------------------------------------------------
 // [SECTION] Torrent and synthetic content
 //-----------------------------------------------------------------------------
@@ -105,7 +124,7 @@ torrent_ptr synthetic_torrent(std::uint64_t size, std::uint32_t piece_size, std:
     spec.piece_size = piece_size;
     spec.file_count = files;
     spec.name = name;
-    spec.hash_threads = hash_threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : hash_threads;
+    spec.hash_threads = threads_or_cores(hash_threads);
     std::optional<bt::result<bt::torrent>> made;
     {
         py::gil_scoped_release release;  // hashes every piece
@@ -120,6 +139,37 @@ torrent_ptr parse_torrent(py::handle data) {
     auto t = bt::torrent::parse(std::span<const std::byte>(v.bytes()));
     if (!t) throw py::value_error("Torrent.parse: " + t.error());
     return std::make_shared<bt::torrent>(std::move(t.value()));
+}
+
+torrent_ptr load_torrent(const std::filesystem::path& path) {
+    auto t = bt::read_torrent_file(path);  // small (at most 64 MiB, refused above): read with the GIL
+    if (!t) throw py::value_error("Torrent.load: " + t.error());
+    return std::make_shared<bt::torrent>(std::move(t.value()));
+}
+
+/// Writes encode() to `path`; without `overwrite` the file must not exist
+/// (fopen "x": created exclusively, FileExistsError otherwise).
+void save_torrent(const bt::torrent& t, const std::filesystem::path& path, bool overwrite) {
+    const std::string bytes = t.encode();
+    const std::string name = path.string();
+    std::FILE* f = std::fopen(name.c_str(), overwrite ? "wb" : "wbx");
+    if (f == nullptr) {
+        PyErr_SetFromErrnoWithFilename(PyExc_OSError, name.c_str());  // FileExistsError, PermissionError, ...
+        throw py::error_already_set();
+    }
+    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    int err = ok ? 0 : errno;
+    if (std::fclose(f) != 0 && ok) {  // a full disk may show only here
+        ok = false;
+        err = errno;
+    }
+    if (!ok) {
+        errno = err;
+        PyErr_SetFromErrnoWithFilename(PyExc_OSError, name.c_str());
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);  // no half-written torrent left behind
+        throw py::error_already_set();
+    }
 }
 
 void synthetic_fill(std::uint64_t seed, std::uint64_t offset, py::handle buffer) {
@@ -146,10 +196,24 @@ bool synthetic_matches(std::uint64_t seed, std::uint64_t offset, py::handle data
 void bind_torrent_class(py::module_& bm) {
     py::class_<bt::torrent, torrent_ptr>(bm, "Torrent",
                                           "A v1 torrent (immutable): geometry, info-hash and piece hashes. "
-                                          "Make one with synthetic_torrent() or Torrent.parse().")
+                                          "Make one with synthetic_torrent(), torrent_from_path(), Torrent.load() "
+                                          "or Torrent.parse().")
         .def_static("parse", &parse_torrent, py::arg("data"),
                     "Parses .torrent bytes; ValueError with the reason if they are not a valid torrent.")
-        .def("encode", [](const bt::torrent& t) { return py::bytes(t.encode()); }, "The .torrent file bytes.")
+        .def_static("load", &load_torrent, py::arg("path"),
+                    "Reads a .torrent file (as `swarmbench upload --torrent` does); ValueError naming the file and "
+                    "the reason if it cannot be read or is not a valid torrent.")
+        .def("encode", [](const bt::torrent& t) { return py::bytes(t.encode()); },
+             "The .torrent file bytes (with the content seed, if any, outside the info dictionary).")
+        .def("save", &save_torrent, py::arg("path"), py::kw_only(), py::arg("overwrite") = false,
+             "Writes encode() to path. FileExistsError if path exists, unless overwrite=True; OSError naming the "
+             "file if it cannot be written.")
+        .def_property_readonly("content_seed", &bt::torrent::content_seed,
+                               "The synthetic content seed of a torrent made by swarmbench (synthetic_torrent(), "
+                               "`swarmbench make-torrent`): its content is synthetic_bytes(seed, ...), which "
+                               "write_content() writes and swarmbench's seeders serve without files. None for any "
+                               "other torrent. Saved outside the info dictionary: the info-hash does not depend on "
+                               "it.")
         .def_property_readonly("name", &bt::torrent::name, "The torrent's name (file or directory).")
         .def_property_readonly("announce", &bt::torrent::announce, "The tracker URL, usually empty.")
         .def_property_readonly("multi_file", &bt::torrent::multi_file, "True for a multi-file torrent.")
@@ -196,6 +260,99 @@ void bind_torrent_class(py::module_& bm) {
                    std::to_string(t.piece_count()) + " pieces, info_hash=" + t.info_hash_hex() + ">";
         });
 }
+
+//-----------------------------------------------------------------------------
+// [SECTION] Content files
+//-----------------------------------------------------------------------------
+
+PyTypeObject* verify_report_type = nullptr;  // bt.VerifyReport (structseq), made at import
+
+/// Runs work(hooks) with the GIL released. hooks.on_progress (called about
+/// once a second on this thread while the work lasts) takes the GIL back to
+/// run Python's signal handlers: if one raises (KeyboardInterrupt on
+/// Ctrl-C), the work is stopped through hooks.stop and the exception is
+/// raised here once it has returned.
+template <class F>
+auto run_interruptible(unsigned threads, F&& work) {
+    std::atomic<bool> stop{false};
+    std::optional<py::error_already_set> raised;  // a signal handler's exception
+    bt::content_hooks hooks;
+    hooks.threads = threads;
+    hooks.stop = &stop;
+    hooks.on_progress = [&](std::uint64_t, std::uint64_t) {
+        if (raised) return;
+        py::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() != 0) {
+            raised.emplace();  // fetches the exception (and clears it)
+            stop = true;
+        }
+    };
+    std::optional<decltype(work(hooks))> out;
+    {
+        py::gil_scoped_release release;
+        out.emplace(work(hooks));
+    }
+    if (raised) throw *raised;
+    return std::move(*out);
+}
+
+torrent_ptr torrent_from_path(const std::filesystem::path& path, std::uint32_t piece_size,
+                              const std::optional<std::string>& name, const std::string& announce,
+                              unsigned hash_threads) {
+    bt::from_files_spec spec;
+    spec.piece_size = piece_size;
+    spec.name = name.value_or("");
+    spec.announce = announce;
+    auto made = run_interruptible(threads_or_cores(hash_threads), [&](const bt::content_hooks& hooks) {
+        spec.hooks = hooks;
+        return bt::make_torrent_from_path(path, spec);
+    });
+    if (!made) throw py::value_error("torrent_from_path: " + made.error());
+    return std::make_shared<bt::torrent>(std::move(made.value()));
+}
+
+std::filesystem::path write_content(const torrent_ptr& t, const std::filesystem::path& dir, bool overwrite) {
+    auto failed = run_interruptible(1, [&](const bt::content_hooks& hooks) {
+        bt::write_options options;
+        options.overwrite = overwrite;
+        options.hooks = hooks;
+        return bt::write_synthetic_content(*t, dir, options);
+    });
+    if (failed) throw py::value_error("write_content: " + *failed);
+    return bt::content_root(*t, dir);
+}
+
+py::object verify_content(const torrent_ptr& t, const std::filesystem::path& dir, unsigned hash_threads) {
+    auto checked = run_interruptible(threads_or_cores(hash_threads), [&](const bt::content_hooks& hooks) {
+        return bt::verify_content(*t, dir, hooks);
+    });
+    if (!checked) throw py::value_error("verify_content: " + checked.error());
+    const bt::verify_report& r = checked.value();
+    PyObject* out = PyStructSequence_New(verify_report_type);
+    if (out == nullptr) throw py::error_already_set();
+    auto report = py::reinterpret_steal<py::object>(out);
+    py::object first_bad = r.first_bad_piece ? py::object(py::int_(*r.first_bad_piece)) : py::object(py::none());
+    PyStructSequence_SET_ITEM(out, 0, py::int_(r.pieces).release().ptr());
+    PyStructSequence_SET_ITEM(out, 1, py::int_(r.bad_pieces).release().ptr());
+    PyStructSequence_SET_ITEM(out, 2, first_bad.release().ptr());
+    PyStructSequence_SET_ITEM(out, 3, py::cast(r.first_bad_files).release().ptr());
+    return report;
+}
+
+PyStructSequence_Field verify_report_fields[] = {
+    {"pieces", "Pieces checked (all of the torrent's)."},
+    {"bad_pieces", "Pieces whose SHA-1 differs from the torrent's (0: the folder holds the content)."},
+    {"first_bad_piece", "The lowest bad piece index, or None."},
+    {"first_bad_files", "The files (relative paths, as in Torrent.files) that piece covers; [] if none is bad."},
+    {nullptr, nullptr},
+};
+
+PyStructSequence_Desc verify_report_desc = {
+    "swarmbench.bt.VerifyReport",
+    "What verify_content() found: a named tuple (pieces, bad_pieces, first_bad_piece, first_bad_files).",
+    verify_report_fields,
+    4,
+};
 
 //-----------------------------------------------------------------------------
 // [SECTION] Wire encoders
@@ -361,7 +518,8 @@ PyStructSequence_Desc message_desc = {
 //-----------------------------------------------------------------------------
 
 void bind_torrent(py::module_& m) {
-    py::module_ bm = m.def_submodule("bt", "Synthetic torrents and the peer wire codec, for custom peers.");
+    py::module_ bm = m.def_submodule("bt", "Torrents (synthetic, from files, .torrent files), their content on disk, "
+                                           "and the peer wire codec for custom peers.");
 
     message_type = PyStructSequence_NewType(&message_desc);
     if (message_type == nullptr) throw py::error_already_set();
@@ -371,6 +529,10 @@ void bind_torrent(py::module_& m) {
                                                PyExc_ValueError, nullptr);
     if (protocol_error == nullptr) throw py::error_already_set();
     bm.add_object("ProtocolError", py::reinterpret_borrow<py::object>(protocol_error));
+
+    verify_report_type = PyStructSequence_NewType(&verify_report_desc);
+    if (verify_report_type == nullptr) throw py::error_already_set();
+    bm.add_object("VerifyReport", py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(verify_report_type)));
 
     bm.attr("BLOCK_SIZE") = bt::default_block_size;
     bm.attr("HANDSHAKE_SIZE") = bt::handshake_size;
@@ -382,6 +544,27 @@ void bind_torrent(py::module_& m) {
            "The synthetic torrent a swarmbench swarm with the same torrent_size, piece_size, file_count and "
            "content_seed serves (same info-hash and piece hashes). Hashes every piece with the GIL released "
            "(hash_threads 0: one per core). ValueError naming the bad field.");
+    bm.def("torrent_from_path", &torrent_from_path, py::arg("path"), py::kw_only(),
+           py::arg("piece_size") = 256 * 1024, py::arg("name") = py::none(), py::arg("announce") = "",
+           py::arg("hash_threads") = 0,
+           "A v1 torrent of an existing file (single-file torrent) or directory (every regular file below it, "
+           "sorted by path), as `swarmbench make-torrent --from PATH`. name: the torrent's name (None: the file's "
+           "or directory's own); no content seed (its content is those files). Hashes with the GIL released "
+           "(hash_threads 0: one per core, at most 8); Ctrl-C stops it. ValueError naming the path and the reason "
+           "(a symlink or special file inside, a bad piece size, no data, ...).");
+    bm.def("write_content", &write_content, py::arg("torrent"), py::arg("directory"), py::kw_only(),
+           py::arg("overwrite") = false,
+           "Writes a synthetic torrent's content (torrent.content_seed set) under directory, laid out as a "
+           "client's download folder, as `swarmbench gen-data`; returns directory/<name>, the file or folder "
+           "written. Refuses to replace existing files unless overwrite=True, and never writes through a "
+           "symlink. GIL released; Ctrl-C stops it. ValueError with the reason, naming the file.");
+    bm.def("verify_content", &verify_content, py::arg("torrent"), py::arg("directory"), py::kw_only(),
+           py::arg("hash_threads") = 0,
+           "Reads torrent's content back from directory (laid out as write_content() writes it: "
+           "directory/<name>/...) and checks every piece's SHA-1, as `swarmbench gen-data --verify-only`; any "
+           "torrent, synthetic or not. Returns a VerifyReport (bad_pieces 0: all good). GIL released "
+           "(hash_threads 0: one per core, at most 8); Ctrl-C stops it. ValueError naming the file if one is "
+           "missing, has the wrong size or cannot be read.");
     bm.def("synthetic_fill", &synthetic_fill, py::arg("seed"), py::arg("offset"), py::arg("buffer"),
            "Writes bytes [offset, offset + len(buffer)) of the synthetic content for seed into buffer.");
     bm.def("synthetic_bytes", &synthetic_bytes, py::arg("seed"), py::arg("offset"), py::arg("length"),

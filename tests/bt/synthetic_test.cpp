@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -108,6 +109,31 @@ TEST(Synthetic, BuildsMultiFileTorrentWithCorrectHashes) {
     EXPECT_EQ(again->info_hash(), t->info_hash());
     s.seed = 4;
     EXPECT_NE(bt::make_synthetic_torrent(s)->info_hash(), t->info_hash());
+}
+
+TEST(Synthetic, ContentSeedRidesOutsideTheInfoDictionaryForAnySeed) {
+    bt::synthetic_spec s;
+    s.total_size = 3 * 16384 + 5;
+    s.piece_size = 16384;
+    for (const std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{7}, std::uint64_t{1} << 63,
+                                     std::numeric_limits<std::uint64_t>::max()}) {
+        s.seed = seed;
+        auto t = bt::make_synthetic_torrent(s);
+        ASSERT_TRUE(t.ok()) << t.error();
+        EXPECT_EQ(t->content_seed(), seed);
+        auto back = bt::torrent::parse(t->encode());
+        ASSERT_TRUE(back.ok()) << "seed " << seed << ": " << back.error();
+        EXPECT_EQ(back->content_seed(), seed);
+        EXPECT_EQ(back->info_hash(), t->info_hash());
+        EXPECT_EQ(back->encode(), t->encode());
+        // Without the seed: the same info-hash, and nothing claims synthetic content.
+        bt::torrent plain = t.value();
+        plain.set_content_seed(std::nullopt);
+        auto plain_back = bt::torrent::parse(plain.encode());
+        ASSERT_TRUE(plain_back.ok());
+        EXPECT_EQ(plain_back->content_seed(), std::nullopt);
+        EXPECT_EQ(plain_back->info_hash(), t->info_hash());
+    }
 }
 
 TEST(Synthetic, SingleFileAndErrors) {

@@ -199,7 +199,7 @@ errors)
   expect_fail 2 "--piece-size: must be a power of two 16KiB..64MiB, got '48KiB'" make-torrent --piece-size 48KiB -o x.torrent
   expect_fail 2 "--piece-size: must be a size" make-torrent --piece-size 128MiB -o x.torrent
   expect_fail 2 "--files: must be 1..100000" make-torrent --files 0 -o x.torrent
-  expect_fail 2 "--seed: must be 0..9223372036854775807" make-torrent --seed -1 -o x.torrent
+  expect_fail 2 "--seed: must be 0..18446744073709551615" make-torrent --seed -1 -o x.torrent
   expect_fail 2 "--name: path component \"..\" is not allowed" make-torrent --name .. -o x.torrent
   expect_fail 2 "--size: cannot be combined with --from" make-torrent --from src --size 1MiB -o x.torrent
   expect_fail 1 "missing-dir: no such file or directory" make-torrent --from missing-dir -o x.torrent

@@ -14,6 +14,10 @@ High level (this package):
   overlays several runs in one set of graphs.
 * ``Controls``, ``Fault`` and ``Timeline`` -- steering a running swarm at
   tick granularity, and injecting faults.
+* ``upload_scenario()``, ``download_scenario()`` and ``seed_scenario()`` --
+  fake peers against a real BitTorrent client: the scenarios
+  ``swarmbench upload``, ``download`` and ``seed`` run, to pass to
+  ``run()`` (``swarmbench.bt`` makes the torrent and its content).
 
 Low level: the completion port in ``swarmbench.port`` and synthetic torrents
 in ``swarmbench.bt`` (import them explicitly).
@@ -24,7 +28,14 @@ Example::
     result = swarmbench.run(torrent_size="64MiB", storage="discard", leechers=2)
     print(result.goodput, result.columns)
     result.export("results/")
+
+    # a client on 127.0.0.1:6881 has T.torrent (from bt.synthetic_torrent(...).save())
+    # added with no data: 8 fake seeders serve it
+    swarmbench.run(swarmbench.upload_scenario("T.torrent", "127.0.0.1:6881", connections=8))
 """
+import os as _os
+from typing import Any as _Any
+
 from ._swarmbench import (
     Controls,
     DiskConfig,
@@ -50,6 +61,70 @@ from ._swarmbench import (
     start_stream,
 )
 from .port import available_backends  # one binding serves both names
+from . import bt as _bt
+
+# ---- Fake peers against a real client. Each function fills the scenario
+# `swarmbench upload|download|seed` builds (app/cli/cmd_clients.cpp), so
+# run(download_scenario(...)) behaves as `swarmbench download`. (Module
+# functions, not Scenario classmethods: Scenario.seed is a field.)
+
+
+def _client_scenario(role: str, torrent: _Any, data: _Any, fixed: dict[str, _Any], defaults: dict[str, _Any],
+                     fields: dict[str, _Any]) -> Scenario:
+    set_here = sorted(fixed.keys() & fields.keys())
+    if set_here:
+        raise TypeError(f"{role}_scenario: {', '.join(set_here)} is set by {role}_scenario() itself (change it "
+                        f"on the result with .copy() if you mean it)")
+    path = _os.fspath(torrent)
+    t = _bt.Torrent.load(path)  # ValueError naming the file and the reason
+    if role != "download" and t.content_seed is None and data is None:
+        raise ValueError(f"data: {path} was not made by swarmbench (make-torrent, bt.synthetic_torrent), so its "
+                         f"content cannot be generated: give data=DIR, the folder that holds {t.name}")
+    fixed = {**fixed, "torrent_file": path, "content_dir": "" if data is None else _os.fspath(data)}
+    return Scenario(**{**defaults, **fields, **fixed})
+
+
+def upload_scenario(torrent: _Any, target: str, connections: int = 8, data: _Any = None,
+                    **fields: _Any) -> Scenario:
+    """The scenario of `swarmbench upload`: `connections` fake seeders (one connection each) dial the client
+    at target ("HOST:PORT"), which has the torrent (a .torrent path) added with no data, and serve it; the
+    run ends "ok" when the client has announced every piece. The content is generated from the torrent's
+    content seed (bt.synthetic_torrent, make-torrent), or read from data (the folder holding <name>/...).
+    fields: any other Scenario field (timeout_s, rate_limit, spread_sources=False, ...). ValueError if the
+    torrent cannot be read, or has no content seed and no data is given."""
+    return _client_scenario("upload", torrent, data,
+                            {"seeders": connections, "leechers": 0, "storage": "discard", "upload_to": [target]},
+                            {"spread_sources": True}, fields)
+
+
+def download_scenario(torrent: _Any, target: str, connections: int = 8, storage: str = "files",
+                      **fields: _Any) -> Scenario:
+    """The scenario of `swarmbench download`: `connections` fake leechers (one connection each) dial the
+    seeding client at target ("HOST:PORT") and each download the whole torrent (a .torrent path), SHA-1
+    checking every piece; storage "files" (written under data_dir, default a temporary directory) or
+    "discard" (checked, not written). fields: any other Scenario field (pipeline, default 500: at most the
+    client's request queue; timeout_s, data_dir, spread_sources=False, ...)."""
+    return _client_scenario("download", torrent, None,
+                            {"seeders": 0, "leechers": connections, "connections_per_leecher": 1,
+                             "connect_to": [target], "storage": storage},
+                            {"spread_sources": True, "pipeline": 500}, fields)
+
+
+def seed_scenario(torrent: _Any, listen: str = "127.0.0.1:0", peers: int = 1, data: _Any = None,
+                  **fields: _Any) -> Scenario:
+    """The scenario of `swarmbench seed`: `peers` fake seeders listen on listen ("ADDR:PORT"; seeder i on
+    PORT + i, port 0: any free ports) for clients that connect in and serve them the torrent (a .torrent
+    path); the run ends "ok" when a client has every piece. Content and errors as upload_scenario().
+    fields: any other Scenario field."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f'listen: expected "ADDR:PORT" (port 0: any free ports), got "{listen}"')
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return _client_scenario("seed", torrent, data,
+                            {"seeders": peers, "leechers": 0, "storage": "discard", "listen_host": host,
+                             "base_port": int(port)},
+                            {"spread_sources": True}, fields)
 
 __all__ = [
     "Controls",
@@ -66,13 +141,16 @@ __all__ = [
     "__version__",
     "available_backends",
     "backends",
+    "download_scenario",
     "load_results",
     "plot",
     "run",
     "run_disk",
     "run_stream",
+    "seed_scenario",
     "set_log_level",
     "start",
     "start_disk",
     "start_stream",
+    "upload_scenario",
 ]

@@ -399,6 +399,15 @@ def start_disk(
     output_dir: _PathLike | None = ...,
     **fields: Any,
 ) -> Run: ...
+def upload_scenario(
+    torrent: _PathLike, target: str, connections: int = 8, data: _PathLike | None = None, **fields: Any
+) -> Scenario: ...
+def download_scenario(
+    torrent: _PathLike, target: str, connections: int = 8, storage: str = "files", **fields: Any
+) -> Scenario: ...
+def seed_scenario(
+    torrent: _PathLike, listen: str = "127.0.0.1:0", peers: int = 1, data: _PathLike | None = None, **fields: Any
+) -> Scenario: ...
 def load_results(dir: _PathLike) -> Result: ...
 def plot(
     runs: Iterable[Result | _PathLike], out_dir: _PathLike, *, width: int = ..., height: int = ..., title: str = ...
@@ -422,13 +431,16 @@ __all__ = [
     "__version__",
     "available_backends",
     "backends",
+    "download_scenario",
     "load_results",
     "plot",
     "run",
     "run_disk",
     "run_stream",
+    "seed_scenario",
     "set_log_level",
     "start",
     "start_disk",
     "start_stream",
+    "upload_scenario",
 ]

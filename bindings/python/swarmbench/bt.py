@@ -1,9 +1,19 @@
-"""swarmbench.bt: what a custom peer needs to join a swarmbench swarm.
+"""swarmbench.bt: torrents and their content, and what a custom peer needs
+to join a swarmbench swarm.
 
 * :func:`synthetic_torrent` builds the torrent a swarm serves (the same
   info-hash and piece hashes as ``swarmbench run --size S --piece-size P
-  --files F --content-seed N``), as a :class:`Torrent`; :meth:`Torrent.parse`
-  reads .torrent files.
+  --files F --content-seed N``, or ``swarmbench make-torrent``), as a
+  :class:`Torrent` whose :attr:`Torrent.content_seed` says how to generate
+  its content; :func:`torrent_from_path` makes one from existing files
+  (``make-torrent --from``). :meth:`Torrent.load` / :meth:`Torrent.save`
+  read and write .torrent files, :meth:`Torrent.parse` /
+  :meth:`Torrent.encode` their bytes.
+* :func:`write_content` writes a synthetic torrent's content as a client's
+  download folder (``swarmbench gen-data``); :func:`verify_content` checks
+  a folder against any torrent, piece by piece (a :class:`VerifyReport`).
+  With those, a script prepares a real client for
+  ``swarmbench.Scenario.upload``, ``download`` and ``seed``.
 * :func:`synthetic_fill`, :func:`synthetic_bytes` and
   :func:`synthetic_matches` produce or check the content of any byte range.
 * The peer wire protocol (BEP 3, with BEP 6 and BEP 10 negotiation): the
@@ -25,12 +35,16 @@ one on swarmbench.port)::
 from ._swarmbench import bt as _bt
 
 Torrent = _bt.Torrent
+VerifyReport = _bt.VerifyReport
 Message = _bt.Message
 WireDecoder = _bt.WireDecoder
 ProtocolError = _bt.ProtocolError
 BLOCK_SIZE: int = _bt.BLOCK_SIZE
 HANDSHAKE_SIZE: int = _bt.HANDSHAKE_SIZE
 synthetic_torrent = _bt.synthetic_torrent
+torrent_from_path = _bt.torrent_from_path
+write_content = _bt.write_content
+verify_content = _bt.verify_content
 synthetic_fill = _bt.synthetic_fill
 synthetic_bytes = _bt.synthetic_bytes
 synthetic_matches = _bt.synthetic_matches
@@ -47,6 +61,7 @@ __all__ = [
     "Message",
     "ProtocolError",
     "Torrent",
+    "VerifyReport",
     "WireDecoder",
     "encode_cancel",
     "encode_handshake",
@@ -58,4 +73,7 @@ __all__ = [
     "synthetic_fill",
     "synthetic_matches",
     "synthetic_torrent",
+    "torrent_from_path",
+    "verify_content",
+    "write_content",
 ]

@@ -1,7 +1,11 @@
 # Hand-written stub of swarmbench.bt (checked by python3 -m mypy.stubtest).
+import os
 import sys
 from _typeshed import ReadableBuffer, WriteableBuffer, structseq
-from typing import Any, Final, final
+from pathlib import Path
+from typing import Any, Final, Union, final
+
+_PathLike = Union[str, os.PathLike[str]]
 
 class _pybind11_type(type):
     """The metaclass of the compiled classes (pybind11_builtins.pybind11_type)."""
@@ -12,6 +16,7 @@ __all__ = [
     "Message",
     "ProtocolError",
     "Torrent",
+    "VerifyReport",
     "WireDecoder",
     "encode_cancel",
     "encode_handshake",
@@ -23,6 +28,9 @@ __all__ = [
     "synthetic_fill",
     "synthetic_matches",
     "synthetic_torrent",
+    "torrent_from_path",
+    "verify_content",
+    "write_content",
 ]
 
 BLOCK_SIZE: int
@@ -33,7 +41,12 @@ class ProtocolError(ValueError): ...
 class Torrent(metaclass=_pybind11_type):
     @staticmethod
     def parse(data: ReadableBuffer) -> Torrent: ...
+    @staticmethod
+    def load(path: _PathLike) -> Torrent: ...
     def encode(self) -> bytes: ...
+    def save(self, path: _PathLike, *, overwrite: bool = False) -> None: ...
+    @property
+    def content_seed(self) -> int | None: ...
     @property
     def name(self) -> str: ...
     @property
@@ -78,6 +91,19 @@ class Message(structseq[Any], tuple[str, int, int, int, bytes | None, bytes | No
     @property
     def port(self) -> int: ...
 
+@final
+class VerifyReport(structseq[Any], tuple[int, int, int | None, list[str]]):
+    if sys.version_info >= (3, 10):
+        __match_args__: Final = ("pieces", "bad_pieces", "first_bad_piece", "first_bad_files")
+    @property
+    def pieces(self) -> int: ...
+    @property
+    def bad_pieces(self) -> int: ...
+    @property
+    def first_bad_piece(self) -> int | None: ...
+    @property
+    def first_bad_files(self) -> list[str]: ...
+
 class WireDecoder(metaclass=_pybind11_type):
     def __init__(
         self,
@@ -101,6 +127,11 @@ def synthetic_torrent(
     size: int, *, piece_size: int = 262144, files: int = 1, seed: int = 1, name: str = "swarmbench-synthetic",
     hash_threads: int = 0
 ) -> Torrent: ...
+def torrent_from_path(
+    path: _PathLike, *, piece_size: int = 262144, name: str | None = None, announce: str = "", hash_threads: int = 0
+) -> Torrent: ...
+def write_content(torrent: Torrent, directory: _PathLike, *, overwrite: bool = False) -> Path: ...
+def verify_content(torrent: Torrent, directory: _PathLike, *, hash_threads: int = 0) -> VerifyReport: ...
 def synthetic_fill(seed: int, offset: int, buffer: WriteableBuffer) -> None: ...
 def synthetic_bytes(seed: int, offset: int, length: int) -> bytes: ...
 def synthetic_matches(seed: int, offset: int, data: ReadableBuffer) -> bool: ...

@@ -257,8 +257,9 @@ result<torrent> torrent::parse(std::span<const std::byte> data, const bencode::d
         // torrent itself is fine; its content just is not known synthetic).
         const bencode::value* content = sb->is_dict() ? sb->find("content") : nullptr;
         const bencode::value* seed = sb->is_dict() ? sb->find("seed") : nullptr;
-        if (content && content->is_string() && content->as_string() == "synthetic" && seed && seed->is_int() &&
-            seed->as_int() >= 0)
+        // The seed is any 64-bit unsigned value, kept as the bencode integer
+        // with the same 64 bits (seeds of 2^63 and up are negative there).
+        if (content && content->is_string() && content->as_string() == "synthetic" && seed && seed->is_int())
             t->content_seed_ = static_cast<std::uint64_t>(seed->as_int());
     }
     return t;
@@ -314,7 +315,7 @@ std::string torrent::encode() const {
     out += info_bytes_;
     if (content_seed_) {  // "swarmbench" sorts after "info"
         out += "10:swarmbenchd7:content9:synthetic4:seedi";
-        out += std::to_string(*content_seed_);
+        out += std::to_string(static_cast<std::int64_t>(*content_seed_));
         out += "ee";
     }
     out += "e";

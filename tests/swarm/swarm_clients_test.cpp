@@ -5,6 +5,8 @@
 // that outside client has every piece, and a wrong content_dir is named.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "swarm_test_helpers.hpp"
 #include "swarmbench/bt/content_files.hpp"
 #include "swarmbench/bt/synthetic.hpp"
+#include "swarmbench/bt/wire.hpp"
 #include "swarmbench/swarm/swarm.hpp"
 #include "test_support.hpp"
 
@@ -172,6 +175,61 @@ TEST_P(swarm_clients, a_seeding_swarm_serves_an_outside_client_until_it_has_ever
     EXPECT_NE(p.remote.find("(swarmbench "), std::string::npos) << p.remote;
     EXPECT_EQ(p.blocks, p.requests);
     EXPECT_GE(p.blocks, t.total_length() / bt::default_block_size);
+}
+
+TEST_P(swarm_clients, a_request_flood_from_an_outside_client_is_refused_and_the_seeder_goes_on) {
+    const auto torrent_path = dir_.path() / "T.torrent";
+    const bt::torrent t = write_torrent(torrent_path, /*keep_seed=*/true);
+    const std::uint16_t port = free_port();
+    swarm_scenario seeding;
+    seeding.torrent_file = torrent_path.string();
+    seeding.seeders = 1;
+    seeding.leechers = 0;
+    seeding.base_port = port;
+    seeding.storage = storage_mode::discard;
+    seeding.backend = GetParam();
+    seeding.threads = 1;
+    seeding.timeout_s = 60;
+    std::atomic<bool> stop{false};
+    swarm_hooks hooks;
+    hooks.run.stop = &stop;
+    hooks.output_dir = out();
+    results served;
+    std::thread seeder([&] { served = run_swarm(seeding, hooks); });
+
+    // A plain-socket client without the fast extension: a handshake, then
+    // 40000 requests at once (the seeder advertises 2048), never reading.
+    raw::socket_t c = invalid_handle;
+    for (int i = 0; i < 200 && c == invalid_handle; ++i) {  // until the seeder listens (bounded: 10 s)
+        c = raw::connect_loopback(port);
+        if (c == invalid_handle) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_NE(c, invalid_handle) << raw::last_error();
+    std::string out_bytes = "\x13" "BitTorrent protocol" + std::string(8, '\0');
+    out_bytes.append(reinterpret_cast<const char*>(t.info_hash().data()), 20);
+    out_bytes += "-XX0001-floodfloodfl";
+    out_bytes += std::string("\0\0\0\x01\x02", 5);  // interested
+    std::byte req[17];
+    for (int i = 0; i < 40000; ++i) {
+        bt::encode_request(req, static_cast<std::uint32_t>(i) % (t.piece_count() - 1), 0, bt::default_block_size);  // (the last piece is short)
+        out_bytes.append(reinterpret_cast<const char*>(req), sizeof req);
+    }
+    (void)raw::send_all(c, out_bytes.data(), out_bytes.size());  // may fail once the seeder drops us
+    // The seeder hangs up: drain what it sent until then (bounded by the timeout).
+    raw::set_recv_timeout(c, std::chrono::seconds(20));
+    static char sink[65536];
+    for (int i = 0; i < 20000 && raw::recv_exact(c, sink, sizeof sink); ++i) {
+    }
+    raw::close(c);
+    stop = true;
+    seeder.join();
+
+    EXPECT_EQ(served.summary.status, "interrupted") << all_errors(served);
+    EXPECT_EQ(served.summary.swarm->protocol_errors, 1u);
+    ASSERT_EQ(served.peers.size(), 1u);
+    EXPECT_NE(served.peers[0].state.find("more than 32768 requests queued (we accept 2048)"), std::string::npos)
+        << served.peers[0].state;
+    expect_folder(out(), served);
 }
 
 INSTANTIATE_TEST_SUITE_P(, swarm_clients, ::testing::ValuesIn(compiled_backends()), backend_param_name);

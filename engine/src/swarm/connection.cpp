@@ -218,7 +218,7 @@ void send_extended_handshake(connection& c) {
     ext.v = std::string("swarmbench ") + version();
     // A deep queue, really accepted (seeders queue every request): a client
     // such as transmission keeps at most reqq requests in flight.
-    ext.reqq = 2048;
+    ext.reqq = advertised_reqq;
     if (c.as_seeder && c.as_seeder->listener != invalid_handle) ext.p = c.as_seeder->where.port;
     std::byte buf[256];
     const std::size_t n = bt::encode_extended_handshake(buf, ext);
@@ -386,7 +386,9 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
         // A leecher finishing or being steered down is not a lost connection.
         // Counted on the downloading side only, so one lost connection counts once.
         // Outside clients count on our seeders' side, unless they finished.
-        const bool downloading_side = c.as_leecher || (c.external && !c.remote_complete);
+        // A leecher that completed is not losing anything either (the remote
+        // may close first while its last HAVEs go out).
+        const bool downloading_side = (c.as_leecher && !c.as_leecher->done) || (c.external && !c.remote_complete);
         if (downloading_side && !s.stopping && c.end_reason != "done" && c.end_reason != "steered down")
             s.counters.disconnects.add(1);
     } else if (c.outgoing) {

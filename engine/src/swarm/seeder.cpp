@@ -29,6 +29,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "swarm_types.hpp"
 #include "swarmbench/bt/synthetic.hpp"
 #include "swarmbench/error.hpp"
@@ -41,6 +43,9 @@ namespace {
 constexpr std::size_t max_out = 256 * 1024;  // bytes queued per send
 constexpr std::uint32_t block_message = bt::piece_header_size + bt::default_block_size;
 constexpr std::size_t max_reads = 16;  // content_dir: block reads in flight per connection
+// Requests queued per connection before a flood is refused: clients send more
+// than the reqq we advertise (answered, never dropped), but not 16 times more.
+constexpr std::size_t max_queued_requests = 16 * advertised_reqq;
 constexpr std::int64_t redial_delay_ns = 200'000'000;          // after a lost connection
 constexpr std::int64_t failed_redial_delay_ns = 1'000'000'000;  // after a failed connect
 constexpr std::int64_t dial_back_delay_ns = 1'000'000'000;      // a client that connected in left
@@ -274,6 +279,21 @@ void seeder_on_message(connection& c, const bt::message& m) {
             ++c.requests_received;
             if (c.am_choking) {
                 if (c.fast) reject(c, m.index, m.begin, m.length);
+                break;
+            }
+            if (c.queue.size() >= max_queued_requests) {
+                // Far past the reqq we advertised: a flood, not a client. With
+                // the fast extension say no; without it, drop the peer.
+                if (c.fast) {
+                    reject(c, m.index, m.begin, m.length);
+                    break;
+                }
+                c.owner->counters.protocol_errors.add(1);
+                log().warn("{} <- {}: protocol error, dropping the peer: more than {} requests queued",
+                           c.as_seeder->name, c.remote, max_queued_requests);
+                conn_close(c, fmt::format("dropped: protocol error: more than {} requests queued (we accept {})",
+                                          max_queued_requests, advertised_reqq),
+                           true);
                 break;
             }
             c.queue.push_back({m.index, m.begin, m.length, c.external ? steady_ns() : 0});

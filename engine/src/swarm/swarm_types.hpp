@@ -466,6 +466,10 @@ struct snapshot_round {
 // [SECTION] functions across the swarm's files (all on the shard's thread)
 // ---------------------------------------------------------------------------
 
+/// Requests a peer of ours accepts at once, advertised as reqq (BEP 10); our
+/// seeders queue past it and refuse only a flood (seeder.cpp).
+inline constexpr std::uint32_t advertised_reqq = 2048;
+
 /// Why a connection closed by a drop fault ended (it reconnects at once, as after churn).
 inline constexpr const char* drop_fault_reason = "dropped: fault";
 

@@ -49,6 +49,20 @@ std::uint16_t free_port() {
     return port;
 }
 
+/// What `swarmbench seed` runs: one seeder on 127.0.0.1:port for outside clients.
+swarm_scenario seed_mode(const std::filesystem::path& torrent, std::uint16_t port, backend_kind backend) {
+    swarm_scenario sc;
+    sc.torrent_file = torrent.string();
+    sc.seeders = 1;
+    sc.leechers = 0;
+    sc.base_port = port;
+    sc.storage = storage_mode::discard;
+    sc.backend = backend;
+    sc.threads = 1;
+    sc.timeout_s = 60;
+    return sc;
+}
+
 TEST_P(swarm_clients, seeders_serve_a_torrent_file_from_its_content_dir) {
     const auto torrent_path = dir_.path() / "T.torrent";
     const bt::torrent t = write_torrent(torrent_path, /*keep_seed=*/false);
@@ -134,15 +148,7 @@ TEST_P(swarm_clients, a_seeding_swarm_serves_an_outside_client_until_it_has_ever
     client.data_dir = data().string();
     client.timeout_s = 60;
 
-    swarm_scenario seeding;
-    seeding.torrent_file = torrent_path.string();
-    seeding.seeders = 1;
-    seeding.leechers = 0;
-    seeding.base_port = port;
-    seeding.storage = storage_mode::discard;
-    seeding.backend = GetParam();
-    seeding.threads = 1;
-    seeding.timeout_s = 60;
+    const swarm_scenario seeding = seed_mode(torrent_path, port, GetParam());
 
     results served;
     std::thread seeder([&] { served = run_bounded(seeding, out() / "seed"); });
@@ -181,15 +187,7 @@ TEST_P(swarm_clients, a_request_flood_from_an_outside_client_is_refused_and_the_
     const auto torrent_path = dir_.path() / "T.torrent";
     const bt::torrent t = write_torrent(torrent_path, /*keep_seed=*/true);
     const std::uint16_t port = free_port();
-    swarm_scenario seeding;
-    seeding.torrent_file = torrent_path.string();
-    seeding.seeders = 1;
-    seeding.leechers = 0;
-    seeding.base_port = port;
-    seeding.storage = storage_mode::discard;
-    seeding.backend = GetParam();
-    seeding.threads = 1;
-    seeding.timeout_s = 60;
+    const swarm_scenario seeding = seed_mode(torrent_path, port, GetParam());
     std::atomic<bool> stop{false};
     swarm_hooks hooks;
     hooks.run.stop = &stop;

@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -38,14 +39,16 @@ class value {
 public:
     using variant_type = std::variant<std::int64_t, std::string, list, dict>;
 
-    value() : v_(std::int64_t{0}) {}
-    value(std::int64_t i) : v_(i) {}                 // NOLINT: implicit by design
-    value(int i) : v_(std::int64_t{i}) {}            // NOLINT
-    value(std::string s) : v_(std::move(s)) {}       // NOLINT
-    value(std::string_view s) : v_(std::string(s)) {}  // NOLINT
-    value(const char* s) : v_(std::string(s)) {}     // NOLINT
-    value(list l) : v_(std::move(l)) {}              // NOLINT
-    value(dict d) : v_(std::move(d)) {}              // NOLINT
+    // Defined below dict_entry: constructing the variant needs every
+    // alternative complete (clang instantiates it at the end of this class).
+    value();
+    value(std::int64_t i);       // NOLINT: implicit by design
+    value(int i);                // NOLINT
+    value(std::string s);        // NOLINT
+    value(std::string_view s);   // NOLINT
+    value(const char* s);        // NOLINT
+    value(list l);               // NOLINT
+    value(dict d);               // NOLINT
 
     bool is_int() const noexcept { return v_.index() == 0; }
     bool is_string() const noexcept { return v_.index() == 1; }
@@ -75,6 +78,15 @@ struct dict_entry {
     value val;        // its value
     friend bool operator==(const dict_entry&, const dict_entry&) = default;
 };
+
+inline value::value() : v_(std::int64_t{0}) {}
+inline value::value(std::int64_t i) : v_(i) {}
+inline value::value(int i) : v_(std::int64_t{i}) {}
+inline value::value(std::string s) : v_(std::move(s)) {}
+inline value::value(std::string_view s) : v_(std::string(s)) {}
+inline value::value(const char* s) : v_(std::string(s)) {}
+inline value::value(list l) : v_(std::move(l)) {}
+inline value::value(dict d) : v_(std::move(d)) {}
 
 /// Inserts or replaces `key`, keeping the dictionary sorted.
 void dict_set(dict& d, std::string_view key, value v);

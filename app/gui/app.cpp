@@ -45,8 +45,9 @@ gui_app::gui_app(app_options options) : options_(std::move(options)) {
 
 gui_app::~gui_app() {
     controller_.stop();
-    auto& sinks = log().sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+    // The run's threads may still be logging (the controller joins them only
+    // as it is destroyed): the fan-out's lock makes that safe.
+    remove_log_sink(sink_);
 }
 
 // ---------------------------------------------------------------- [SECTION] per frame

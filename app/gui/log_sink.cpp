@@ -31,7 +31,7 @@ std::uint64_t ring_sink::copy_since(std::uint64_t& seen, std::vector<std::string
 std::shared_ptr<ring_sink> install_log_sink() {
     auto sink = std::make_shared<ring_sink>();
     sink->set_pattern("%H:%M:%S.%e %-5l %v");
-    log().sinks().push_back(sink);
+    add_log_sink(sink);
     return sink;
 }
 

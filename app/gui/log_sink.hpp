@@ -38,8 +38,8 @@ private:
     std::uint64_t next_ = 0;         // sequence number of the next line
 };
 
-/// Creates the sink and adds it to swarmbench::log()'s sinks. Call once,
-/// before any run starts (spdlog's sink list is not guarded).
+/// Creates the sink and adds it to swarmbench::log()'s fan-out (any thread,
+/// also while runs log); remove it with swarmbench::remove_log_sink.
 std::shared_ptr<ring_sink> install_log_sink();
 
 }  // namespace swarmbench::gui

@@ -3,7 +3,14 @@
 // SWARMBENCH_TRACE(...) is compiled out of release builds (SPDLOG_ACTIVE_LEVEL
 // is set per build type by CMake), so the hot path pays nothing for it.
 //
-// Thread rules: the logger is thread-safe; set_log_level from any thread.
+// The logger has one sink, a fan-out (spdlog's dist_sink) holding the stderr
+// colour sink and whatever add_log_sink() adds, such as the app's log panel.
+// spdlog's own sink list (logger::sinks()) is not guarded, so never change it:
+// add and remove sinks through the fan-out, whose mutex the logging threads
+// take too.
+//
+// Thread rules: the logger is thread-safe; set_log_level, add_log_sink and
+// remove_log_sink from any thread, also while other threads log.
 #pragma once
 
 #include <memory>
@@ -15,6 +22,14 @@ namespace swarmbench {
 
 /// The shared "swarmbench" logger (created on first use, stderr colour sink).
 spdlog::logger& log();
+
+/// Adds `sink` to log()'s fan-out: it receives every line logged from now on,
+/// formatted by its own pattern.
+void add_log_sink(std::shared_ptr<spdlog::sinks::sink> sink);
+
+/// Removes `sink` from the fan-out. When this returns no thread is writing
+/// to it, and none will.
+void remove_log_sink(const std::shared_ptr<spdlog::sinks::sink>& sink);
 
 /// "trace", "debug", "info", "warn", "error", "off"; false for unknown names.
 bool set_log_level(std::string_view level);

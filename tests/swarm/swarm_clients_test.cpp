@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "free_port.hpp"
 #include "raw_socket.hpp"
 #include "swarm_test_helpers.hpp"
 #include "swarmbench/bt/content_files.hpp"
@@ -37,16 +38,6 @@ bt::torrent write_torrent(const std::filesystem::path& path, bool keep_seed) {
     if (!keep_seed) t->set_content_seed(std::nullopt);
     std::ofstream(path, std::ios::binary) << t->encode();
     return std::move(t.value());
-}
-
-/// A port on 127.0.0.1 that nothing listens on right now.
-std::uint16_t free_port() {
-    std::uint16_t port = 0;
-    std::string why;
-    const raw::socket_t s = raw::listen_loopback(1, port, why);
-    EXPECT_NE(s, invalid_handle) << why;
-    raw::close(s);
-    return port;
 }
 
 /// What `swarmbench seed` runs: one seeder on 127.0.0.1:port for outside clients.

@@ -77,6 +77,8 @@ struct swarm_summary {
     std::uint64_t hash_failures = 0;         // pieces that failed their hash
     std::uint64_t protocol_errors = 0;       // peers dropped for breaking the protocol
     std::uint64_t disconnects = 0;           // connections lost or dropped (churn included)
+    std::uint64_t connect_failures = 0;      // outgoing connections that never finished the handshake
+                                             //   (refused, reset, timed out, no descriptor left)
     std::uint64_t net_bytes_in = 0;          // every byte received on a socket
     std::uint64_t net_bytes_out = 0;         // every byte sent
     std::uint64_t disk_bytes_written = 0;    // bytes the storage wrote

@@ -80,6 +80,7 @@ nlohmann::json to_json(const run_summary& s) {
                       {"hash_failures", w.hash_failures},
                       {"protocol_errors", w.protocol_errors},
                       {"disconnects", w.disconnects},
+                      {"connect_failures", w.connect_failures},
                       {"net_bytes_in", w.net_bytes_in},
                       {"net_bytes_out", w.net_bytes_out},
                       {"disk_bytes_written", w.disk_bytes_written},

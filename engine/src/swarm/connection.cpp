@@ -393,6 +393,12 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
             s.counters.disconnects.add(1);
     } else if (c.outgoing) {
         s.counters.half_open.add(-1);
+        // Connected but never handshaken (reset, silence, closed): as failed as
+        // a refused connect, unless we closed it ourselves. (Refusals and
+        // sockets that could not be had are counted where they fail.)
+        if (was == conn_state::handshaking && !protocol_error && !s.stopping && c.end_reason != "done" &&
+            c.end_reason != "steered down")
+            s.counters.connect_failures.add(1);
     }
     if (c.as_leecher) leecher_on_closed(c);
     if (c.fd != invalid_handle) {

@@ -703,6 +703,7 @@ private:
         w.hash_failures = t.hash_failures;
         w.protocol_errors = t.protocol_errors;
         w.disconnects = t.disconnects;
+        w.connect_failures = t.connect_failures;
         w.net_bytes_in = t.net_in;
         w.net_bytes_out = t.net_out;
         w.disk_bytes_written = t.disk;

@@ -25,6 +25,7 @@ command -v clang++ >/dev/null || die "clang++ not found: sudo apt-get install cl
 
 step "fuzz: configuring $build (clang, address+undefined, libFuzzer)"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DSWARMBENCH_UNITY_ENGINE=ON \
   -DCMAKE_CXX_COMPILER=clang++ -DSWARMBENCH_FUZZ=ON -DSWARMBENCH_SANITIZE=address,undefined \
   -DSWARMBENCH_BUILD_TESTS=OFF -DSWARMBENCH_BUILD_BENCH=OFF -DSWARMBENCH_BUILD_CLI=OFF \
   -DSWARMBENCH_BUILD_APP=OFF -DSWARMBENCH_BUILD_PYTHON=OFF -DSWARMBENCH_WITH_GRAPHS=OFF >/dev/null

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Sets up (packages, release build, install) and runs every test:
-#   1. the whole CTest suite on the release build (every backend available here),
-#   2. the engine and swarm tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. the Win32 cross build under Wine (scripts/test-windows.sh: the engine on
+#   1. the whole CTest suite on the release build (every backend available here;
+#      the fuzz corpus replayed, the soak, the interop tests with real clients),
+#   2. every C++ suite again under AddressSanitizer + UndefinedBehaviorSanitizer
+#      and under ThreadSanitizer (scripts/test-sanitizers.sh),
+#   3. each libFuzzer target for a bounded time (scripts/fuzz.sh, about 3 minutes;
+#      SWARMBENCH_FUZZ_SECONDS per target),
+#   4. the Win32 cross build under Wine (scripts/test-windows.sh: the engine on
 #      IOCP, swarmbench.exe, the Win32 app); SWARMBENCH_SKIP_WINDOWS=1 skips it.
 # `.ci/run` calls this. Exits non-zero if anything fails.
 set -euo pipefail
@@ -17,10 +21,8 @@ jobs="$(nproc)"
 step "tests: release build, every label"
 ctest --preset release --parallel "$jobs"
 
-step "tests: engine and swarm under address+undefined sanitizers"
-cmake --preset asan >/dev/null
-cmake --build build/asan --parallel "$jobs" --target swarmbench_engine_tests swarmbench_swarm_tests swarmbench_bt_tests
-ctest --preset asan --parallel "$jobs" -L "engine|swarm"
+bash "$here/test-sanitizers.sh" all
+bash "$here/fuzz.sh"
 
 if [[ "${SWARMBENCH_SKIP_WINDOWS:-0}" != 1 ]]; then
   step "tests: Win32 cross build under Wine"

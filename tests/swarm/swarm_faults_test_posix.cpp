@@ -354,6 +354,15 @@ TEST_P(swarm_faults, running_out_of_descriptors_mid_run_refuses_new_connections_
     // every second, while the 24 already open keep moving data. 1.5 s later
     // the limit is restored: the new connections get through and the swarm
     // completes.
+#if defined(__SANITIZE_ADDRESS__)
+    // The sanitizer runtime needs descriptors too: UBSan's vptr check probes
+    // memory through a pipe(), and with none left it reports the next virtual
+    // call (here fmt's buffer, as a seeder logs its EMFILE) as an invalid
+    // object; a suppression cannot match, since the type is read from that
+    // memory. The runtime fails, not the engine: the release and
+    // ThreadSanitizer builds run this test.
+    GTEST_SKIP() << "ASan+UBSan's runtime needs free descriptors of its own (pipe() to probe memory)";
+#endif
     swarm_scenario sc = small_scenario(GetParam(), data());
     sc.rate_limit = 2 << 20;  // about 3 s in all
     swarm_controls controls;

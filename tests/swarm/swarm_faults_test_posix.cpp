@@ -32,11 +32,11 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "free_port.hpp"
 #include "raw_socket.hpp"
 #include "swarm_test_helpers.hpp"
 #include "swarmbench/swarm/swarm.hpp"
@@ -282,6 +282,36 @@ std::size_t count_states(const results& r, const std::string& remote, const std:
     return n;
 }
 
+/// A base port with `count` consecutive ports free on 127.0.0.1, for the
+/// seeders' base_port (seeder i listens on base + i). Drawn below the
+/// ephemeral range (32768..), where outgoing connections never take a port:
+/// a port the OS hands out (free_port) has neighbours that other tests'
+/// connections may hold by the time the seeders bind them.
+std::uint16_t free_port_range(std::uint32_t count) {
+    std::mt19937 rng(std::random_device{}());
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const auto base = static_cast<std::uint16_t>(20000 + rng() % (12000 - count));
+        std::vector<int> held;
+        for (std::uint32_t i = 0; i < count; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in a{};
+            a.sin_family = AF_INET;
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            a.sin_port = htons(static_cast<std::uint16_t>(base + i));
+            if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+                if (fd >= 0) ::close(fd);
+                break;
+            }
+            held.push_back(fd);
+        }
+        const bool all = held.size() == count;
+        for (const int fd : held) ::close(fd);
+        if (all) return base;
+    }
+    ADD_FAILURE() << "no " << count << " consecutive free ports on 127.0.0.1 in 200 tries";
+    return 0;
+}
+
 using swarm_faults = swarm_backend_test;
 
 // ---------------------------------------------------------------------------
@@ -449,7 +479,7 @@ TEST_P(swarm_faults, silent_and_one_byte_a_second_peers_are_dropped_after_the_ha
     sc.torrent_size = 16 << 20;
     sc.rate_limit = 4 << 20;  // the data keeps moving, without burning the CPU for 12 s
     sc.duration_s = 12;
-    sc.base_port = free_port();
+    sc.base_port = free_port_range(sc.seeders);
     sc.connect_to = {silent.where(), trickle.where()};
     std::unique_ptr<slow_client> client;
     const results r = run_bounded(sc, out(), [&](const swarm_sample&) {

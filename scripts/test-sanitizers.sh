@@ -47,7 +47,10 @@ for preset in "${presets[@]}"; do
   preset_targets=("${targets[@]}")
   preset_labels="$labels"
   # The app's suites exist when the app is configured (Dear ImGui, GLFW, GL found).
-  if ninja -C "$build" -t targets all 2>/dev/null | grep -q '^swarmbench_app_gui_tests:'; then
+  # (Listed first, then searched: `ninja | grep -q` under pipefail fails when
+  # grep stops reading early and ninja dies of SIGPIPE.)
+  all_targets="$(ninja -C "$build" -t targets all 2>/dev/null || true)"
+  if grep -q '^swarmbench_app_gui_tests:' <<<"$all_targets"; then
     preset_targets+=(swarmbench_app_tests swarmbench_app_gui_tests)
     preset_labels+="|app"
   else

@@ -11,11 +11,11 @@ root="$(cd "$here/.." && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-install_debian_packages "$here/debian-packages.txt"
+timed "packages" install_debian_packages "$here/debian-packages.txt"
 
 step "building (release)"
-cmake --preset release -S "$root" >/dev/null
-cmake --build "$root/build/release" --parallel "$(nproc)"
+timed "release: configure" cmake --preset release -S "$root" >/dev/null
+timed "release: build" cmake --build "$root/build/release" --parallel "$(nproc)"
 
 if [[ "${SWARMBENCH_SKIP_INSTALL:-0}" != 1 ]]; then
   prefix="${SWARMBENCH_PREFIX:-}"
@@ -24,9 +24,9 @@ if [[ "${SWARMBENCH_SKIP_INSTALL:-0}" != 1 ]]; then
   fi
   step "installing into $prefix"
   if [[ -w "$prefix" || ! -e "$prefix" && -w "$(dirname "$prefix")" ]]; then
-    cmake --install "$root/build/release" --prefix "$prefix" >/dev/null
+    timed "release: install" cmake --install "$root/build/release" --prefix "$prefix" >/dev/null
   else
-    as_root cmake --install "$root/build/release" --prefix "$prefix" >/dev/null
+    timed "release: install" as_root cmake --install "$root/build/release" --prefix "$prefix" >/dev/null
   fi
   if ! command -v swarmbench >/dev/null; then
     warn "$prefix/bin is not on PATH; add it: export PATH=\"$prefix/bin:\$PATH\""

@@ -42,7 +42,7 @@ labels="engine|swarm|results"
 for preset in "${presets[@]}"; do
   start=$SECONDS
   step "sanitizers ($preset): configure and build the test executables"
-  cmake --preset "$preset" >/dev/null
+  timed "$preset: configure" cmake --preset "$preset" >/dev/null
   build="$root/build/$preset"
   preset_targets=("${targets[@]}")
   preset_labels="$labels"
@@ -56,10 +56,10 @@ for preset in "${presets[@]}"; do
   else
     warn "app suites not configured in build/$preset (Dear ImGui, GLFW or OpenGL missing): app.* not run"
   fi
-  cmake --build "$build" --parallel "$jobs" --target "${preset_targets[@]}"
+  timed "$preset: build" cmake --build "$build" --parallel "$jobs" --target "${preset_targets[@]}"
   built=$((SECONDS - start))
 
   step "sanitizers ($preset): tests labelled $preset_labels"
-  ctest --preset "$preset" --parallel "$jobs" -L "$preset_labels" -E '^app\.e2e$'
+  timed "$preset: tests" ctest --preset "$preset" --parallel "$jobs" -L "$preset_labels" -E '^app\.e2e$'
   printf '%s: build %ds, tests %ds\n' "$preset" "$built" $((SECONDS - start - built)) >&2
 done

@@ -16,17 +16,18 @@ source "$here/wine.sh"
 cd "$root"
 
 build="$root/build/mingw"
-prefix="$(bash "$here/win-deps.sh" --gui | tail -n1)"
+timed "windows: deps" bash "$here/win-deps.sh" --gui >"$root/build/win-deps.prefix"
+prefix="$(tail -n1 "$root/build/win-deps.prefix")"
 
 step "windows: cross build (mingw-w64, static)"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+timed "windows: configure" cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
   -DSWARMBENCH_WIN_DEPS="$prefix" -DSWARMBENCH_BUILD_BENCH=OFF -DSWARMBENCH_BUILD_APP=ON >/dev/null
 
 wine_start "$build/wineprefix"
 trap wine_stop EXIT
 # Built with the server up: gtest_discover_tests runs each test exe under Wine.
-cmake --build "$build" --parallel "$(nproc)"
+timed "windows: build" cmake --build "$build" --parallel "$(nproc)"
 
 step "windows: tests under Wine"
-ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" --timeout 300
+timed "windows: tests" ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" --timeout 300

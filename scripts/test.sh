@@ -15,11 +15,23 @@ root="$(cd "$here/.." && pwd)"
 source "$here/lib.sh"
 cd "$root"
 
+# Each stage's wall and CPU minutes, printed at the end (also when a stage fails).
+mkdir -p "$root/build"
+export SWARMBENCH_STAGE_LOG="$root/build/test-stages.tsv"
+: >"$SWARMBENCH_STAGE_LOG"
+trap 'print_stage_table' EXIT
+
+# Every package the stages below need, in one apt-get run.
+lists=("$here/debian-packages.txt")
+[[ "${SWARMBENCH_SKIP_WINDOWS:-0}" != 1 ]] && lists+=("$here/windows-packages.txt")
+timed "packages" install_debian_packages "${lists[@]}"
+if command -v ccache >/dev/null; then ccache --zero-stats >/dev/null; fi
+
 bash "$here/setup.sh"
 
 jobs="$(nproc)"
 step "tests: release build, every label"
-ctest --preset release --parallel "$jobs"
+timed "release: tests" ctest --preset release --parallel "$jobs"
 
 bash "$here/test-sanitizers.sh" all
 bash "$here/fuzz.sh"
@@ -28,3 +40,4 @@ if [[ "${SWARMBENCH_SKIP_WINDOWS:-0}" != 1 ]]; then
   step "tests: Win32 cross build under Wine"
   bash "$here/test-windows.sh"
 fi
+if command -v ccache >/dev/null; then step "ccache"; ccache --show-stats >&2 || true; fi

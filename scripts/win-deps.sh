@@ -38,7 +38,7 @@ done
 cross_build() {  # name source-dir cmake-args...
   local name="$1" src="$2"; shift 2
   cmake -S "$src" -B "$deps/build-$name" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_INSTALL_PREFIX="$prefix" "$@" >/dev/null
+    -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_INSTALL_PREFIX="$prefix" $(ccache_cmake_args) "$@" >/dev/null
   cmake --build "$deps/build-$name" --parallel "$(nproc)" >/dev/null
   cmake --install "$deps/build-$name" >/dev/null
 }

@@ -39,20 +39,26 @@ install_debian_packages() {
 # from bash's `times`) and its exit status. print_stage_table prints them.
 timed() {
   local name="$1"; shift
-  local t0=$SECONDS c0 rc=0
-  c0="$(_children_cpu_s)"
+  local t0=$SECONDS c0 c1 rc=0
+  _children_cpu_s c0
   "$@" || rc=$?
+  _children_cpu_s c1
   if [[ -n "${SWARMBENCH_STAGE_LOG:-}" ]]; then
-    printf '%s\t%d\t%d\t%d\n' "$name" $((SECONDS - t0)) $(($(_children_cpu_s) - c0)) "$rc" >>"$SWARMBENCH_STAGE_LOG"
+    printf '%s\t%d\t%d\t%d\n' "$name" $((SECONDS - t0)) $((c1 - c0)) "$rc" >>"$SWARMBENCH_STAGE_LOG"
   fi
   return "$rc"
 }
 
-# Whole CPU seconds (user + system) used so far by this shell's waited-for children.
+# Sets the variable named $1 to the whole CPU seconds (user + system) used so
+# far by this shell's waited-for children. `times` must run in this shell (a
+# command substitution would report its own subshell's children), so it
+# writes to a file.
 _children_cpu_s() {
-  local line
-  line="$(times | tail -1)"  # "0m1.234s 0m0.567s": children's user and system
-  awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } printf "%d\n", t }' <<<"$line"
+  local f
+  f="$(mktemp)"
+  times >"$f"  # line 2: "0m1.234s 0m0.567s", the children's user and system time
+  printf -v "$1" '%s' "$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } printf "%d\n", t }' "$f")"
+  rm -f "$f"
 }
 
 print_stage_table() {

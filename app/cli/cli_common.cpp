@@ -102,6 +102,7 @@ void progress_printer::operator()(const progress& p) {
             line += "  " + std::to_string(p.done) + " conns";
     }
     if (p.errors > 0) line += "  " + std::to_string(p.errors) + " errors";
+    if (!p.warning.empty()) line += "  " + p.warning;
     if (tty_) {
         std::fprintf(stderr, "\r%s\033[K", line.c_str());
         dirty_ = true;

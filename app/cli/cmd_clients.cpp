@@ -35,6 +35,7 @@ struct client_args {
     std::string data_dir;       // --data-dir (download)
     std::string pipeline = "500";  // --pipeline (download): clients accept about this many (reqq)
     std::string rate_limit;     // --rate-limit (upload, seed)
+    std::string client_grace;   // --client-grace (upload, download)
     std::string duration, timeout, backend, threads, interval_ms;  // as for run
     bool no_spread = false;     // --no-spread-sources
     bool dump = false;          // --dump-scenario
@@ -93,6 +94,7 @@ swarm_scenario build(role r, const client_args& a) {
         }
     }
     set_field(sc, "--rate-limit", "rate_limit", a.rate_limit);
+    set_field(sc, "--client-grace", "client_grace_s", a.client_grace);
     set_field(sc, "--duration", "duration_s", a.duration);
     set_field(sc, "--timeout", "timeout_s", a.timeout);
     set_field(sc, "--backend", "backend", a.backend);
@@ -138,6 +140,9 @@ CLI::App* add_common(CLI::App& parent, const char* name, const char* help, clien
 
 void add_outgoing(CLI::App* sub, client_args& a) {
     sub->add_option("--target", a.target, "The client's listen address, HOST:PORT")->required();
+    sub->add_option("--client-grace", a.client_grace,
+                    "Seconds without any connection to the client (it is redialled meanwhile, backoff 0.2 s "
+                    "doubling to 5 s) before the run ends as failed (default 60)");
     sub->add_flag("--no-spread-sources", a.no_spread,
                   "Connect from 127.0.0.1 only (default: each connection from its own 127.x.y.z, for clients "
                   "that take one peer per address)");

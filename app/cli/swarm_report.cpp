@@ -4,6 +4,8 @@
 // and --json, so every one of them produces exactly what `run` does.
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <string>
 
 #include "cli_common.hpp"
 #include "swarmbench/graphs.hpp"
@@ -27,6 +29,9 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
         if (w.remote_peers > 0 || w.leechers == 0)
             std::fprintf(out, "  clients      %u outside client%s served, %u with every piece\n", w.remote_peers,
                          w.remote_peers == 1 ? "" : "s", w.remote_peers_complete);
+        if (w.client_redials > 0 || w.client_down_s_max >= 1)
+            std::fprintf(out, "  redials      %llu to the client; longest without a connection %.1f s\n",
+                         static_cast<unsigned long long>(w.client_redials), w.client_down_s_max);
         if (w.completion_seconds > 0) std::fprintf(out, "  completed    in %.2f s\n", w.completion_seconds);
         std::fprintf(out, "  pieces       %llu verified, %llu hash failures, %llu protocol errors, %llu disconnects\n",
                      static_cast<unsigned long long>(w.pieces_verified), static_cast<unsigned long long>(w.hash_failures),
@@ -39,6 +44,16 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
         std::fprintf(out, "  latency      request->piece p50 %.2f ms, p90 %.2f ms, p99 %.2f ms; connect p50 %.2f ms\n",
                      w.request_ms_p50, w.request_ms_p90, w.request_ms_p99, w.connect_ms_p50);
         std::fprintf(out, "  peers        %zu connections made\n", r.peers.size());
+        // Bends of the protocol the remotes made and we accepted, summed over peers.
+        std::map<std::string, std::uint64_t> notes;
+        for (const peer_summary& p : r.peers)
+            for (const auto& [what, count] : p.notes) notes[what] += count;
+        if (!notes.empty()) {
+            std::string text;
+            for (const auto& [what, count] : notes) text += (text.empty() ? "" : ", ") + what + " x" + std::to_string(count);
+            std::fprintf(out, "  bends        %s (accepted, as real clients do; per peer in results.json)\n",
+                         text.c_str());
+        }
         if (w.cpu_seconds_per_gib > 0) std::fprintf(out, "  cpu/GiB      %.2f s\n", w.cpu_seconds_per_gib);
         if (!w.data_dir.empty())
             std::fprintf(out, "  data         %s (%s)\n", w.data_dir.c_str(), w.data_kept ? "kept" : "removed");

@@ -94,6 +94,7 @@ void draw_run_panel(app_state& state, app_commands& cmd) {
             std::snprintf(overlay, sizeof overlay, "%s %.1f s  %s", p.phase.empty() ? "starting" : p.phase.c_str(),
                           p.elapsed_s, format_bytes(static_cast<double>(p.bytes)).c_str());
             ImGui::ProgressBar(p.fraction >= 0 ? static_cast<float>(p.fraction) : 0.0f, ImVec2(-FLT_MIN, 0), overlay);
+            if (!p.warning.empty()) ImGui::TextColored(ImVec4(0.95f, 0.65f, 0.25f, 1.0f), "%s", p.warning.c_str());
             break;
         }
     }

@@ -259,6 +259,10 @@ const scenario_doc scenario_docs[] = {
      "piece."},
     {"spread_sources", pykind::flag,
      "Outgoing connections to 127.0.0.0/8 each bind their own source address (clients that take one peer per IP)."},
+    {"client_grace_s", pykind::real,
+     "A run that only serves or downloads from named clients (upload_to without leechers, connect_to without "
+     "seeders) ends as failed after this many seconds with no connection to any of them, 1..86400; they are "
+     "redialled meanwhile with backoff (0.2 s doubling to 5 s)."},
     {"duration_s", pykind::real,
      "0: run until every leecher completes; else 0.1..86400 seconds, leechers downloading again."},
     {"timeout_s", pykind::real, "Give up on completion after this many seconds, 1..604800."},

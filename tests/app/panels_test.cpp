@@ -69,6 +69,8 @@ std::vector<peer_snapshot> make_peers(std::size_t n, unsigned seed = 7) {
         p.in_bps = static_cast<double>(rng() % 100000) * 1234.5;
         p.blocks = rng() % 500;
         p.request_ms_p50 = static_cast<double>(rng() % 2000) / 7.0;
+        if (rng() % 3 == 0) p.notes["late bitfield"] = rng() % 5 + 1;
+        if (rng() % 4 == 0) p.notes["unknown extension message"] = rng() % 3 + 1;
     }
     return peers;
 }
@@ -94,6 +96,11 @@ double expected_key(const peer_snapshot& p, int column) {
         case peer_col_bytes_out: return static_cast<double>(p.bytes_out);
         case peer_col_blocks: return static_cast<double>(p.blocks);
         case peer_col_request_p50: return p.request_ms_p50;
+        case peer_col_notes: {
+            double n = 0;
+            for (const auto& entry : p.notes) n += static_cast<double>(entry.second);
+            return n;
+        }
         default: return 0;
     }
 }

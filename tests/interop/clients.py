@@ -6,6 +6,8 @@ What is here, each with a time bound and guaranteed clean-up:
   on 127.0.0.1, TCP only, nothing discovered, plain handshakes allowed.
 - ``TransmissionDaemon``: transmission-daemon 3.00 in a fresh config dir,
   driven through transmission-remote.
+- ``Aria2c``: aria2 1.36 downloading or seeding one torrent, on a fixed
+  listen port, DHT, LPD and PEX off.
 - ``run_cli`` / ``cli_process``: the swarmbench command line, in the
   foreground with a timeout or in the background, and its results.json.
 - ``make_random_torrent``, ``info_hash_hex``, ``tree_differences``: test
@@ -27,7 +29,8 @@ arrived intact; libtorrent accepts more than one connection per IP only when
 told to.
 
 Sections: Ports and waits; Torrents, content and tree compares;
-libtorrent; transmission-daemon; The swarmbench command line; Test torrents.
+libtorrent; transmission-daemon; aria2; The swarmbench command line; Test
+torrents.
 
 Thread rules: none of these objects is thread-safe; a test drives them from
 its own thread. The libtorrent session runs its own threads inside, and
@@ -113,6 +116,20 @@ def _orphan_guard() -> list[str]:
     its test: util-linux's setpriv --pdeathsig. Empty where it is missing."""
     exe = shutil.which("setpriv")
     return [exe, "--pdeathsig", "SIGTERM", "--"] if exe else []
+
+
+def _wait_started(proc: subprocess.Popen[Any], ready: Any, timeout: float, what: str, log_text: Any) -> None:
+    """Waits until ready() (a client process started: its RPC answers, its
+    port listens); RuntimeError if the process exits first, TimeoutError
+    after `timeout`, each with the tail of log_text()."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what}: the process exited with {proc.returncode} at start; "
+                               f"log:\n{log_text()[-2000:]}")
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{what}: not after {timeout} s; log:\n{log_text()[-2000:]}")
+        time.sleep(0.1)
 
 
 def _stop_process(proc: subprocess.Popen[Any], first: signal.Signals, grace: float) -> None:
@@ -311,11 +328,11 @@ class LibtorrentPeer:
     popped by a thread of its own as they come, so the log's times are true
     and a full alert queue never hides the end of a failing test."""
 
-    def __init__(self, workdir: Path, name: str = "libtorrent") -> None:
+    def __init__(self, workdir: Path, name: str = "libtorrent", port: int = 0) -> None:
         self.workdir = Path(workdir)
         self.name = name
         self.log_path = self.workdir / f"{name}.log"
-        self.port = 0
+        self.port = port  # 0: one the OS picks
         self._lt: Any = None
         self._session: Any = None
         self._log: Any = None
@@ -334,7 +351,7 @@ class LibtorrentPeer:
         self._log = self.log_path.open("w", encoding="utf-8")
         cat = lt.alert.category_t
         settings = {
-            "listen_interfaces": f"{LOOPBACK}:0",
+            "listen_interfaces": f"{LOOPBACK}:{self.port}",
             "outgoing_interfaces": "",
             "enable_dht": False,
             "enable_lsd": False,
@@ -577,17 +594,9 @@ class TransmissionDaemon:
                                       stdin=subprocess.DEVNULL,
                                       stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            deadline = time.monotonic() + self.START_TIMEOUT_S
-            while True:
-                if self._proc.poll() is not None:
-                    raise RuntimeError(f"transmission-daemon exited with {self._proc.returncode} at start; "
-                                       f"log:\n{self.log_text()[-2000:]}")
-                if self.remote("-l", timeout=5, check=False).returncode == 0:
-                    break
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"transmission RPC on {LOOPBACK}:{self.rpc_port} not answering "
-                                       f"after {self.START_TIMEOUT_S} s; log:\n{self.log_text()[-2000:]}")
-                time.sleep(0.1)
+            _wait_started(self._proc, lambda: self.remote("-l", timeout=5, check=False).returncode == 0,
+                          self.START_TIMEOUT_S, f"transmission RPC on {LOOPBACK}:{self.rpc_port} answering",
+                          self.log_text)
         except BaseException:
             self.stop()
             raise
@@ -675,6 +684,88 @@ class TransmissionDaemon:
                 raise TimeoutError(f"transmission: {infohash} not complete after {timeout:.0f} s: {fields}; "
                                    f"peers:\n{self.peers_text(infohash)}\nlog tail:\n{self.log_text()[-2000:]}")
             time.sleep(0.2)
+
+
+# ----------------------------------------------------------------------------
+# [SECTION] aria2
+# ----------------------------------------------------------------------------
+
+
+class Aria2c:
+    """aria2c 1.36 with one torrent: downloading it into `download_dir`
+    (seed=False) or seeding the content under `download_dir` after checking
+    it (seed=True), listening on a fixed 127.0.0.1 port with DHT, LPD and PEX
+    off, plain handshakes allowed, no limits. It dials nobody (no tracker):
+    our peers dial it. It hash-checks every piece it downloads. Use as a
+    context manager: started and waited for (listening) on entry, stopped on
+    exit (SIGTERM, then SIGKILL). Its console goes to <workdir>/<name>.log.
+
+    Seen with it: once several pieces are done it sends a second BITFIELD
+    instead of HAVEs, and HAVE ALL when it completes."""
+
+    START_TIMEOUT_S = 60  # until it listens (a seeder checks its files first)
+
+    def __init__(self, workdir: Path, torrent: Path, download_dir: Path, seed: bool = False,
+                 name: str = "aria2") -> None:
+        self.workdir = Path(workdir)
+        self.torrent = Path(torrent)
+        self.download_dir = Path(download_dir)
+        self.seed = seed
+        self.name = name
+        self.log_path = self.workdir / f"{name}.log"
+        self.port = 0
+        self._proc: subprocess.Popen[Any] | None = None
+        self._log: Any = None
+
+    def command(self, exe: str) -> list[str]:
+        cmd = [exe, f"--dir={self.download_dir}", f"--listen-port={self.port}", f"--dht-listen-port={self.port}",
+               "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
+               "--enable-peer-exchange=false", "--disable-ipv6=true", "--bt-require-crypto=false",
+               "--bt-min-crypto-level=plain", "--max-overall-download-limit=0", "--max-overall-upload-limit=0",
+               "--bt-max-peers=0", "--file-allocation=falloc", "--summary-interval=1",
+               "--console-log-level=warn", "--show-console-readout=true", "--bt-stop-timeout=300",
+               "--auto-save-interval=0"]
+        if self.seed:
+            cmd += ["--check-integrity=true", "--bt-hash-check-seed=true", "--seed-ratio=0.0", "--seed-time=30"]
+        else:
+            cmd += ["--seed-time=30"]  # minutes: it stays (and keeps its connections) until stopped
+        return cmd + [str(self.torrent)]
+
+    def __enter__(self) -> Aria2c:
+        exe = shutil.which("aria2c")
+        if exe is None:
+            raise RuntimeError("aria2c not found (Debian package aria2)")
+        self.download_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_ports()
+        self._log = self.log_path.open("wb")
+        self._proc = subprocess.Popen([*_orphan_guard(), *self.command(exe)], stdin=subprocess.DEVNULL,
+                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            # aria2 binds every address (0.0.0.0).
+            _wait_started(self._proc, lambda: listening(LOOPBACK, self.port) or listening("0.0.0.0", self.port),
+                          self.START_TIMEOUT_S, f"aria2c listening on {LOOPBACK}:{self.port}", self.log_text)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """SIGTERM (aria2 saves and exits), then SIGKILL. Idempotent."""
+        if self._proc is not None:
+            _stop_process(self._proc, signal.SIGTERM, 10)
+            _stop_process(self._proc, signal.SIGKILL, 10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
 
 
 # ----------------------------------------------------------------------------

@@ -62,10 +62,11 @@ def libtorrent() -> Any:
 @pytest.fixture
 def lt_peers(libtorrent: Any, tmp_path: Path) -> Iterator[Callable[[str], clients.LibtorrentPeer]]:
     """Factory of libtorrent sessions: lt_peers("seeder") starts one on
-    127.0.0.1; all are shut down at the end of the test."""
+    127.0.0.1 (at `port`, else one the OS picks); all are shut down at the end
+    of the test."""
     with contextlib.ExitStack() as stack:
-        def start(name: str = "libtorrent") -> clients.LibtorrentPeer:
-            return stack.enter_context(clients.LibtorrentPeer(tmp_path, name))
+        def start(name: str = "libtorrent", port: int = 0) -> clients.LibtorrentPeer:
+            return stack.enter_context(clients.LibtorrentPeer(tmp_path, name, port))
         yield start
 
 

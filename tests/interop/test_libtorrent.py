@@ -29,7 +29,7 @@ RUN_TIMEOUT_S = 60     # swarmbench --timeout
 WAIT_TIMEOUT_S = 90    # harness bound on a run (above --timeout: it ends itself first)
 COMMON = ["--no-progress", "--no-graphs"]
 
-LtPeers = Callable[[str], LibtorrentPeer]
+LtPeers = Callable[..., LibtorrentPeer]
 
 
 def report(what: str, run: CliRun | None = None, peer: LibtorrentPeer | None = None, handle: Any = None) -> None:
@@ -199,3 +199,39 @@ def test_download_from_files_from_libtorrent(tmp_path: Path, cli: str, lt_peers:
     assert_download_ok(run, leechers, t.piece_count)
     for k in range(1, leechers + 1):
         assert_same_tree(t.content, data / f"leecher-{k:02}" / t.name)
+
+
+# ----------------------------------------------------------------------------
+# A client that goes away and comes back
+# ----------------------------------------------------------------------------
+
+
+def test_upload_redials_a_client_that_vanishes_and_comes_back(tmp_path: Path, cli: str, lt_peers: LtPeers) -> None:
+    """libtorrent takes part of the torrent, its session is shut down (the
+    client is gone: refused connects), then a new session on the same port
+    and folder picks up where it left: swarmbench says it has no connection,
+    redials with backoff, and completes; every byte checked."""
+    t = swarmbench_synthetic_torrent(cli, tmp_path, size="64MiB", files=4, seed=17)
+    port = free_ports()
+    download = tmp_path / "lt-download"
+    # 4 x 4 MiB/s: the first session cannot finish before it is shut down.
+    args = ["upload", "--torrent", str(t.torrent), "--target", f"{LOOPBACK}:{port}", "--connections", "4",
+            "--rate-limit", "4MiB", "--client-grace", "60", "--timeout", str(RUN_TIMEOUT_S), "--no-graphs"]
+    with cli_process(cli, args, out_dir=tmp_path / "upload") as proc:
+        first = lt_peers("lt-first", port)
+        h1 = first.add_torrent(t.torrent, download)
+        wait_until(lambda: h1.status().progress >= 0.1, 30, "the first session to take 10% of the torrent")
+        assert not h1.status().is_seeding
+        first.close()  # gone: its port refuses
+        # Progress lines come once a second on a pipe; the warning after a second without the client.
+        wait_until(lambda: "no connection to the client" in proc.stderr_path.read_text(errors="replace"), 20,
+                   "swarmbench to say it has no connection to the client")
+        second = lt_peers("lt-second", port)
+        h2 = second.add_torrent(t.torrent, download)  # checks what the first one wrote, then resumes
+        second.wait_until_seeding(h2, WAIT_TIMEOUT_S)
+        run = proc.wait(WAIT_TIMEOUT_S)
+    report("upload -> libtorrent that vanished and came back", run, second, h2)
+    assert_upload_ok(run)
+    assert run.swarm.get("client_redials", 0) >= 1, run.describe()
+    assert run.swarm.get("client_down_s_max", 0) >= 1, run.describe()
+    assert_same_tree(t.content, download / t.name)

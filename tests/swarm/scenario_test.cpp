@@ -66,6 +66,7 @@ const std::map<std::string, std::string>& non_defaults() {
         {"content_dir", "/srv/content"},
         {"upload_to", "127.0.0.1:51413"},
         {"spread_sources", "true"},
+        {"client_grace_s", "15"},
         {"duration_s", "30"},
         {"timeout_s", "60"},
         {"backend", "epoll"},

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -221,6 +222,158 @@ TEST_P(swarm_clients, a_request_flood_from_an_outside_client_is_refused_and_the_
     EXPECT_NE(served.peers[0].state.find("more than 32768 requests queued (we accept 2048)"), std::string::npos)
         << served.peers[0].state;
     expect_folder(out(), served);
+}
+
+/// Reads one message from a raw socket: its id (-1: keep-alive) and payload.
+/// False on end of stream or timeout (the socket's receive timeout bounds it).
+bool read_message(raw::socket_t c, int& id, std::string& payload) {
+    char len_bytes[4];
+    if (!raw::recv_exact(c, len_bytes, 4)) return false;
+    const std::uint32_t len = (std::uint32_t{static_cast<unsigned char>(len_bytes[0])} << 24) |
+                              (std::uint32_t{static_cast<unsigned char>(len_bytes[1])} << 16) |
+                              (std::uint32_t{static_cast<unsigned char>(len_bytes[2])} << 8) |
+                              std::uint32_t{static_cast<unsigned char>(len_bytes[3])};
+    if (len > (1u << 20)) return false;
+    id = -1;
+    payload.clear();
+    if (len == 0) return true;
+    std::string body(len, '\0');
+    if (!raw::recv_exact(c, body.data(), len)) return false;
+    id = static_cast<unsigned char>(body[0]);
+    payload = body.substr(1);
+    return true;
+}
+
+template <class F>
+void append_message(std::string& out, F&& encode) {
+    std::byte buf[1024];
+    const std::size_t n = encode(std::span<std::byte>(buf));
+    ASSERT_GT(n, 0u);
+    out.append(reinterpret_cast<const char*>(buf), n);
+}
+
+// aria2 sends a second BITFIELD in mid-connection instead of HAVEs and HAVE
+// ALL when it completes; clients send extension messages we never asked for.
+// libtorrent accepts all of it, and so must a fake seeder: served on, each
+// bend counted in the peer's notes, no protocol error.
+TEST_P(swarm_clients, a_client_that_bends_the_protocol_is_served_and_its_bends_are_counted) {
+    const auto torrent_path = dir_.path() / "T.torrent";
+    const bt::torrent t = write_torrent(torrent_path, /*keep_seed=*/true);
+    const std::uint16_t port = free_port();
+    swarm_hooks hooks;
+    hooks.output_dir = out();
+    results served;
+    std::thread seeder([&] { served = run_swarm(seed_mode(torrent_path, port, GetParam()), hooks); });
+
+    raw::socket_t c = invalid_handle;
+    for (int i = 0; i < 200 && c == invalid_handle; ++i) {  // until the seeder listens (bounded: 10 s)
+        c = raw::connect_loopback(port);
+        if (c == invalid_handle) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_NE(c, invalid_handle) << raw::last_error();
+    raw::set_recv_timeout(c, std::chrono::seconds(20));
+    std::string hs = "\x13" "BitTorrent protocol" + std::string(8, '\0');
+    hs[20 + 5] = '\x10';  // extension protocol
+    hs[20 + 7] = '\x04';  // fast extension
+    hs.append(reinterpret_cast<const char*>(t.info_hash().data()), 20);
+    hs += "-AR1360-bendbendbend";
+    bt::bitfield first(t.piece_count()), second(t.piece_count());
+    first.set(0);
+    second.set(0);
+    second.set(1);
+    second.set(2);
+    std::string msgs = hs;
+    append_message(msgs, [&](auto o) { return bt::encode_bitfield(o, first); });
+    append_message(msgs, [](auto o) { return bt::encode_keep_alive(o); });
+    append_message(msgs, [](auto o) { return bt::encode_have(o, 5); });
+    append_message(msgs, [&](auto o) { return bt::encode_bitfield(o, second); });  // late: replaces the set
+    const std::byte pex[] = {std::byte{'d'}, std::byte{'e'}};
+    append_message(msgs, [&](auto o) { return bt::encode_extended(o, 3, pex); });  // ut_pex we never offered
+    append_message(msgs, [](auto o) { return bt::encode_simple(o, bt::msg_id::interested); });
+    append_message(msgs, [](auto o) { return bt::encode_request(o, 3, 0, bt::default_block_size); });
+    ASSERT_TRUE(raw::send_all(c, msgs.data(), msgs.size())) << raw::last_error();
+
+    // The seeder answers the request: our handshake, then messages until the block.
+    std::string reply(68, '\0');
+    ASSERT_TRUE(raw::recv_exact(c, reply.data(), reply.size())) << raw::last_error();
+    std::string block;
+    int id = 0;
+    std::string payload;
+    for (int i = 0; i < 64 && block.empty(); ++i) {
+        ASSERT_TRUE(read_message(c, id, payload)) << "the seeder stopped answering: " << raw::last_error();
+        if (id == static_cast<int>(bt::msg_id::piece)) block = payload.substr(8);
+    }
+    ASSERT_EQ(block.size(), bt::default_block_size);
+    std::vector<std::byte> want(bt::default_block_size);
+    bt::synthetic_fill(*t.content_seed(), std::uint64_t{3} * t.piece_size(0), want);
+    EXPECT_EQ(std::memcmp(block.data(), want.data(), want.size()), 0) << "the block served is the torrent's";
+
+    // HAVE ALL on completion, late too: the seeder sees a complete client and
+    // closes ("done"); the run ends ok.
+    std::string done;
+    append_message(done, [](auto o) { return bt::encode_simple(o, bt::msg_id::have_all); });
+    ASSERT_TRUE(raw::send_all(c, done.data(), done.size())) << raw::last_error();
+    for (int i = 0; i < 10000 && read_message(c, id, payload); ++i) {
+    }
+    raw::close(c);
+    seeder.join();
+
+    EXPECT_EQ(served.summary.status, "ok") << all_errors(served);
+    EXPECT_EQ(served.summary.swarm->protocol_errors, 0u);
+    EXPECT_EQ(served.summary.swarm->remote_peers_complete, 1u);
+    ASSERT_EQ(served.peers.size(), 1u);
+    const auto& notes = served.peers[0].notes;
+    EXPECT_EQ(notes.count(bt::bend_late_bitfield) ? notes.at(bt::bend_late_bitfield) : 0, 1u);
+    EXPECT_EQ(notes.count(bt::bend_late_have_all) ? notes.at(bt::bend_late_have_all) : 0, 1u);
+    EXPECT_EQ(notes.count("unknown extension message") ? notes.at("unknown extension message") : 0, 1u);
+    EXPECT_EQ(notes.size(), 3u) << "nothing else was bent";
+    EXPECT_EQ(served.peers[0].state, "done");
+    expect_folder(out(), served);
+}
+
+// A client that is not there (or went away): dialled again with backoff,
+// "no connection" said while it lasts, and after client_grace_s the run ends
+// as failed with a message that names the client; nothing else is dialled.
+TEST_P(swarm_clients, a_client_gone_for_longer_than_the_grace_ends_the_run_with_a_clear_status) {
+    const auto torrent_path = dir_.path() / "T.torrent";
+    write_torrent(torrent_path, /*keep_seed=*/true);
+    const std::uint16_t port = free_port();  // nobody listens there
+    swarm_scenario sc;
+    sc.torrent_file = torrent_path.string();
+    sc.seeders = 2;
+    sc.leechers = 0;
+    sc.storage = storage_mode::discard;
+    sc.upload_to = {endpoint::loopback_v4(port)};
+    sc.client_grace_s = 2;
+    sc.backend = GetParam();
+    sc.threads = 1;
+    sc.timeout_s = 60;
+    swarm_hooks hooks;
+    hooks.output_dir = out();
+    std::string warning;
+    double down_seen = 0;
+    hooks.run.on_progress = [&](const progress& p) {
+        if (!p.warning.empty()) warning = p.warning;
+    };
+    hooks.on_sample = [&](const swarm_sample& s) { down_seen = std::max(down_seen, s.client_down_s); };
+    const results r = run_swarm(sc, hooks);
+
+    EXPECT_EQ(r.summary.status, "failed");
+    std::string why;
+    for (const std::string& m : r.summary.error_messages)
+        if (m.find("no connection to the client") != std::string::npos) why = m;
+    EXPECT_NE(why.find("no connection to the client 127.0.0.1:" + std::to_string(port)), std::string::npos) << why;
+    EXPECT_NE(why.find("client_grace_s = 2 s"), std::string::npos) << why;
+    EXPECT_NE(warning.find("no connection to the client 127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << "the progress said so while it lasted: " << warning;
+    EXPECT_GE(down_seen, 2.0);
+    // 2 seeders, each: a dial at 0, then again after 0.2, 0.4, 0.8 s, ...
+    // (backoff): a few redials within the grace (fewer on a slow, sanitized
+    // build), not hundreds.
+    EXPECT_GE(r.summary.swarm->client_redials, 2u);
+    EXPECT_LE(r.summary.swarm->client_redials, 40u);
+    EXPECT_GE(r.summary.swarm->client_down_s_max, 2.0);
+    expect_folder(out(), r);
 }
 
 INSTANTIATE_TEST_SUITE_P(, swarm_clients, ::testing::ValuesIn(compiled_backends()), backend_param_name);

@@ -88,6 +88,13 @@ void sort_by_field(std::vector<std::size_t>& order, const std::vector<peer_snaps
     sort_order(order, ascending, [&](std::size_t a, std::size_t b) { return peers[a].*field < peers[b].*field; });
 }
 
+// Bends of the protocol a peer made, in all (the notes column sorts by it).
+std::uint64_t notes_total(const peer_snapshot& p) noexcept {
+    std::uint64_t n = 0;
+    for (const auto& [what, count] : p.notes) n += count;
+    return n;
+}
+
 void sort_by_name(std::vector<std::size_t>& order, const std::vector<peer_snapshot>& peers,
                   std::string peer_snapshot::*field, bool ascending) {
     sort_order(order, ascending, [&](std::size_t a, std::size_t b) {
@@ -133,6 +140,7 @@ std::uint64_t order_fingerprint(const std::vector<peer_snapshot>& peers, int col
             case peer_col_bytes_out: key = p.bytes_out; break;
             case peer_col_blocks: key = p.blocks; break;
             case peer_col_request_p50: key = bits_of(p.request_ms_p50); break;
+            case peer_col_notes: key = notes_total(p); break;
             default: break;
         }
         h = mix(h, key);
@@ -168,7 +176,7 @@ struct column_spec {
 constexpr column_spec columns[peer_column_count] = {
     {"leecher", false},  {"remote", false},   {"state", false},     {"slow", false},
     {"choked", false},   {"requests", true},  {"in rate", true},    {"bytes in", true},
-    {"bytes out", true}, {"blocks", true},    {"request p50 (ms)", true},
+    {"bytes out", true}, {"blocks", true},    {"request p50 (ms)", true}, {"notes", true},
 };
 
 // Right-aligns text in the current cell: numbers line up by magnitude.
@@ -213,6 +221,19 @@ void draw_row(const peer_snapshot& p) {
     ImGui::TableNextColumn();
     std::snprintf(buf, sizeof(buf), "%.2f", p.request_ms_p50);
     text_right(buf);
+    ImGui::TableNextColumn();
+    if (p.notes.empty()) {
+        ImGui::TextDisabled("-");
+    } else {
+        // "late bitfield x3, unknown extension message x1": what the remote
+        // bent and we accepted, as real clients do.
+        std::string text;
+        for (const auto& [what, count] : p.notes) {
+            if (!text.empty()) text += ", ";
+            text += what + " x" + std::to_string(count);
+        }
+        ImGui::TextUnformatted(text.c_str());
+    }
 }
 
 }  // namespace
@@ -238,6 +259,10 @@ std::vector<std::size_t> sorted_peer_order(const std::vector<peer_snapshot>& pee
         case peer_col_blocks: sort_by_field(order, peers, &peer_snapshot::blocks, ascending); break;
         case peer_col_request_p50:
             sort_by_field(order, peers, &peer_snapshot::request_ms_p50, ascending);
+            break;
+        case peer_col_notes:
+            sort_order(order, ascending,
+                       [&](std::size_t a, std::size_t b) { return notes_total(peers[a]) < notes_total(peers[b]); });
             break;
         default: break;  // unsorted: snapshot order
     }

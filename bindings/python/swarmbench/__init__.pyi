@@ -54,6 +54,7 @@ class Scenario(metaclass=_pybind11_type):
         content_dir: str = ...,
         upload_to: Sequence[str] = ...,
         spread_sources: bool = ...,
+        client_grace_s: float = ...,
         duration_s: float = ...,
         timeout_s: float = ...,
         backend: str = ...,
@@ -92,6 +93,7 @@ class Scenario(metaclass=_pybind11_type):
     content_dir: str
     upload_to: list[str]
     spread_sources: bool
+    client_grace_s: float
     duration_s: float
     timeout_s: float
     backend: str

@@ -85,6 +85,8 @@ struct swarm_summary {
     double completion_seconds = 0;           // first byte to last leecher (or outside client) complete (0: not all completed)
     std::uint32_t remote_peers = 0;          // outside clients that handshook with our seeders (by address)
     std::uint32_t remote_peers_complete = 0; // ...of them, those that announced every piece (their hash checks passed)
+    std::uint64_t client_redials = 0;        // dials to named clients (upload_to, connect_to) after a lost or failed one
+    double client_down_s_max = 0;            // longest a named client had no connection with us (sampled; 0: none named)
     double request_ms_p50 = 0;               // request -> piece latency over the run
     double request_ms_p90 = 0;
     double request_ms_p99 = 0;
@@ -112,6 +114,11 @@ struct peer_summary {
     double request_ms_p50 = 0;        // request -> piece latency on this connection
     double request_ms_p99 = 0;
     double connected_s = 0;           // seconds it was connected
+    /// Bends of the protocol the remote made that we accepted, as real clients
+    /// do, and how often: "late bitfield", "unknown extension message", ...
+    /// (bt::message::bend and the swarm's own). Empty for a peer that kept to
+    /// the letter.
+    std::map<std::string, std::uint64_t> notes;
 };
 
 /// The headline numbers. `bytes` and `seconds` cover the measured window only

@@ -402,6 +402,7 @@ wire_decoder::status wire_decoder::next(std::span<const std::byte>& in, message&
                 out.kind = message_kind::unknown;
                 out.ext_id = id_;
                 out.length = body_need_;
+                out.bend = bend_unknown_message;
                 return status::message;
             }
             if (id_ == 7 && options_.stream_pieces) {
@@ -520,12 +521,6 @@ bool wire_decoder::check_block(std::string_view what, std::uint32_t index, std::
     return true;
 }
 
-bool wire_decoder::check_first(std::string_view what) {
-    if (!seen_message_) return true;
-    fail(fmt::format("{}: only allowed as the first message after the handshake", what));
-    return false;
-}
-
 bool wire_decoder::check_fast(std::string_view what) {
     if (fast_) return true;
     fail(fmt::format("{}: fast-extension message but the fast extension was not negotiated", what));
@@ -547,14 +542,11 @@ wire_decoder::status wire_decoder::parse_body(std::span<const std::byte> body, m
         break;
     case 5: {
         out.kind = message_kind::bitfield;
-        if (!check_first("bitfield")) return status::error;
+        // Spare bits set: libtorrent clears them; bitfield::assign does too.
         const std::uint32_t spare = bitfield_bytes_ * 8 - geometry_.piece_count();
-        if (spare != 0) {
-            const auto last = std::to_integer<std::uint8_t>(body.back());
-            if (last & ((1u << spare) - 1))
-                return fail(fmt::format("bitfield: spare bits after piece {} are not zero",
-                                        geometry_.piece_count() - 1));
-        }
+        if (spare != 0 && (std::to_integer<std::uint8_t>(body.back()) & ((1u << spare) - 1)))
+            out.bend = bend_bitfield_spare_bits;
+        if (seen_message_) out.bend = bend_late_bitfield;  // replaces the peer's piece set
         out.data = body;
         break;
     }
@@ -592,15 +584,22 @@ wire_decoder::status wire_decoder::parse_body(std::span<const std::byte> body, m
         break;
     case 14: case 15:
         out.kind = id_ == 14 ? message_kind::have_all : message_kind::have_none;
-        if (!check_fast(id_name(id_)) || !check_first(id_name(id_))) return status::error;
+        if (!check_fast(id_name(id_))) return status::error;
+        if (seen_message_) out.bend = id_ == 14 ? bend_late_have_all : bend_late_have_none;
         break;
     case 20:
         if (!ext_) return fail("extended: message but the extension protocol was not negotiated");
         out.ext_id = std::to_integer<std::uint8_t>(p[0]);
         out.data = body.subspan(1);
         if (out.ext_id == 0) {
+            // A malformed one is ignored, as libtorrent does: the framing is
+            // intact and the peer works without extensions.
             auto hs = parse_extended_handshake(out.data);
-            if (!hs) return fail(hs.error());
+            if (!hs) {
+                out.kind = message_kind::extended;
+                out.bend = bend_bad_extended_handshake;
+                return status::message;
+            }
             ext_hs_ = std::move(hs.value());
             out.kind = message_kind::extended_handshake;
             out.ext_hs = &ext_hs_;

@@ -73,6 +73,8 @@ nlohmann::json to_json(const run_summary& s) {
                       {"leechers", w.leechers},
                       {"leechers_complete", w.leechers_complete},
                       {"remote_peers", w.remote_peers},
+                      {"client_redials", w.client_redials},
+                      {"client_down_s_max", number(w.client_down_s_max)},
                       {"remote_peers_complete", w.remote_peers_complete},
                       {"torrent_bytes", w.torrent_bytes},
                       {"piece_count", w.piece_count},
@@ -118,7 +120,8 @@ nlohmann::json to_json(const peer_summary& p) {
             {"rejects", p.rejects},
             {"request_ms_p50", number(p.request_ms_p50)},
             {"request_ms_p99", number(p.request_ms_p99)},
-            {"connected_s", number(p.connected_s)}};
+            {"connected_s", number(p.connected_s)},
+            {"notes", p.notes}};
 }
 
 nlohmann::json to_json(const run_event& e) { return {{"t_s", number(e.t_s)}, {"what", e.what}}; }

@@ -246,6 +246,11 @@ void on_handshake(connection& c, const bt::handshake& hs) {
     if (c.decoder.extensions_negotiated()) send_extended_handshake(c);
     c.state = conn_state::active;
     c.established_ns = steady_ns();
+    if (c.named_client >= 0) {
+        client_link& link = *s.run->clients[static_cast<std::size_t>(c.named_client)];
+        link.up.fetch_add(1, std::memory_order_acq_rel);
+        link.down_since_ns.store(0, std::memory_order_release);
+    }
     c.last_piece_ns = c.established_ns;
     if (c.outgoing) s.counters.half_open.add(-1);
     (c.as_leecher ? s.counters.leecher_live : s.counters.seeder_live).add(1);
@@ -261,6 +266,13 @@ void on_handshake(connection& c, const bt::handshake& hs) {
 }
 
 void dispatch(connection& c, const bt::message& m) {
+    if (m.bend) conn_note(c, m.bend);
+    if (m.kind == bt::message_kind::extended && m.ext_id != 0) {
+        // We advertise no extension messages (our handshake's "m" is empty):
+        // libtorrent ignores what no extension claims, and so do we.
+        conn_note(c, "unknown extension message");
+        return;
+    }
     if (m.kind == bt::message_kind::handshake) {
         on_handshake(c, *m.hs);
         return;
@@ -380,6 +392,17 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
     c.end_reason = std::move(reason);
     c.protocol_error = protocol_error;
     c.closed_ns = steady_ns();
+    if (c.named_client >= 0) {
+        // A named client: the last of its connections gone starts its "no
+        // connection" clock (the controller ends the run after client_grace_s).
+        client_link& link = *s.run->clients[static_cast<std::size_t>(c.named_client)];
+        if (was == conn_state::active && link.up.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            link.down_since_ns.store(c.closed_ns, std::memory_order_release);
+        if (!s.stopping && c.end_reason != "done") {
+            std::lock_guard lock(link.mutex);
+            link.last_loss = c.end_reason;
+        }
+    }
     if (was == conn_state::active) {
         if (c.counted) s.counters.active.add(-1);
         (c.as_leecher ? s.counters.leecher_live : s.counters.seeder_live).add(-1);
@@ -436,7 +459,25 @@ peer_summary summarize(const connection& c, const std::string& leecher_name) {
     p.request_ms_p99 = c.request_latency.percentile_ns(0.99) / 1e6;
     if (c.established_ns > 0)
         p.connected_s = static_cast<double>((c.closed_ns ? c.closed_ns : steady_ns()) - c.established_ns) / 1e9;
+    p.notes = notes_of(c);
     return p;
+}
+
+void conn_note(connection& c, const char* what) {
+    for (auto& [name, count] : c.notes)
+        if (name == what || std::strcmp(name, what) == 0) {
+            ++count;
+            return;
+        }
+    c.notes.emplace_back(what, 1);
+    log().info("{} <- {}: accepted a {} (real clients send it; counted in the peer's notes)",
+               c.as_leecher ? c.as_leecher->name : c.as_seeder->name, c.remote, what);
+}
+
+std::map<std::string, std::uint64_t> notes_of(const connection& c) {
+    std::map<std::string, std::uint64_t> out;
+    for (const auto& [name, count] : c.notes) out[name] += count;
+    return out;
 }
 
 }  // namespace swarmbench::detail

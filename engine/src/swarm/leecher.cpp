@@ -49,7 +49,7 @@ void check_complete(leecher& l);
 /// Number of connection targets: seeders, then connect_to entries.
 std::size_t seeder_targets(const leecher& l) { return l.owner->run->seeders.size(); }
 
-void open_connection(leecher& l, int target, bool retry = false) {
+void open_connection(leecher& l, int target, bool retry = false, std::uint32_t failures = 0) {
     shard& s = *l.owner;
     const swarm_run& run = *s.run;
     auto owned = make_connection(s, true);
@@ -66,6 +66,8 @@ void open_connection(leecher& l, int target, bool retry = false) {
     } else {
         to = run.scenario.connect_to[static_cast<std::size_t>(-1 - target)];
         c.remote = to.to_string();
+        c.named_client = connect_client(run, static_cast<std::size_t>(-1 - target));
+        c.dial_failures = failures;
     }
     const double draw = static_cast<double>(next_random(s) >> 11) * 0x1.0p-53;
     c.slow = draw < run.scenario.slow_fraction;
@@ -546,11 +548,17 @@ void leecher_on_closed(connection& c) {
     }
     const bool never_connected = c.established_ns == 0;
     const bool at_once = c.end_reason == "churn" || c.end_reason == drop_fault_reason;
-    l.reconnect_at.push_back(steady_ns() + (at_once           ? 0
-                                             : never_connected ? failed_connect_delay_ns
-                                                               : reconnect_delay_ns));
+    // A connect_to peer (a named client) is dialled with backoff: 0.2 s after
+    // a connection that worked, doubling to 5 s while dials fail.
+    const std::uint32_t failures = never_connected ? c.dial_failures + 1 : 0;
+    const std::int64_t delay = at_once          ? 0
+                               : c.target < 0   ? redial_backoff_ns(failures)
+                               : never_connected ? failed_connect_delay_ns
+                                                 : reconnect_delay_ns;
+    l.reconnect_at.push_back(steady_ns() + delay);
     l.reconnect_target.push_back(c.target);
     l.reconnect_retry.push_back(never_connected);
+    l.reconnect_failures.push_back(failures);
     // Its blocks went back to the pool: others may take them now.
     for (auto& other : l.conns)
         if (other.get() != &c) request_more(*other);
@@ -604,17 +612,24 @@ void leecher_tick(leecher& l, std::int64_t now) {
         }
         const int target = l.reconnect_target[i];
         const bool retry = l.reconnect_retry[i];
+        const std::uint32_t failures = l.reconnect_failures[i];
         l.reconnect_at[i] = l.reconnect_at.back();
         l.reconnect_at.pop_back();
         l.reconnect_target[i] = l.reconnect_target.back();
         l.reconnect_target.pop_back();
         l.reconnect_retry[i] = l.reconnect_retry.back();
         l.reconnect_retry.pop_back();
-        if (target >= 0)
+        l.reconnect_failures[i] = l.reconnect_failures.back();
+        l.reconnect_failures.pop_back();
+        if (target >= 0) {
             open_seeder_connection(l);
-        else if (std::find(l.banned_connect_to.begin(), l.banned_connect_to.end(),
-                           static_cast<std::uint32_t>(-1 - target)) == l.banned_connect_to.end())
-            open_connection(l, target, retry);
+        } else if (std::find(l.banned_connect_to.begin(), l.banned_connect_to.end(),
+                             static_cast<std::uint32_t>(-1 - target)) == l.banned_connect_to.end()) {
+            const auto index = static_cast<std::size_t>(-1 - target);
+            s.run->clients[static_cast<std::size_t>(connect_client(*s.run, index))]->redials.fetch_add(
+                1, std::memory_order_relaxed);
+            open_connection(l, target, retry, failures);
+        }
     }
     // Steering: grow or shrink to the target count of seeder connections.
     std::size_t have = seeder_connection_count(l);

@@ -48,6 +48,8 @@ const column_def columns[] = {
     SWARMBENCH_COLUMN(leechers_done, "count"),
     SWARMBENCH_COLUMN(cpu_percent, "%"),
     SWARMBENCH_COLUMN(rss_bytes, "B"),
+    SWARMBENCH_COLUMN(client_connections, "count"),
+    SWARMBENCH_COLUMN(client_down_s, "s"),
 };
 
 #undef SWARMBENCH_COLUMN

@@ -186,6 +186,7 @@ const std::vector<field_def>& fields() {
         {"content_dir", kind::text, &S::content_dir, 0, 0, false, false, false},
         {"upload_to", kind::endpoints, &S::upload_to, 0, 0, false, false, false},
         {"spread_sources", kind::flag, &S::spread_sources, 0, 0, false, false, false},
+        {"client_grace_s", kind::real, &S::client_grace_s, 1, 86400},
         {"duration_s", kind::real, &S::duration_s, 0.1, 86400, true},
         {"timeout_s", kind::real, &S::timeout_s, 1, 604800},
         {"backend", kind::backend, &S::backend, 0, 0, false, false, false},

@@ -46,8 +46,6 @@ constexpr std::size_t max_reads = 16;  // content_dir: block reads in flight per
 // Requests queued per connection before a flood is refused: clients send more
 // than the reqq we advertise (answered, never dropped), but not 16 times more.
 constexpr std::size_t max_queued_requests = 16 * advertised_reqq;
-constexpr std::int64_t redial_delay_ns = 200'000'000;          // after a lost connection
-constexpr std::int64_t failed_redial_delay_ns = 1'000'000'000;  // after a failed connect
 constexpr std::int64_t dial_back_delay_ns = 1'000'000'000;      // a client that connected in left
 
 // ---------------------------------------------------------------------------
@@ -159,6 +157,8 @@ void dial(seeder& sd, const seeder_dial& d) {
     c.remote_ep = d.to;
     c.remote_key = d.key;
     c.retry = d.retry;
+    c.named_client = d.target >= 0 ? upload_client(static_cast<std::size_t>(d.target)) : -1;
+    c.dial_failures = d.failures;
     sd.conns.push_back(std::move(owned));
     conn_connect(c, d.to);
 }
@@ -188,10 +188,13 @@ void maybe_redial(seeder& sd, const connection& c) {
     if (!c.remote_key.empty() && s.run->remotes.complete(c.remote_key)) return;
     const std::int64_t now = steady_ns();
     if (c.outgoing && c.target >= 0) {
+        // Backoff: 0.2 s after a connection that worked, doubling (to 5 s)
+        // while dials fail; the controller gives up after client_grace_s.
         const endpoint& to = s.run->scenario.upload_to[static_cast<std::size_t>(c.target)];
         const bool failed = c.established_ns == 0;
-        sd.redials.push_back({now + (failed ? failed_redial_delay_ns : redial_delay_ns), to,
-                              c.remote_key.empty() ? to.to_string() : c.remote_key, c.target, failed});
+        const std::uint32_t failures = failed ? c.dial_failures + 1 : 0;
+        sd.redials.push_back({now + redial_backoff_ns(failures), to,
+                              c.remote_key.empty() ? to.to_string() : c.remote_key, c.target, failed, failures});
     } else if (c.external && c.remote_listen_port != 0 && c.established_ns != 0) {
         endpoint back = c.remote_ep;
         back.port = c.remote_listen_port;
@@ -506,6 +509,9 @@ void seeder_tick(seeder& sd, std::int64_t now, double dt_s) {
         const seeder_dial d = std::move(sd.redials[i]);
         sd.redials[i] = std::move(sd.redials.back());
         sd.redials.pop_back();
+        if (d.target >= 0)
+            s.run->clients[static_cast<std::size_t>(upload_client(static_cast<std::size_t>(d.target)))]->redials.fetch_add(
+                1, std::memory_order_relaxed);
         dial(sd, d);
     }
     for (auto& c : conns) {

@@ -103,20 +103,24 @@ leecher_snapshot snapshot_of(const leecher& l) {
     return out;
 }
 
-/// One leecher-side connection; remembers bytes_in for the next in_bps.
-peer_snapshot snapshot_of(connection& c, const leecher& l, std::int64_t now) {
+constexpr std::uint32_t seeder_rows = 0x8000'0000u;  // sort key of seeder rows: after the leechers'
+
+/// One connection of our peer `ours` (a leecher's, or a seeder's with an
+/// outside client); remembers bytes_in for the next in_bps.
+peer_snapshot snapshot_of(connection& c, const std::string& ours, std::int64_t now) {
     peer_snapshot out;
-    out.leecher = l.name;
-    out.remote = c.remote;
+    out.leecher = ours;
+    out.remote = c.client.empty() ? c.remote : c.remote + " (" + c.client + ")";
     out.state = state_name(c.state);
     out.slow = c.slow;
     out.choked = c.peer_choking;
     out.interested = c.am_interested;
-    out.requests = static_cast<std::uint32_t>(c.requests.size());
+    out.requests = static_cast<std::uint32_t>(c.as_seeder ? c.queue.size() : c.requests.size());
     out.bytes_in = c.bytes_in;
     out.bytes_out = c.bytes_out;
     out.blocks = c.blocks;
     out.request_ms_p50 = c.request_latency.percentile_ns(0.5) / 1e6;
+    out.notes = notes_of(c);
     // First snapshot of this connection: its rate since it was opened.
     const std::int64_t since = c.snap_ns != 0 ? c.snap_ns : c.connect_start_ns;
     if (since > 0 && now > since)
@@ -134,8 +138,13 @@ void fill_snapshot(shard& s, snapshot_part& out) {
     for (const auto& lp : s.leechers) {
         leecher& l = *lp;
         out.leechers.emplace_back(l.index, snapshot_of(l));
-        for (auto& c : l.conns) out.peers.emplace_back(l.index, snapshot_of(*c, l, now));
+        for (auto& c : l.conns) out.peers.emplace_back(l.index, snapshot_of(*c, l.name, now));
     }
+    // Seeders' connections with outside clients (upload, seed): what a user
+    // testing a client watches. Listed after every leecher's.
+    for (const auto& sp : s.seeders)
+        for (auto& c : sp->conns)
+            if (c->external) out.peers.emplace_back(seeder_rows + sp->index, snapshot_of(*c, sp->name, now));
     out.dropped_writes = s.writes.take(out.writes, disk_points_per_snapshot);
     out.filled.store(true, std::memory_order_release);
 }

@@ -374,6 +374,10 @@ private:
         cpu0_ = prev_cpu_ = process_cpu_seconds();
         t0_ = prev_t_ = clock::now();
         run_.start_ns = detail::steady_ns();
+        // Named clients start "not connected": a client never reached is as
+        // lost as one that left.
+        for (const endpoint& e : run_.scenario.upload_to) add_client(e);
+        for (const endpoint& e : run_.scenario.connect_to) add_client(e);
         for (std::size_t i = 0; i < shards_.size(); ++i) {
             shard* s = shards_[i].get();
             group_->post(i, [s](io_context&) { detail::shard_start(*s); });
@@ -410,8 +414,16 @@ private:
             if (complete && remotes_expected() > 0)
                 run_.all_done_ns.store(sc.leechers == 0 && run_.last_served_ns.load() > 0 ? run_.last_served_ns.load()
                                                                                           : detail::steady_ns());
-            take_sample(now);
+            const client_status clients = client_status_now();
+            take_sample(now, clients);
             if (complete) break;
+            if (clients.down_s > sc.client_grace_s && run_depends_on_clients()) {
+                detail::fail_run(res_, fmt::format("swarm: no connection to the client {} for {:.0f} s (client_grace_s "
+                                                   "= {} s; {} redials with backoff){}",
+                                                   clients.worst, clients.down_s, sc.client_grace_s, clients.redials,
+                                                   clients.last_loss.empty() ? "" : "; last: " + clients.last_loss));
+                break;
+            }
             if (fatal) {
                 res_.summary.status = "failed";
                 break;
@@ -442,6 +454,49 @@ private:
 
     /// Outside clients to wait for: every upload_to peer, or (seeders only,
     /// waiting for clients to connect in) at least one.
+    void add_client(const endpoint& e) {
+        auto link = std::make_unique<detail::client_link>();
+        link->name = e.to_string();
+        link->down_since_ns.store(run_.start_ns);
+        run_.clients.push_back(std::move(link));
+    }
+
+    /// The named clients (upload_to, connect_to) as the controller sees them.
+    struct client_status {
+        std::uint32_t connections = 0;  // established connections to any of them
+        double down_s = 0;              // the longest any one has had none (0: each has one)
+        std::string worst;              // that client
+        std::string last_loss;          // why its last connection ended or failed
+        std::uint64_t redials = 0;      // dials after a lost or failed connection, all of them
+    };
+
+    client_status client_status_now() {
+        client_status out;
+        const std::int64_t now = detail::steady_ns();
+        for (const auto& link : run_.clients) {
+            const std::int64_t up = link->up.load(std::memory_order_acquire);
+            out.connections += static_cast<std::uint32_t>(std::max<std::int64_t>(0, up));
+            out.redials += link->redials.load(std::memory_order_relaxed);
+            const std::int64_t since = link->down_since_ns.load(std::memory_order_acquire);
+            if (up > 0 || since == 0) continue;
+            const double down = static_cast<double>(now - since) / 1e9;
+            if (down <= out.down_s) continue;
+            out.down_s = down;
+            out.worst = link->name;
+            std::lock_guard lock(link->mutex);
+            out.last_loss = link->last_loss;
+        }
+        client_down_max_s_ = std::max(client_down_max_s_, out.down_s);
+        return out;
+    }
+
+    /// The run serves or downloads from named clients only (upload, download):
+    /// without them it cannot end, so client_grace_s applies.
+    bool run_depends_on_clients() const {
+        const swarm_scenario& sc = run_.scenario;
+        return (sc.leechers == 0 && !sc.upload_to.empty()) || (sc.seeders == 0 && !sc.connect_to.empty());
+    }
+
     std::uint32_t remotes_expected() const {
         const swarm_scenario& sc = run_.scenario;
         if (!sc.upload_to.empty()) return static_cast<std::uint32_t>(sc.upload_to.size());
@@ -603,7 +658,7 @@ private:
         hooks_.on_snapshot(std::move(snap));
     }
 
-    void take_sample(clock::time_point now) {
+    void take_sample(clock::time_point now, const client_status& clients) {
         const swarm_scenario& sc = run_.scenario;
         const totals t = sum(shards_);
         const detail::interval_histograms h = take_intervals(shards_);
@@ -638,6 +693,8 @@ private:
         s.leechers_done = run_.leechers_done.load(std::memory_order_relaxed);
         s.cpu_percent = dt > 0 ? 100.0 * (cpu - prev_cpu_) / dt : 0;
         s.rss_bytes = process_rss_bytes();
+        s.client_connections = clients.connections;
+        s.client_down_s = clients.down_s;
         prev_ = t;
         prev_t_ = now;
         prev_cpu_ = cpu;
@@ -657,6 +714,10 @@ private:
                    t.errors + t.protocol_errors + t.hash_failures};
         if (wanted > 0) p.fraction = std::min(1.0, static_cast<double>(s.payload_total) / static_cast<double>(wanted));
         else if (sc.duration_s > 0) p.fraction = std::min(1.0, s.t_s / sc.duration_s);
+        // A second without the client is worth saying (the first connects take a moment).
+        if (clients.down_s >= 1)
+            p.warning = fmt::format("no connection to the client {} for {:.0f} s ({} redials)", clients.worst,
+                                    clients.down_s, clients.redials);
         report(p);
     }
 
@@ -699,6 +760,8 @@ private:
         w.leechers_complete = run_.leechers_done.load();
         w.remote_peers = run_.remotes.clients();
         w.remote_peers_complete = run_.remotes.complete_clients();
+        for (const auto& link : run_.clients) w.client_redials += link->redials.load();
+        w.client_down_s_max = client_down_max_s_;
         w.pieces_verified = t.verified;
         w.hash_failures = t.hash_failures;
         w.protocol_errors = t.protocol_errors;
@@ -751,6 +814,7 @@ private:
     clock::time_point prev_t_{};            // previous sample
     totals prev_;                           // counters at the previous sample
     double cpu0_ = 0, prev_cpu_ = 0;        // process CPU at start / previous sample
+    double client_down_max_s_ = 0;           // longest a named client had no connection, as sampled
     std::vector<std::shared_ptr<detail::snapshot_round>> late_snapshots_;  // rounds a shard answered too late
     /// Steering values in force, as the shards apply swarm_controls.
     struct steering {

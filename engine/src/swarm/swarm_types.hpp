@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,6 +64,30 @@ struct seeder_address {
     endpoint where;    // bound address
 };
 
+/// An outside client the user named (upload_to, then connect_to, by index):
+/// how many connections we have with it now, since when we have none, and how
+/// often we dialled it again. Written by the shard that owns each connection,
+/// read by the controller every sample; last_loss under its mutex (rare).
+struct client_link {
+    std::string name;                            // "127.0.0.1:40002"
+    std::atomic<std::int64_t> up{0};             // established connections now
+    std::atomic<std::int64_t> down_since_ns{0};  // none up since then (the data phase start at first); 0: one is up
+    std::atomic<std::uint64_t> redials{0};       // dials after a lost or failed connection
+    std::mutex mutex;                            // guards last_loss
+    std::string last_loss;                       // why the last connection ended or failed to connect
+};
+
+/// Delay before dialling a named client again after `failures` losses in a
+/// row that moved no data (failed connects, protocol errors, handshake
+/// timeouts): 0.2 s, doubling, at most redial_backoff_max_ns.
+inline constexpr std::int64_t redial_backoff_min_ns = 200'000'000;
+inline constexpr std::int64_t redial_backoff_max_ns = 5'000'000'000;
+constexpr std::int64_t redial_backoff_ns(std::uint32_t failures) noexcept {
+    std::int64_t d = redial_backoff_min_ns;
+    for (std::uint32_t i = 0; i < failures && d < redial_backoff_max_ns; ++i) d *= 2;
+    return d < redial_backoff_max_ns ? d : redial_backoff_max_ns;
+}
+
 struct swarm_run {
     swarm_scenario scenario;                   // validated
     std::shared_ptr<const bt::torrent> torrent;  // shared read-only by every thread
@@ -86,7 +111,15 @@ struct swarm_run {
     std::atomic<std::uint32_t> leechers_done{0};  // leechers complete (run to completion)
     std::atomic<std::int64_t> stall_until_ns{0};  // stall faults end by then: leechers count silence from here
     std::int64_t start_ns = 0;                 // data phase start
+    /// Named outside clients: upload_to's, then connect_to's (client_index()).
+    std::vector<std::unique_ptr<client_link>> clients;
 };
+
+/// The client_link index of upload_to[i] / connect_to[i].
+inline int upload_client(std::size_t i) noexcept { return static_cast<int>(i); }
+inline int connect_client(const swarm_run& run, std::size_t i) noexcept {
+    return static_cast<int>(run.scenario.upload_to.size() + i);
+}
 
 // ---------------------------------------------------------------------------
 // [SECTION] counters
@@ -238,6 +271,8 @@ struct connection {
     bool outgoing = false;         // we dialled: a leecher's connection, or a seeder's to an upload_to peer
     bool retry = false;            // a dial again after a failed one: a failure is counted, not logged again
     bool external = false;         // the remote is an outside client (not one of this run's peers)
+    int named_client = -1;         // a named outside client's swarm_run::clients index, or -1
+    std::uint32_t dial_failures = 0;  // named client: losses in a row before this dial that moved no data
 
     operation connect_op;          // connect (leecher side)
     operation recv_op;             // the one recv kept pending
@@ -294,6 +329,11 @@ struct connection {
                                          //   clients): request received -> block handed to the socket
     std::uint64_t snap_bytes_in = 0;     // bytes_in at the previous snapshot (in_bps)
     std::int64_t snap_ns = 0;            // when that snapshot was taken, 0: none yet
+    /// What the remote did that a strict reading of the protocol refuses and
+    /// we accepted, as real clients do (bt::message::bend and the session's
+    /// own, e.g. "unknown extension message"), with how often. Few kinds, so
+    /// a vector; the names have static storage.
+    std::vector<std::pair<const char*, std::uint64_t>> notes;
 
     connection(const bt::piece_geometry& g, const bt::wire_options& o) : decoder(g, o) {}
 };
@@ -309,6 +349,7 @@ struct seeder_dial {
     std::string key;         // the client's key in swarm_run::remotes
     int target = -1;         // upload_to index, or -1 (dialling back a client that connected in)
     bool retry = false;      // the previous dial failed (connection::retry)
+    std::uint32_t failures = 0;  // losses in a row that moved no data (redial_backoff_ns)
 };
 
 struct seeder {
@@ -363,6 +404,7 @@ struct leecher {
     std::vector<std::int64_t> reconnect_at;  // connections to make again, at these times
     std::vector<int> reconnect_target;       // ...and to whom (connection::target)
     std::vector<bool> reconnect_retry;       // ...and whether the lost one never connected (connection::retry)
+    std::vector<std::uint32_t> reconnect_failures;  // ...and its losses in a row that moved no data
     std::vector<std::uint32_t> banned_connect_to;  // connect_to indexes that broke the protocol
 
     // piece buffers
@@ -498,6 +540,11 @@ void conn_start_recv(connection& c);
 void conn_close(connection& c, std::string reason, bool protocol_error = false);
 /// Closes once what is queued has gone out (a leecher's last HAVEs), or now if nothing is.
 void conn_close_when_sent(connection& c, std::string reason);
+/// Counts a bend of the protocol by the remote (`what` has static storage);
+/// the first of each kind on a connection is logged.
+void conn_note(connection& c, const char* what);
+/// The notes as results and snapshots carry them.
+std::map<std::string, std::uint64_t> notes_of(const connection& c);
 void conn_connect(connection& c, const endpoint& to);   // outgoing (leecher, or seeder to upload_to)
 void conn_send_handshake(connection& c);
 std::span<std::byte> conn_append(connection& c, std::size_t bytes);  // room for one message in `out`

@@ -14,6 +14,15 @@
 // arrive, or lets the caller receive the payload itself (skip_payload()), so a
 // block can land directly in a pool buffer.
 //
+// Strict where it matters, lenient where real clients are: whatever breaks
+// framing or safety (lengths, indexes, block bounds, a fast or extended
+// message that was not negotiated) is an error, as in libtorrent. What
+// libtorrent accepts is accepted and marked in message::bend, for the caller
+// to count per peer: a BITFIELD, HAVE ALL or HAVE NONE after other messages
+// (aria2 sends a second BITFIELD instead of a batch of HAVEs: it replaces the
+// peer's piece set), spare bits set at the end of a bitfield (ignored), a
+// malformed extended handshake (ignored), an unknown message id (skipped).
+//
 // Thread rules: a decoder belongs to its connection's thread. Encoders are
 // reentrant and allocate nothing (except encode_extended_handshake, which
 // builds the bencoded dictionary once per connection).
@@ -107,7 +116,19 @@ struct message {
     std::span<const std::byte> data;  // bitfield bytes, piece block or chunk, extended payload
     const handshake* hs = nullptr;                  // handshake
     const extended_handshake* ext_hs = nullptr;     // extended_handshake
+    /// What a strict reading of BEP 3/6/10 refuses but real clients send and
+    /// libtorrent accepts ("late bitfield", see the top of this file); null
+    /// when the message kept to the letter. Static storage.
+    const char* bend = nullptr;
 };
+
+/// Every message::bend the decoder can report, for tests and documentation.
+inline constexpr const char* bend_late_bitfield = "late bitfield";
+inline constexpr const char* bend_late_have_all = "late have all";
+inline constexpr const char* bend_late_have_none = "late have none";
+inline constexpr const char* bend_bitfield_spare_bits = "bitfield spare bits set";
+inline constexpr const char* bend_bad_extended_handshake = "malformed extended handshake";
+inline constexpr const char* bend_unknown_message = "unknown message id";
 
 class wire_decoder {
 public:
@@ -146,7 +167,6 @@ private:
     bool check_index(std::string_view what, std::uint32_t index);
     bool check_block(std::string_view what, std::uint32_t index, std::uint32_t begin,
                      std::uint32_t length, std::uint32_t max_length);
-    bool check_first(std::string_view what);
     bool check_fast(std::string_view what);
 
     piece_geometry geometry_;          // indexes and lengths are checked against it
@@ -156,7 +176,7 @@ private:
     state state_;                      // where the parser is
     bool ext_ = false;                 // BEP 10 negotiated
     bool fast_ = false;                // BEP 6 negotiated
-    bool seen_message_ = false;        // a message other than keep-alive/extended arrived
+    bool seen_message_ = false;        // a message other than keep-alive/extended arrived (later piece sets are late)
     std::array<std::byte, 68> hs_buf_{};  // handshake being assembled
     std::size_t hs_have_ = 0;          // bytes in hs_buf_
     std::array<std::byte, 8> head_{};  // length prefix / piece header being assembled

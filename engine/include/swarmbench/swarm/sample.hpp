@@ -51,6 +51,9 @@ struct swarm_sample {
     // process
     double cpu_percent = 0;             // process CPU over the interval (100 = one core)
     std::uint64_t rss_bytes = 0;        // resident memory
+    // named outside clients (upload_to, connect_to)
+    std::uint32_t client_connections = 0;  // established connections to them
+    double client_down_s = 0;           // the longest any one of them has had no connection (0: each has one)
 };
 
 /// A column of the time series: its name (CSV header, JSON key) and unit

@@ -85,6 +85,9 @@ struct swarm_scenario {
                                 //   with duration 0 the run completes when every one has every piece
     bool spread_sources = false;  // outgoing connections to 127.0.0.0/8 bind their own source
                                 //   address (127.0.0.2, .3, ...): clients that take one peer per IP
+    double client_grace_s = 60;  // a run that only serves or downloads from named clients (upload_to
+                                //   with no leechers, connect_to with no seeders) ends as failed after
+                                //   this long with no connection to any of them; 1 .. 86400
 
     // ---- the run
     double duration_s = 0;          // 0: until every leecher completes; else 0.1 .. 86400

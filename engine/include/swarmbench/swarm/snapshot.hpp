@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct peer_snapshot {
     double in_bps = 0;                // receive rate since the previous snapshot
     std::uint64_t blocks = 0;         // new blocks delivered
     double request_ms_p50 = 0;        // request -> piece latency so far
+    std::map<std::string, std::uint64_t> notes;  // bends accepted so far (peer_summary::notes)
 };
 
 /// Piece states of one leecher, one byte per piece.

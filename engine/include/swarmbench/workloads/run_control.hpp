@@ -25,6 +25,7 @@ struct progress {
     std::uint64_t total = 0;    // what `done` counts towards (0: unknown)
     std::uint64_t errors = 0;   // errors so far
     double fraction = -1;       // share of the work done, 0..1 (-1: not known)
+    std::string warning{};      // what the user should know now ("no connection to the client ..."), or ""
 };
 
 struct run_hooks {

@@ -3,10 +3,12 @@
 
     python3 bench/run.py                # full run (about 8 minutes, plus about 6 for swarm)
     python3 bench/run.py --quick        # short durations, for a smoke check
-    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm, app, python
+    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm, app, python, clients
+    python3 bench/run.py --only clients --clients-size 128MiB   # a quick look at the clients group
 
 Needs a release build (bash scripts/setup.sh) plus iperf3, fio and, for the swarm
-group, python3-libtorrent (all in scripts/debian-packages.txt). Every figure is the
+group, python3-libtorrent (all in scripts/debian-packages.txt); the clients group sets
+up its own reference tool (scripts/bench-deps-clients.sh). Every figure is the
 median of --repeat runs (default 3), the tools interleaved so that drift on a shared
 machine hits them alike. Prints one table per group with ratios (swarmbench /
 reference; io_uring / epoll) and writes bench/results/latest.json (a run with --only
@@ -34,6 +36,21 @@ Target (issue 5, group python; needs the Python module in the build): a loopback
   driven through the low-level Python API (swarmbench.port, bench/python_port_stream.py)
   >= 0.5x the same stream in C++ (`swarmbench stream --threads 1`), 16 KiB operations,
   N = 8 and 64, one engine context on each side.
+Group clients (issue 17; no target yet, a comparison): libtorrent as the client, against
+  libtorrent's own fake-peer tool examples/connection_tester (built from Debian's
+  libtorrent-rasterbar source package by scripts/bench-deps-clients.sh, which run.py calls
+  when build/bench-deps/connection_tester is missing; it also installs
+  libtorrent-rasterbar-dev). One libtorrent session (bench/libtorrent_session.py, the
+  settings of bench/libtorrent_pair.py) on loopback; the torrent and its files come from
+  connection_tester (gen-torrent, gen-data: --clients-size, 1 MiB pieces, 4 files).
+  upload    `connection_tester upload -c N` vs `swarmbench upload --connections N --data DIR`:
+            libtorrent downloads into a fresh folder each run; rate = bytes / (tool started
+            -> libtorrent seeding);
+  download  libtorrent seeds the files; `connection_tester download -c N` vs `swarmbench
+            download --connections N --storage discard`, each of the N peers taking it all;
+            rate = N x bytes / (tool started -> tool exited).
+  N = --clients-connections (8); median of 5 unless --repeat; CPU seconds per GiB of the
+  fake peers' process (its rusage) and of the libtorrent session.
 """
 from __future__ import annotations
 
@@ -561,27 +578,253 @@ def bench_python(args, backends, results):
               f"{r['python_cpu_s_per_gib']:>9.2f} s")
 
 
+class libtorrent_session:
+    """bench/libtorrent_session.py in a child process (Debian's python3): one libtorrent
+    session on loopback, driven one JSON line at a time. A `with` block; quits it after."""
+
+    def __init__(self, python: str, log: Path) -> None:
+        self.proc = subprocess.Popen([python, str(ROOT / "bench/libtorrent_session.py"), "--log", str(log)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        hello = self.read()
+        self.port, self.version = hello["port"], hello["libtorrent"]
+
+    def __enter__(self) -> "libtorrent_session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.send(cmd="quit")
+                self.proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+
+    def send(self, **cmd) -> None:
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+
+    def read(self, check: bool = True) -> dict:
+        """The next line; with `check`, an {"error": ...} line raises."""
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"bench/libtorrent_session.py ended (exit {self.proc.wait()})")
+        doc = json.loads(line)
+        if check and "error" in doc:
+            raise RuntimeError(doc["error"])
+        return doc
+
+    def ask(self, **cmd) -> dict:
+        self.send(**cmd)
+        return self.read()
+
+
+def connection_tester() -> str:
+    """libtorrent's examples/connection_tester, built by scripts/bench-deps-clients.sh
+    (the bench's own set-up: Debian's source package, never the test command)."""
+    tool = ROOT / "build/bench-deps/connection_tester"
+    if not tool.exists():
+        print("building connection_tester: bash scripts/bench-deps-clients.sh", flush=True)
+        subprocess.run(["bash", str(ROOT / "scripts/bench-deps-clients.sh")], check=True, stdout=subprocess.DEVNULL)
+    return str(tool)
+
+
+def own_rate(text: str, word: str) -> float | None:
+    """connection_tester's closing line 'rate sent: X MB/s received: Y MB/s' (sums of
+    per-connection rates, MB = 10^6 bytes); `word` is 'sent' or 'received'."""
+    for line in text.splitlines():
+        if line.startswith("rate sent:"):
+            parts = line.replace(":", "").split()  # rate sent X MB/s received Y MB/s
+            return float(parts[parts.index(word) + 1]) * 1e6
+    return None
+
+
+def bench_clients(args, backends, results):
+    """libtorrent as the client, on both ends of one transfer: a libtorrent session takes a
+    torrent from 8 fake seeders (upload) and serves it to 8 fake leechers (download), the
+    fake peers being libtorrent's own connection_tester or swarmbench; see the docstring."""
+    started, load = time.monotonic(), os.getloadavg()[0]
+    repeat = 5 if args.repeat_default else args.repeat
+    size, n = size_bytes(args.clients_size), args.clients_connections
+    if size % 2**20 or size <= 0:
+        sys.exit(f"--clients-size must be a whole number of MiB (connection_tester makes 1 MiB pieces), got "
+                 f"{args.clients_size}")
+    ct, python = connection_tester(), libtorrent_python()
+    timeout = 300.0
+    with tempfile.TemporaryDirectory(dir=args.workdir, prefix="swarmbench-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        torrent, data = tmp / "clients.torrent", tmp / "data"
+        # connection_tester's own content (each 16 KiB block filled with its piece and block
+        # number), which it can serve without files; swarmbench serves the same from --data.
+        subprocess.run([ct, "gen-torrent", "-s", str(size // 2**20), "-n", "4", "-t", str(torrent)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)
+        subprocess.run([ct, "gen-data", "-t", str(torrent), "-P", str(data)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)
+        log = Path(args.clients_log).resolve() if args.clients_log else tmp / "libtorrent.log"
+        with libtorrent_session(python, log) as lt:
+            target = f"127.0.0.1:{lt.port}"
+            counter = iter(range(10**6))
+
+            def upload(name: str, cmd: list[str]) -> dict:
+                """One transfer into a fresh libtorrent download: rate from the tool's start
+                to libtorrent seeding (every piece hash-checked). Not seeding within
+                --clients-timeout counts as not completed."""
+                i = next(counter)
+                lt.ask(cmd="leech", torrent=str(torrent), save=str(tmp / f"leech-{i}"), label=f"upload {i} {name}",
+                       timeout=args.clients_timeout)
+                t0, cpu0 = time.monotonic(), children_cpu()
+                tool = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                out = err = ""
+                done: dict = {}
+                try:
+                    done = lt.read(check=False)
+                    if "done" in done:  # both tools end once libtorrent has announced every piece
+                        out, err = tool.communicate(timeout=60)
+                except subprocess.TimeoutExpired:
+                    print(f"  {name} upload {i}: libtorrent seeds, but the tool did not end within 60 s", flush=True)
+                finally:
+                    if tool.poll() is None:
+                        tool.kill()
+                        tool.communicate()
+                    lt.ask(cmd="remove")  # after the tool: swarmbench may dial back for the bitfield
+                cpu = children_cpu() - cpu0
+                if "done" not in done:
+                    print(f"  {name} upload {i} did not complete: {done.get('error')}", flush=True)
+                    return {"goodput": None, "incomplete": 1}
+                if tool.returncode not in (0, -9):
+                    raise RuntimeError(f"{name} upload failed ({tool.returncode}): {err.strip()[-400:]}")
+                seconds = done["done"] - t0
+                if tool.returncode != 0:
+                    own = None
+                elif name == "connection_tester":
+                    own = own_rate(out, "sent")
+                else:
+                    own = json.loads(out)["summary"]["goodput_bytes_per_s"]
+                return figures(size / seconds, cpu, size, own=own, lt_cpu_s_per_gib=done["cpu_s"] / (size / GIB),
+                               last10_s=done["done"] - done["t90"], incomplete=0)
+
+            def download(name: str, cmd: list[str]) -> dict:
+                """n fake leechers, each taking the whole torrent from libtorrent: rate from
+                the tool's start to its exit."""
+                lt_cpu0 = lt.ask(cmd="cpu")["cpu_s"]
+                t0, cpu0 = time.monotonic(), children_cpu()
+                tool = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                try:
+                    out, err = tool.communicate(timeout=args.clients_timeout)
+                except subprocess.TimeoutExpired:
+                    tool.kill()
+                    tool.communicate()
+                    print(f"  {name} download did not complete in {args.clients_timeout:g} s", flush=True)
+                    return {"goodput": None, "incomplete": 1}
+                seconds, cpu = time.monotonic() - t0, children_cpu() - cpu0
+                lt_cpu = lt.ask(cmd="cpu")["cpu_s"] - lt_cpu0
+                if tool.returncode != 0:
+                    raise RuntimeError(f"{name} download failed ({tool.returncode}): {err.strip()[-400:]}")
+                if name == "connection_tester":
+                    own = own_rate(out, "received")
+                else:
+                    own = json.loads(out)["summary"]["goodput_bytes_per_s"]
+                return figures(n * size / seconds, cpu, n * size, own=own, lt_cpu_s_per_gib=lt_cpu / (n * size / GIB),
+                               incomplete=0)
+
+            def swarmbench_cmd(verb: str, backend: str, extra: list[str]) -> list[str]:
+                out = tmp / f"out-{next(counter)}"
+                return [SWARMBENCH, verb, "--torrent", str(torrent), "--target", target, "--connections", str(n),
+                        *extra, "--backend", backend, "-o", str(out), "--no-graphs", "--no-progress", "--json",
+                        "--timeout", str(int(timeout))]
+
+            ct_args = ["-c", str(n), "-d", "127.0.0.1", "-p", str(lt.port), "-t", str(torrent)]
+            runs = {"connection_tester": lambda: upload("connection_tester", [ct, "upload", *ct_args])}
+            for b in backends:
+                runs[b] = lambda b=b: upload(b, swarmbench_cmd("upload", b, ["--data", str(data)]))
+            up = interleave(repeat, runs, before=os.sync)
+
+            # libtorrent seeds the same files (checked first). It offers each peer 5
+            # allowed-fast pieces, which connection_tester's download mode never requests
+            # while unchoked (see print_clients): 0 here, for both tools alike.
+            lt.ask(cmd="settings", settings={"allowed_fast_set_size": 0})
+            lt.ask(cmd="seed", torrent=str(torrent), save=str(data), timeout=timeout)
+            runs = {"connection_tester": lambda: download("connection_tester", [ct, "download", *ct_args])}
+            for b in backends:
+                runs[b] = lambda b=b: download(b, swarmbench_cmd("download", b, ["--storage", "discard"]))
+            down = interleave(repeat, runs)
+            version = lt.version
+    elapsed = time.monotonic() - started
+    results["clients"] = {"libtorrent": version, "bytes": size, "connections": n, "repeat": repeat,
+                          "upload": up, "download": down, "seconds": elapsed, "load_average_at_start": load,
+                          "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print_clients(results["clients"], backends, elapsed, load)
+
+
+def print_clients(r: dict, backends: list[str], elapsed: float, load: float) -> None:
+    size, n = r["bytes"], r["connections"]
+    print(f"\n(g) libtorrent {r['libtorrent']} as the client (one session, loopback), against libtorrent's "
+          f"connection_tester: {size / 2**20:g} MiB torrent in 1 MiB pieces, {n} connections, median of "
+          f"{r['repeat']}, interleaved; CPU/GiB: the fake peers' process (its rusage), lt CPU/GiB: the libtorrent "
+          "session's, per GiB moved")
+    head = (f"{'direction':<10} {'tool':<20} {'rate':>10} {'CPU/GiB':>8} {'own figure':>11} {'lt CPU/GiB':>11} "
+            f"{'vs connection_tester':>21}")
+    print(head)
+    print("-" * len(head))
+    for direction in ("upload", "download"):
+        d = r[direction]
+        ref = d.get("connection_tester")
+        for name in ["connection_tester", *backends]:
+            tool = "connection_tester" if name == "connection_tester" else f"swarmbench {name}"
+            stuck = int(sum(d["samples"].get(f"{name}_incomplete", [])))
+            if name not in d:
+                print(f"{direction:<10} {tool:<20} did not complete in any of its {stuck} runs")
+                continue
+            vs = ratio(d[name], ref) if ref and name != "connection_tester" else ""
+            if stuck:
+                vs += f" ({stuck} runs did not complete)"
+            print(f"{direction:<10} {tool:<20} {gbps(d[name]):>10} {d[name + '_cpu_s_per_gib']:>6.2f} s "
+                  f"{gbps(d[name + '_own']) if d.get(name + '_own') else 'n/a':>11} "
+                  f"{d[name + '_lt_cpu_s_per_gib']:>9.2f} s {vs:>21}")
+    up = r["upload"]
+    print("upload: rate = torrent bytes / (tool started -> libtorrent seeding, every piece hash-checked); "
+          "last 10% took " + ", ".join(f"{'connection_tester' if k == 'connection_tester' else k} "
+                                       f"{up[k + '_last10_s']:.2f} s" for k in ["connection_tester", *backends]
+                                       if k + "_last10_s" in up) + ". Own figure: connection_tester's "
+          "'rate sent' (sum of its connections' rates); swarmbench's goodput, first block to last.")
+    print(f"download: rate = {n} x torrent bytes / (tool started -> tool exited). swarmbench "
+          "--storage discard SHA-1-checks every piece; connection_tester checks nothing. libtorrent runs with "
+          "allowed_fast_set_size 0: with its default of 5, connection_tester's download never completes (it sets "
+          "allowed-fast pieces aside and requests them only while choked; libtorrent never chokes it, so each "
+          "connection stops 5 pieces short and waits forever).")
+    print(f"clients group took {elapsed / 60:.1f} min; load average {load:.2f} at its start")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
                    help="short runs, once each (2 s streams, 256 MiB disk and swarm, 2,000 connections)")
-    p.add_argument("--only", choices=["stream", "disk", "connections", "swarm", "app", "python"], action="append")
+    p.add_argument("--only", choices=GROUPS, action="append")
     p.add_argument("--seconds", type=float, default=5.0)
-    p.add_argument("--repeat", type=int, default=3, help="runs per figure, interleaved; the median is shown")
+    p.add_argument("--repeat", type=int, help="runs per figure, interleaved; the median is shown (default 3; "
+                   "5 for the clients group)")
     p.add_argument("--streams", type=int, nargs="+", default=[1, 8, 64, 128])
     p.add_argument("--disk-size", default="1GiB")
     p.add_argument("--queue-depth", type=int, default=32)
     p.add_argument("--connections", type=int, default=10000)
     p.add_argument("--swarm-size", default="1GiB", help="torrent size of the swarm group (per leecher and fio job)")
+    p.add_argument("--clients-size", default="512MiB", help="torrent size of the clients group (whole MiB)")
+    p.add_argument("--clients-connections", type=int, default=8, help="fake peers of the clients group")
+    p.add_argument("--clients-timeout", type=float, default=60,
+                   help="clients group: seconds a transfer may take before it counts as not completed")
+    p.add_argument("--clients-log", help="clients group: keep the libtorrent session's alert log here")
     p.add_argument("--workdir", default=os.environ.get("TMPDIR", "/var/tmp"))
     p.add_argument("--backends", nargs="+", default=["io_uring", "epoll"])
     args = p.parse_args()
+    args.repeat_default = args.repeat is None
+    if args.repeat_default:
+        args.repeat = 3
     if args.quick:
         args.seconds, args.disk_size, args.connections, args.repeat = 2.0, "256MiB", 2000, 1
-        args.swarm_size = "256MiB"
+        args.swarm_size, args.clients_size, args.repeat_default = "256MiB", "128MiB", False
     global SWARMBENCH
     SWARMBENCH = find_swarmbench()
-    groups = args.only or ["stream", "disk", "connections", "swarm", "app", "python"]
+    groups = args.only or GROUPS
     out = ROOT / "bench/results/latest.json"
     try:  # a run of some groups keeps the others' latest figures
         results = json.loads(out.read_text())
@@ -595,7 +838,8 @@ def main() -> int:
     for g in groups:
         results.setdefault("args_by_group", {})[g] = vars(args)
         {"stream": bench_stream, "disk": bench_disk, "connections": bench_connections,
-         "swarm": bench_swarm, "app": bench_app, "python": bench_python}[g](args, args.backends, results)
+         "swarm": bench_swarm, "app": bench_app, "python": bench_python,
+         "clients": bench_clients}[g](args, args.backends, results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"\nwrote {out.relative_to(ROOT)}")
@@ -603,5 +847,6 @@ def main() -> int:
 
 
 SWARMBENCH = ""
+GROUPS = ["stream", "disk", "connections", "swarm", "app", "python", "clients"]
 if __name__ == "__main__":
     sys.exit(main())

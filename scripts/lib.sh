@@ -82,3 +82,52 @@ ccache_cmake_args() {
   [[ "${SWARMBENCH_CCACHE:-ON}" != OFF && "${SWARMBENCH_CCACHE:-ON}" != 0 ]] && command -v ccache >/dev/null || return 0
   printf '%s\n' -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 }
+
+# Debian source packages through a private apt configuration: a deb-src entry
+# for the archive of /etc/apt/sources.list.d/debian.sources, with lists and
+# caches of its own under APT_DIR (nothing under /etc or /var/lib/apt changes;
+# the list is refreshed when older than a day).
+#   fetch_debian_source APT_DIR SRC_DIR PKG[=VERSION]
+# unpacks PKG into SRC_DIR once and prints its directory (SRC_DIR/PKG-*).
+fetch_debian_source() {
+  local apt_dir="$1" src_dir="$2" spec="$3" pkg="${3%%=*}" dir archive suite
+  mkdir -p "$src_dir"
+  dir="$(find "$src_dir" -mindepth 1 -maxdepth 1 -type d -name "$pkg-*" | sort | tail -n1)"
+  if [[ -z $dir ]]; then
+    read -r archive suite <<<"$(_debian_archive)"
+    [[ -n ${archive:-} && -n ${suite:-} ]] || die "no Debian archive found in /etc/apt/sources.list.d/debian.sources"
+    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+    printf 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+      "$archive" "$suite" >"$apt_dir/sources.list"
+    if [[ -z $(find "$apt_dir/lists" -maxdepth 1 -name '*_Sources*' -mtime -1 2>/dev/null) ]]; then
+      _private_apt "$apt_dir" update >&2 || die "apt-get update for $archive $suite (deb-src) failed"
+    fi
+    (cd "$src_dir" && _private_apt "$apt_dir" source "$spec" >&2) ||
+      die "apt-get source $spec failed (network? see $apt_dir/sources.list)"
+    dir="$(find "$src_dir" -mindepth 1 -maxdepth 1 -type d -name "$pkg-*" | sort | tail -n1)"
+    [[ -n $dir ]] || die "apt-get source $spec left no $src_dir/$pkg-* directory"
+  fi
+  printf '%s\n' "$dir"
+}
+
+# The archive's address and release, from the first deb822 stanza that is not
+# the security archive ("URIs: http://deb.debian.org/debian", "Suites: bookworm ...").
+_debian_archive() {
+  local file=/etc/apt/sources.list.d/debian.sources
+  [[ -f $file ]] || die "$file missing: cannot tell which Debian archive to fetch sources from"
+  awk '
+    /^[[:space:]]*$/ { if (uri != "" && suite != "" && uri !~ /security/) { print uri, suite; done = 1; exit } uri = ""; suite = "" }
+    /^URIs:/ { uri = $2 }
+    /^Suites:/ { suite = $2 }
+    END { if (!done && uri != "" && suite != "" && uri !~ /security/) print uri, suite }
+  ' "$file" | head -n1
+}
+
+# apt-get with the private configuration under $1.
+_private_apt() {
+  local dir="$1"; shift
+  apt-get -q \
+    -o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=- \
+    -o Dir::State::lists="$dir/lists" -o Dir::Cache="$dir/cache" \
+    -o APT::Sandbox::User=root "$@"
+}

@@ -8,6 +8,9 @@
 #      SWARMBENCH_FUZZ_SECONDS per target),
 #   4. the Win32 cross build under Wine (scripts/test-windows.sh: the engine on
 #      IOCP, swarmbench.exe, the Win32 app); SWARMBENCH_SKIP_WINDOWS=1 skips it.
+# Every tree compiles through ccache when it is installed (it is in the package
+# list) and, but for the release engine, as unity builds; a table of each
+# stage's wall and CPU minutes is printed at the end (build/test-stages.tsv).
 # `.ci/run` calls this. Exits non-zero if anything fails.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -16,39 +16,8 @@
 # a Windows exe; nothing fetched here goes into the repository. Parts already
 # installed are skipped, so re-running costs nothing.
 
-# The archive's address and release, from the first deb822 stanza that is not
-# the security archive ("URIs: http://deb.debian.org/debian", "Suites: bookworm ...").
-debian_archive() {
-  local file=/etc/apt/sources.list.d/debian.sources
-  [[ -f $file ]] || die "$file missing: cannot tell which Debian archive to fetch glfw3/imgui sources from"
-  awk '
-    /^[[:space:]]*$/ { if (uri != "" && suite != "" && uri !~ /security/) { print uri, suite; done = 1; exit } uri = ""; suite = "" }
-    /^URIs:/ { uri = $2 }
-    /^Suites:/ { suite = $2 }
-    END { if (!done && uri != "" && suite != "" && uri !~ /security/) print uri, suite }
-  ' "$file" | head -n1
-}
-
-# apt-get with the private configuration under $deps/apt.
-private_apt() {
-  local dir="$deps/apt"
-  apt-get -q \
-    -o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=- \
-    -o Dir::State::lists="$dir/lists" -o Dir::Cache="$dir/cache" \
-    -o APT::Sandbox::User=root "$@"
-}
-
 # Fetches and unpacks the source package $1 into $deps/src (once); prints its directory.
-fetch_source() {
-  local pkg="$1" dir
-  dir="$(find "$deps/src" -mindepth 1 -maxdepth 1 -type d -name "$pkg-*" | sort | tail -n1)"
-  if [[ -z $dir ]]; then
-    (cd "$deps/src" && private_apt source "$pkg" >&2) || die "apt-get source $pkg failed (network? see $deps/apt/sources.list)"
-    dir="$(find "$deps/src" -mindepth 1 -maxdepth 1 -type d -name "$pkg-*" | sort | tail -n1)"
-    [[ -n $dir ]] || die "apt-get source $pkg left no $deps/src/$pkg-* directory"
-  fi
-  printf '%s\n' "$dir"
-}
+fetch_source() { fetch_debian_source "$deps/apt" "$deps/src" "$1"; }
 
 need_glfw=0
 need_imgui=0
@@ -57,15 +26,6 @@ need_imgui=0
 
 if ((need_glfw || need_imgui)); then
   step "win-deps: Debian source packages glfw3 and imgui (private apt list in $deps/apt)"
-  read -r archive suite <<<"$(debian_archive)"
-  [[ -n ${archive:-} && -n ${suite:-} ]] || die "no Debian archive found in /etc/apt/sources.list.d/debian.sources"
-  mkdir -p "$deps/apt/lists/partial" "$deps/apt/cache/archives/partial"
-  printf 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
-    "$archive" "$suite" >"$deps/apt/sources.list"
-  # Only this deb-src list: a few MB, refreshed when older than a day.
-  if [[ -z $(find "$deps/apt/lists" -maxdepth 1 -name '*_Sources*' -mtime -1 2>/dev/null) ]]; then
-    private_apt update >&2 || die "apt-get update for $archive $suite (deb-src) failed"
-  fi
 fi
 
 if ((need_glfw)); then

@@ -95,7 +95,6 @@ const control_def& def_of(control_id id) {
     return control_defs[0];
 }
 
-bool is_int(py::handle v) { return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr()); }
 
 // A Python value -> the raw atomic value, checked by the scenario field of
 // the same name (engine message on ValueError). None: the scenario's.

@@ -503,6 +503,7 @@ py::dict progress_dict(const progress& p) {
     d["total"] = p.total;
     d["errors"] = p.errors;
     d["fraction"] = p.fraction;
+    d["warning"] = p.warning;
     return d;
 }
 
@@ -598,7 +599,8 @@ Result. Dropping a Run, or leaving a `with` block, stops and joins it.)doc")
                 }
                 return progress_dict(p);
             },
-            "The latest progress report: phase, elapsed_s, bytes, rate_bytes_per_s, done, total, errors, fraction.")
+            "The latest progress report: phase, elapsed_s, bytes, rate_bytes_per_s, done, total, errors, fraction, "
+            "warning (e.g. no connection to the client, or \"\").")
         .def(
             "poll",
             [](py_run& r) {

@@ -138,7 +138,6 @@ const char* expected(pykind k) {
     throw py::type_error(fmt::format("{}: expected {}, got {}", name, expected(k), type_name(v)));
 }
 
-bool is_int(py::handle v) { return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr()); }
 
 // A Python int (or numpy integer) as decimal text.
 std::string int_text(py::handle v) {

@@ -25,6 +25,9 @@ struct engine_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// A Python int that is not a bool (bool is an int subclass in Python).
+inline bool is_int(py::handle v) { return PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr()); }
+
 /// Raises OSError(errno, "<what>: <message>") from a std::error_code.
 [[noreturn]] void throw_os_error(const std::error_code& ec, const std::string& what);
 

@@ -715,6 +715,8 @@ TEST(SampleColumns, ValuesFollowTheDeclarationOrderWithUnits) {
     s.leechers_done = static_cast<std::uint32_t>(next++);
     s.cpu_percent = next++;
     s.rss_bytes = static_cast<std::uint64_t>(next++);
+    s.client_connections = static_cast<std::uint32_t>(next++);
+    s.client_down_s = next++;
     const std::vector<double> values = sample_values(s);
     ASSERT_EQ(values.size(), static_cast<std::size_t>(next - 1));
     for (std::size_t i = 0; i < values.size(); ++i) EXPECT_EQ(values[i], double(i + 1)) << i;

@@ -108,13 +108,17 @@ std::span<std::byte> byte_buffer::append(std::size_t n, send_pool& pool) {
         capacity_ = send_pool::buffer_size;
     }
     if (size_ + n > capacity_) {
-        // Rare (a huge bitfield, a burst of HAVEs): grow beyond the pool's size.
-        const std::size_t cap = std::max(size_ + n, capacity_ * 2);
+        // Rare (a huge bitfield, a burst of HAVEs): grow beyond the pool's
+        // size, keeping what is queued (release() forgets the size: it once
+        // dropped queued blocks here, and clients snubbed the seeder).
+        const std::size_t used = size_;
+        const std::size_t cap = std::max(used + n, capacity_ * 2);
         std::unique_ptr<std::byte[]> bigger(new std::byte[cap]);
-        if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+        if (used) std::memcpy(bigger.get(), data_.get(), used);
         release(pool);
         data_ = std::move(bigger);
         capacity_ = cap;
+        size_ = used;
     }
     const std::span<std::byte> out(data_.get() + size_, n);
     size_ += n;
@@ -303,7 +307,15 @@ void on_connect(operation& op) {
     if (op.error) {
         s.counters.connect_failures.add(1);
         const std::string msg = describe_error("connect to " + c.remote, op.error);
-        if (!s.stopping && !c.retry) record_error(s, msg);
+        if (c.named_client >= 0) {
+            // A named client that is away is redialled with backoff and ends
+            // the run only after client_grace_s: a warning, not an error.
+            if (!s.stopping && !c.retry)
+                log().warn("{} (redialling with backoff; the run fails after client_grace_s = {} s without it)", msg,
+                           s.run->scenario.client_grace_s);
+        } else if (!s.stopping && !c.retry) {
+            record_error(s, msg);
+        }
         conn_close(c, "failed: " + msg);
     } else {
         record_latency(s, &interval_histograms::connect, &shard::run_connect, steady_ns() - c.connect_start_ns);

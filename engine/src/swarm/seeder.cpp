@@ -47,6 +47,8 @@ constexpr std::size_t max_reads = 16;  // content_dir: block reads in flight per
 // than the reqq we advertise (answered, never dropped), but not 16 times more.
 constexpr std::size_t max_queued_requests = 16 * advertised_reqq;
 constexpr std::int64_t dial_back_delay_ns = 1'000'000'000;      // a client that connected in left
+constexpr std::uint32_t dial_wave = 4;                          // seeders that first dial a client at once
+constexpr std::int64_t dial_wave_gap_ns = 20'000'000;           // between waves (one tick)
 
 // ---------------------------------------------------------------------------
 // [SECTION] accepting
@@ -166,10 +168,18 @@ void dial(seeder& sd, const seeder_dial& d) {
 }  // namespace
 
 void seeder_start(seeder& sd) {
+    // Seeders dial in waves of dial_wave, one tick apart: a client's listen
+    // backlog is short (libtorrent's holds 6), and a SYN it drops costs that
+    // connection the kernel's 1 s retransmit (connection_tester spaces its
+    // connects too).
     const auto targets = static_cast<std::uint32_t>(sd.owner->run->scenario.upload_to.size());
+    const std::int64_t at = steady_ns() + static_cast<std::int64_t>(sd.index / dial_wave) * dial_wave_gap_ns;
     for (std::uint32_t t = 0; t < targets; ++t) {
         const endpoint& to = sd.owner->run->scenario.upload_to[t];
-        dial(sd, {0, to, to.to_string(), static_cast<int>(t)});
+        seeder_dial d{at, to, to.to_string(), static_cast<int>(t)};
+        d.first = true;
+        if (sd.index < dial_wave) dial(sd, d);
+        else sd.redials.push_back(std::move(d));
     }
 }
 
@@ -404,7 +414,10 @@ void on_block_read(void* user, const storage_result& result) {
 /// content_dir: reads the next queued blocks (a few in flight per connection).
 void start_reads(connection& c) {
     shard& s = *c.owner;
-    while (!c.queue.empty() && c.reads.size() < max_reads && c.out.size() < max_out) {
+    // Reads in flight count as queued bytes: each becomes a block message in
+    // `out`, which then stays within one pool buffer (no growth, no copy).
+    while (!c.queue.empty() && c.reads.size() < max_reads &&
+           c.out.size() + (c.reads.size() + 1) * block_message <= max_out) {
         const queued_request q = c.queue.front();
         if (!take_tokens(c, bt::piece_header_size + q.length)) break;
         c.queue.pop_front();
@@ -509,7 +522,7 @@ void seeder_tick(seeder& sd, std::int64_t now, double dt_s) {
         const seeder_dial d = std::move(sd.redials[i]);
         sd.redials[i] = std::move(sd.redials.back());
         sd.redials.pop_back();
-        if (d.target >= 0)
+        if (d.target >= 0 && !d.first)
             s.run->clients[static_cast<std::size_t>(upload_client(static_cast<std::size_t>(d.target)))]->redials.fetch_add(
                 1, std::memory_order_relaxed);
         dial(sd, d);

@@ -350,6 +350,7 @@ struct seeder_dial {
     int target = -1;         // upload_to index, or -1 (dialling back a client that connected in)
     bool retry = false;      // the previous dial failed (connection::retry)
     std::uint32_t failures = 0;  // losses in a row that moved no data (redial_backoff_ns)
+    bool first = false;      // the first dial (not counted as a redial)
 };
 
 struct seeder {

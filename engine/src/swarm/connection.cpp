@@ -307,9 +307,9 @@ void on_connect(operation& op) {
     if (op.error) {
         s.counters.connect_failures.add(1);
         const std::string msg = describe_error("connect to " + c.remote, op.error);
-        if (c.named_client >= 0) {
-            // A named client that is away is redialled with backoff and ends
-            // the run only after client_grace_s: a warning, not an error.
+        if (c.named_client >= 0 && depends_on_clients(s.run->scenario)) {
+            // The client of `upload`/`download` away: redialled with backoff,
+            // the run ends only after client_grace_s: a warning, not an error.
             if (!s.stopping && !c.retry)
                 log().warn("{} (redialling with backoff; the run fails after client_grace_s = {} s without it)", msg,
                            s.run->scenario.client_grace_s);

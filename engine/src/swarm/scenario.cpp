@@ -796,6 +796,10 @@ std::uint64_t total_connections(const swarm_scenario& s) noexcept {
     return std::uint64_t{s.leechers} * s.connections_per_leecher;
 }
 
+bool depends_on_clients(const swarm_scenario& s) noexcept {
+    return (s.leechers == 0 && !s.upload_to.empty()) || (s.seeders == 0 && !s.connect_to.empty());
+}
+
 std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates) {
     std::string_view best;
     std::size_t best_d = std::numeric_limits<std::size_t>::max();

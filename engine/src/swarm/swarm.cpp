@@ -417,7 +417,7 @@ private:
             const client_status clients = client_status_now();
             take_sample(now, clients);
             if (complete) break;
-            if (clients.down_s > sc.client_grace_s && run_depends_on_clients()) {
+            if (clients.down_s > sc.client_grace_s && depends_on_clients(sc)) {
                 detail::fail_run(res_, fmt::format("swarm: no connection to the client {} for {:.0f} s (client_grace_s "
                                                    "= {} s; {} redials with backoff){}",
                                                    clients.worst, clients.down_s, sc.client_grace_s, clients.redials,
@@ -488,13 +488,6 @@ private:
         }
         client_down_max_s_ = std::max(client_down_max_s_, out.down_s);
         return out;
-    }
-
-    /// The run serves or downloads from named clients only (upload, download):
-    /// without them it cannot end, so client_grace_s applies.
-    bool run_depends_on_clients() const {
-        const swarm_scenario& sc = run_.scenario;
-        return (sc.leechers == 0 && !sc.upload_to.empty()) || (sc.seeders == 0 && !sc.connect_to.empty());
     }
 
     std::uint32_t remotes_expected() const {

@@ -137,4 +137,10 @@ std::string closest_name(std::string_view name, const std::vector<std::string_vi
 /// Connections the scenario asks for in all (leechers x connections_per_leecher).
 std::uint64_t total_connections(const swarm_scenario& s) noexcept;
 
+/// The run serves or downloads from named outside clients only (upload_to
+/// with no leechers, connect_to with no seeders: `upload`, `download`): it
+/// cannot end without them, so client_grace_s applies, and a client that is
+/// away is redialled (warned about) rather than counted as an error.
+bool depends_on_clients(const swarm_scenario& s) noexcept;
+
 }  // namespace swarmbench

@@ -192,27 +192,44 @@ int main(int argc, char** argv) {
         put("wire_decoder_fuzz", "have-out-of-range.bin", cfg(0, 1) + std::string("\0\0\0\x05\x04\0\x0f\x42\x3f", 9));
     }
 
-    // ---- peer sessions: first byte 0 raw, 1..3 handshake (ext = bit 0, fast = bit 1) then the rest
+    // ---- peer sessions: a configuration byte, a knobs byte, then a script
+    //      of operations (see peer_session_fuzz.cpp for the op codes)
     {
-        bt::synthetic_spec spec;  // the fuzzer's swarm (peer_session_fuzz.cpp)
-        const bt::torrent t = synthetic(9, (1u << 20) + 777, 16 * 1024, 2);
-        const bt::piece_geometry g = t.geometry();
-        put("peer_session_fuzz", "fast-ext-requests.bin", "\x03" + leecher_talk(g, true));
-        put("peer_session_fuzz", "ext-requests.bin", "\x01" + leecher_talk(g, false));
-        put("peer_session_fuzz", "plain-interested-request.bin", [&] {
-            std::string s = "\x02";
-            add(s, [](auto o) { return bt::encode_simple(o, bt::msg_id::interested); });
-            add(s, [&](auto o) { return bt::encode_request(o, 64, 0, g.piece_size(64)); });
+        const auto script = [](std::uint8_t cfg, std::uint8_t knobs, std::initializer_list<std::uint8_t> ops) {
+            std::string s{static_cast<char>(cfg), static_cast<char>(knobs)};
+            for (std::uint8_t op : ops) s.push_back(static_cast<char>(op));
             return s;
-        }());
-        put("peer_session_fuzz", "raw-own-handshake.bin", std::string(1, '\0') + handshake(t.info_hash(), true, true) + leecher_talk(g, true));
-        put("peer_session_fuzz", "raw-wrong-info-hash.bin", std::string(1, '\0') + handshake(bt::sha1_of(std::string_view("other")), true, true));
-        put("peer_session_fuzz", "complete-client-have-all.bin", [&] {
-            std::string s = "\x03";
-            add(s, [](auto o) { return bt::encode_simple(o, bt::msg_id::have_all); });
-            return s;
-        }());
-        put("peer_session_fuzz", "request-out-of-range.bin", "\x03" + std::string("\0\0\0\x0d\x06\0\0\x03\xe8\0\0\0\0\0\0\x40\0", 17));
+        };
+        // op codes: 0x80 handshake (+split), 0x81 have all, 0x83 unchoke, 0x85 interested,
+        // 0x86 request / 0xa6 cancel (+piece, block), 0x8a answer, 0x8b answer corrupt,
+        // 0x8c drain (+u16 size/4), 0x8d settle / 0xad settle failing, 0x8e answer a read,
+        // 0x8f tick (+250 ms units), 0x90 unchoke / 0xb0 choke, 0x91 rate, 0x92 stall,
+        // 0x93 close, 0x94 restart, 0x95 extended handshake (+reqq)
+        const std::uint8_t drain[] = {0x8c, 0x40, 0x00};
+        std::string download = script(2 | 4 | 8 | 16, 8, {0x8c, 0x40, 0x00, 0x80, 0x05, 0x95, 0x01, 0x06, 0x81, 0x83});
+        for (int round = 0; round < 6; ++round) {
+            download.append(reinterpret_cast<const char*>(drain), 3);
+            download.append(8, '\x8a');
+            download.push_back('\x8d');
+        }
+        download.append(reinterpret_cast<const char*>(drain), 3);
+        put("peer_session_fuzz", "download-everything.bin", download);
+        put("peer_session_fuzz", "download-corrupt-block.bin",
+            script(2 | 4 | 8 | 16, 4, {0x80, 0x10, 0x81, 0x83, 0x8c, 0x40, 0x00, 0x8a, 0x8b, 0x8a, 0x8a, 0x8d, 0x8c, 0x40, 0x00}));
+        put("peer_session_fuzz", "download-discard-choked.bin",
+            script(2 | 8, 16 | 0x80, {0x80, 0x44, 0x81, 0x83, 0x8c, 0x40, 0x00, 0x8a, 0x84, 0x8a, 0x83, 0x8c, 0x40, 0x00, 0x8f, 0xc8}));
+        put("peer_session_fuzz", "seed-serves-and-cancels.bin",
+            script(1 | 2 | 4, 0x40 | 4, {0x80, 0x11, 0x85, 0x86, 0x00, 0x00, 0x86, 0x01, 0x01, 0x86, 0x04, 0x01, 0xa6, 0x01, 0x01,
+                                          0x8c, 0x10, 0x00, 0x8f, 0x04, 0x8c, 0x40, 0x00}));
+        put("peer_session_fuzz", "seed-serves-from-reads.bin",
+            script(1 | 2 | 4 | 32, 4, {0x80, 0x03, 0x86, 0x02, 0x00, 0x86, 0x03, 0x01, 0x8e, 0x8c, 0x40, 0x00, 0xa6, 0x03, 0x01,
+                                        0x8e, 0x93}));
+        put("peer_session_fuzz", "seed-chokes-and-rate-limits.bin",
+            script(1 | 2 | 4 | 64, 4, {0x80, 0x20, 0x85, 0x8f, 0x04, 0x91, 0x04, 0x86, 0x00, 0x00, 0x86, 0x00, 0x01, 0x8c, 0x40,
+                                        0x00, 0x8f, 0x28, 0x92, 0x0a, 0x86, 0x01, 0x00, 0xb0, 0x8c, 0x40, 0x00}));
+        put("peer_session_fuzz", "raw-after-handshake.bin",
+            script(1 | 2 | 4, 4, {0x80, 0x44, 0x04, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x10, 0x00, 0x00, 0x00, 0x0d, 0x06,
+                                   0x00, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00, 0x05}));
     }
 
     // ---- scenarios: first byte even = JSON, odd = field=value lines

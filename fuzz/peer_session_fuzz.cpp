@@ -1,255 +1,207 @@
-// peer_session_fuzz: a whole peer session against a real swarm, the fuzz
-// input being what the remote peer sends.
+// peer_session_fuzz: one pure peer session (bt/peer_session.hpp) in either
+// role, driven by a fuzz-chosen script: no sockets, no threads, no clock.
 //
-// One swarm runs in this process for the whole fuzzing session (started on
-// the first input, stopped at exit): one seeder on 127.0.0.1 serving a small
-// synthetic torrent to outside clients (leechers = 0), discard storage, a
-// day-long duration. Each input opens a real loopback TCP connection to it
-// and sends, chosen by the first byte, either the raw bytes that follow or a
-// valid handshake (the torrent's real info-hash, chosen reserved bits) and
-// then those bytes; it half-closes, reads until the seeder closes or a short
-// deadline passes, and closes.
+// Input layout: 2 bytes of configuration, then a script of operations.
+//   byte 0: bit 0 we are a seed (else a downloader), bit 1 the remote offers
+//           BEP 6, bit 2 BEP 10, bit 3 we dialled, bit 4 keep blocks
+//           (assemble, write, hash) else discard, bit 5 serve with reads,
+//           bit 6 choke like a client, bit 7 a downloader uploads too;
+//   byte 1: pipeline (1..64) in the low 6 bits; bit 6 a small serve window;
+//           bit 7 a small cap on pieces in memory.
+//   script: op < 0x80 feeds the next op+1 raw bytes as the remote's (cut at
+//           a fuzz-chosen point into two receives); higher ops are canned
+//           remote messages (a valid handshake, have all, a bitfield,
+//           unchoke, choke, interested, a request, a cancel, a reject, an
+//           allowed fast), answers to our requests (right or corrupt
+//           blocks), the I/O layer's moves (drain output into a buffer of a
+//           chosen size, finish writes and hashes, answer a read, advance
+//           the clock) and steering (choke, rate, stall, close, restart).
 //
-// Checks: everything the seeder sends decodes as valid wire protocol (the
-// right info-hash, every piece block equal to the synthetic content); the
-// swarm keeps accepting connections and keeps running after every input.
-// The connection comes from 127.83.0.1, an address nothing listens on, so
-// when an input announces a listen port (BEP 10 "p") the seeder's dial-back
-// reaches nobody else's server on this machine.
+// Checks: everything the session writes decodes under a strict decoder (our
+// torrent's info-hash, whole messages only); every block it serves is the
+// content; it never has more requests out than the pipeline; closed is
+// reported at most once and nothing is written after it; a complete
+// download wrote every byte right (so a corrupt block never passed); every
+// block lent through block_read is released by the end.
 //
-// Thread rules: the fuzzing thread drives the sockets; the swarm runs on its
-// own controller thread and engine threads; they share only atomics.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <chrono>
+// Thread rules: single-threaded, no state kept between inputs.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <memory>
 #include <span>
-#include <string>
-#include <thread>
 #include <vector>
 
+#include "../tests/bt/peer_harness.hpp"
 #include "fuzz_check.hpp"
-#include "swarmbench/bt/synthetic.hpp"
-#include "swarmbench/bt/wire.hpp"
-#include "swarmbench/log.hpp"
-#include "swarmbench/swarm/swarm.hpp"
+
+namespace bt = swarmbench::bt;
+namespace h = swarmbench::bt::harness;
 
 namespace {
 
-namespace bt = swarmbench::bt;
-using clock_type = std::chrono::steady_clock;
+constexpr std::uint64_t content_seed = 11;
 
-/// The swarm under test and what a peer needs to know about it.
-struct live_swarm {
-    swarmbench::swarm_scenario scenario;  // what runs
-    bt::sha1_hash info_hash{};            // of its torrent
-    bt::piece_geometry geometry;          // of its torrent
-    std::uint16_t port = 0;               // the seeder's listen port
-    std::atomic<bool> stop{false};        // set at exit
-    std::atomic<bool> ended{false};       // run_swarm returned
-    std::atomic<bool> sampled{false};     // the first sample was taken
-    std::string status;                   // its status, once ended
-    std::thread thread;                   // runs run_swarm
+/// A 5-piece torrent whose last piece is short (odd block), built once.
+const bt::torrent& fuzz_torrent() {
+    static const bt::torrent t = [] {
+        bt::synthetic_spec spec;
+        spec.seed = content_seed;
+        spec.total_size = 4 * 32 * 1024 + 20000;
+        spec.piece_size = 32 * 1024;
+        return std::move(bt::make_synthetic_torrent(spec).value());
+    }();
+    return t;
+}
+
+struct reader {
+    const std::uint8_t* p;
+    std::size_t left;
+    bool empty() const { return left == 0; }
+    std::uint8_t byte() {
+        if (!left) return 0;
+        --left;
+        return *p++;
+    }
+    std::uint32_t u16() { return static_cast<std::uint32_t>(byte()) << 8 | byte(); }
 };
-live_swarm* the_swarm = nullptr;  // reachable until exit (not a leak)
 
-constexpr std::uint32_t source_address = (127u << 24) | (83u << 16) | 1u;  // 127.83.0.1
+struct run {
+    const bt::torrent& t = fuzz_torrent();
+    h::recorder io{t, content_seed};
+    std::unique_ptr<bt::local_peer> peer;
+    std::unique_ptr<bt::peer_session> s;
+    h::remote_view view{t};
+    std::vector<h::msg> asked;  // our requests the remote has not answered
+    std::int64_t now = 0;
+    std::uint32_t pipeline = 1;
+    bool wrote_after_close = false;
 
-std::uint16_t free_port() {
-    const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    SWARMBENCH_FUZZ_CHECK(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                              ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0,
-                          "cannot find a free port");
-    ::close(s);
-    return ntohs(a.sin_port);
-}
-
-/// A connected non-blocking socket to the seeder, or -1.
-int connect_to_seeder(std::uint16_t port, std::chrono::milliseconds limit) {
-    const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s < 0) return -1;
-    sockaddr_in from{};
-    from.sin_family = AF_INET;
-    from.sin_addr.s_addr = htonl(source_address);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    to.sin_port = htons(port);
-    if (::bind(s, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
-        (::connect(s, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0 && errno != EINPROGRESS)) {
-        ::close(s);
-        return -1;
-    }
-    pollfd p{s, POLLOUT, 0};
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::poll(&p, 1, static_cast<int>(limit.count())) != 1 ||
-        ::getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
-        ::close(s);
-        return -1;
-    }
-    return s;
-}
-
-void stop_swarm() {
-    live_swarm* w = the_swarm;
-    if (w == nullptr || !w->thread.joinable()) return;
-    w->stop = true;
-    w->thread.join();
-}
-
-live_swarm& swarm() {
-    if (the_swarm != nullptr) return *the_swarm;
-    swarmbench::set_log_level(std::getenv("SWARMBENCH_FUZZ_LOG") ? std::getenv("SWARMBENCH_FUZZ_LOG") : "off");
-    auto* w = new live_swarm;
-    swarmbench::swarm_scenario& sc = w->scenario;
-    sc.torrent_size = (1u << 20) + 777;  // odd: a short last piece
-    sc.piece_size = 16 * 1024;           // 65 pieces
-    sc.file_count = 2;
-    sc.content_seed = 9;
-    sc.seeders = 1;
-    sc.leechers = 0;
-    sc.storage = swarmbench::storage_mode::discard;
-    sc.threads = 1;
-    sc.duration_s = 86400;
-    sc.base_port = w->port = free_port();
-    bt::synthetic_spec spec;
-    spec.seed = sc.content_seed;
-    spec.total_size = sc.torrent_size;
-    spec.piece_size = sc.piece_size;
-    spec.file_count = sc.file_count;
-    auto t = bt::make_synthetic_torrent(spec);
-    SWARMBENCH_FUZZ_CHECK(t.ok(), "cannot make the synthetic torrent");
-    w->info_hash = t->info_hash();
-    w->geometry = t->geometry();
-    w->thread = std::thread([w] {
-        swarmbench::swarm_hooks hooks;
-        hooks.run.stop = &w->stop;
-        hooks.on_sample = [w](const swarmbench::swarm_sample&) { w->sampled = true; };
-        const swarmbench::results r = swarmbench::run_swarm(w->scenario, hooks);
-        w->status = r.summary.status;
-        for (const auto& m : r.summary.error_messages) w->status += "; " + m;
-        w->ended = true;
-    });
-    the_swarm = w;
-    // Bounded wait for the listener and the first sample.
-    const auto deadline = clock_type::now() + std::chrono::seconds(60);
-    for (;;) {
-        const int s = connect_to_seeder(w->port, std::chrono::milliseconds(500));
-        if (s >= 0) ::close(s);
-        if (s >= 0 && w->sampled) break;
-        SWARMBENCH_FUZZ_CHECK(!w->ended && clock_type::now() < deadline, "the swarm never started listening");
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // retry pacing, not synchronisation
-    }
-    // Registered only now, after the engine's function-local statics (the
-    // sample columns, the logger) exist: exit handlers run in reverse order,
-    // so the swarm stops before any of them is destroyed.
-    std::atexit(stop_swarm);
-    return *w;
-}
-
-/// Checks what the seeder sent, as it arrives.
-class reply_checker {
-public:
-    reply_checker(const live_swarm& w, bt::reserved_bits ours) : w_(w), d_(w.geometry, options(w, ours)) {}
-
-    void feed(std::span<const std::byte> in) {
-        bt::message m;
-        for (int guard = 0; guard < 1 << 20; ++guard) {
-            const auto st = d_.next(in, m);
-            if (st == bt::wire_decoder::status::need_more) return;
-            if (st == bt::wire_decoder::status::error) {
-                std::fprintf(stderr, "seeder sent: %s\n", d_.error().c_str());
-                SWARMBENCH_FUZZ_CHECK(false, "the seeder sent invalid wire protocol");
-            }
+    void drain(std::size_t size) {
+        const bool was_closed = s->closed();
+        for (const h::msg& m : view.drain(*s, now, size)) {
+            if (m.kind == bt::message_kind::request) asked.push_back(m);
+            if (m.kind == bt::message_kind::cancel)
+                for (auto it = asked.begin(); it != asked.end(); ++it)
+                    if (it->index == m.index && it->begin == m.begin) {
+                        asked.erase(it);
+                        break;
+                    }
             if (m.kind == bt::message_kind::piece)
-                SWARMBENCH_FUZZ_CHECK(
-                    bt::synthetic_matches(w_.scenario.content_seed, w_.geometry.piece_offset(m.index) + m.begin, m.data),
-                    "the seeder sent a block that is not the content");
+                SWARMBENCH_FUZZ_CHECK(bt::synthetic_matches(content_seed, t.geometry().piece_offset(m.index) + m.begin, m.data),
+                                      "a served block is the content");
+            if (was_closed) wrote_after_close = true;
         }
+        SWARMBENCH_FUZZ_CHECK(view.error.empty(), "everything written decodes");
+        SWARMBENCH_FUZZ_CHECK(!wrote_after_close, "nothing is written after close");
     }
-
-private:
-    static bt::wire_options options(const live_swarm& w, bt::reserved_bits ours) {
-        bt::wire_options o;
-        o.expected_info_hash = w.info_hash;
-        o.our_reserved = ours;
-        o.limits.max_piece_block = bt::max_block_limit;
-        o.limits.max_request_length = bt::max_block_limit;
-        return o;
+    void answer(bool corrupt) {
+        if (asked.empty()) return;
+        const h::msg m = asked.front();
+        asked.erase(asked.begin());
+        h::bytes b = h::piece_msg(t, content_seed, m.index, m.begin, m.length);
+        if (corrupt) b.back() ^= std::byte{0x5a};
+        h::feed(*s, b, now, 1 + b.size() / 3);
     }
-    const live_swarm& w_;
-    bt::wire_decoder d_;
 };
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 1 || size > 256 * 1024) return 0;
-    live_swarm& w = swarm();
-    SWARMBENCH_FUZZ_CHECK(!w.ended, "the swarm stopped");
+    if (size < 2) return 0;
+    reader in{data, size};
+    const std::uint8_t cfg = in.byte();
+    const std::uint8_t knobs = in.byte();
+    run r;
+    bt::local_peer_options o;
+    o.seed = cfg & 1;
+    o.keep_blocks = cfg & 16;
+    o.serve_reads = cfg & 32;
+    o.choking = cfg & 64;
+    o.upload = o.seed || (cfg & 128);
+    o.pipeline = r.pipeline = 1 + (knobs & 63);
+    if (knobs & 64) o.serve_window = 40000;
+    if (knobs & 128) o.max_assembling = 1;
+    o.max_queued_requests = 64;
+    o.choke.slots = 1;
+    o.client_name = "fuzz";
+    r.peer = std::make_unique<bt::local_peer>(r.t, r.io, o);
+    bt::session_options so;
+    so.outgoing = cfg & 8;
+    r.s = std::make_unique<bt::peer_session>(*r.peer, so, 0);
+    const bool fast = cfg & 2, ext = cfg & 4;
+    const std::uint32_t pieces = r.t.piece_count();
 
-    // What we send: [handshake] + the input after its first byte.
-    std::string out;
-    bt::reserved_bits ours{};
-    const std::uint8_t mode = data[0] % 4;
-    if (mode != 0) {
-        bt::handshake hs;
-        hs.reserved = bt::make_reserved(mode & 1, mode & 2);
-        hs.info_hash = w.info_hash;
-        hs.id.fill(0x46);
-        ours = hs.reserved;
-        out.resize(bt::handshake_size);
-        bt::encode_handshake(std::as_writable_bytes(std::span(out.data(), out.size())), hs);
-    } else if (size >= 1 + 28) {
-        std::memcpy(ours.data(), data + 1 + 20, 8);  // whatever the raw bytes advertise
-    }
-    out.append(reinterpret_cast<const char*>(data) + 1, size - 1);
-
-    const int s = connect_to_seeder(w.port, std::chrono::milliseconds(2000));
-    if (s < 0) {
-        std::fprintf(stderr, "cannot connect to the seeder: %s; swarm %s\n", std::strerror(errno),
-                     w.ended ? w.status.c_str() : "running");
-        SWARMBENCH_FUZZ_CHECK(false, "the seeder no longer accepts connections");
-    }
-    reply_checker check(w, ours);
-    std::size_t sent = 0;
-    bool write_open = true;
-    std::vector<std::byte> buf(64 * 1024);
-    const auto deadline = clock_type::now() + std::chrono::milliseconds(1500);
-    for (int rounds = 0; rounds < 100000 && clock_type::now() < deadline; ++rounds) {
-        if (write_open && sent == out.size()) {
-            ::shutdown(s, SHUT_WR);  // the seeder sees the end and closes
-            write_open = false;
+    for (int ops = 0; !in.empty() && ops < 4096; ++ops) {
+        const std::uint8_t op = in.byte();
+        bt::peer_session& s = *r.s;
+        if (op < 0x80) {
+            h::bytes raw;
+            for (int i = 0; i <= op && !in.empty(); ++i) raw.push_back(std::byte{in.byte()});
+            const std::size_t cut = raw.empty() ? 0 : in.byte() % raw.size();
+            s.receive(std::span<const std::byte>(raw).first(cut), r.now);
+            s.receive(std::span<const std::byte>(raw).subspan(cut), r.now);
+        } else {
+            switch (op & 0x1f) {
+                case 0: h::feed(s, h::hs_bytes(r.t, fast, ext), r.now, 1 + in.byte()); break;
+                case 1: h::feed(s, h::simple(bt::msg_id::have_all), r.now); break;
+                case 2: {
+                    bt::bitfield b(pieces);
+                    const std::uint8_t m = in.byte();
+                    for (std::uint32_t i = 0; i < pieces; ++i)
+                        if (m >> (i % 8) & 1) b.set(i);
+                    h::feed(s, h::bits(b), r.now);
+                    break;
+                }
+                case 3: h::feed(s, h::simple(bt::msg_id::unchoke), r.now); break;
+                case 4: h::feed(s, h::simple(bt::msg_id::choke), r.now); break;
+                case 5: h::feed(s, h::simple(bt::msg_id::interested), r.now); break;
+                case 6: {
+                    const std::uint32_t piece = in.byte() % pieces;
+                    const std::uint32_t blk = in.byte() % r.t.geometry().blocks_in_piece(piece);
+                    const std::uint32_t begin = blk * bt::default_block_size;
+                    const std::uint32_t len = std::min(bt::default_block_size, r.t.geometry().piece_size(piece) - begin);
+                    h::feed(s, (op & 0x20) ? h::cancel(piece, begin, len) : h::request(piece, begin, len), r.now);
+                    break;
+                }
+                case 7:
+                    if (!r.asked.empty()) {
+                        const h::msg m = r.asked.front();
+                        r.asked.erase(r.asked.begin());
+                        h::feed(s, h::reject(m.index, m.begin, m.length), r.now);
+                    }
+                    break;
+                case 8: h::feed(s, h::allowed_fast(in.byte() % pieces), r.now); break;
+                case 9: h::feed(s, h::have(in.byte() % pieces), r.now); break;
+                case 10: r.answer(false); break;
+                case 11: r.answer(true); break;
+                case 12: r.drain(16 + in.u16() * 4); break;
+                case 13: r.io.settle(!(op & 0x20)); break;
+                case 14:
+                    if (!r.io.read_from.empty()) r.io.answer_read();
+                    break;
+                case 15: r.now += std::int64_t{in.byte()} * 250'000'000; r.peer->tick(r.now); break;
+                case 16: s.set_choked(op & 0x20); break;
+                case 17: s.set_rate(std::uint64_t{in.byte()} * 4096); break;
+                case 18: s.stall_until(r.now + std::int64_t{in.byte()} * 100'000'000); break;
+                case 19: s.close("fuzz", op & 0x20); break;
+                case 20:
+                    if (r.peer->complete() && !o.seed) r.peer->restart(in.byte());
+                    break;
+                case 21: h::feed(s, h::ext_hs(in.byte() ? std::optional<std::uint32_t>(in.byte()) : std::nullopt), r.now); break;
+                default: r.drain(1 << 16); break;
+            }
         }
-        pollfd p{s, static_cast<short>(POLLIN | (write_open ? POLLOUT : 0)), 0};
-        if (::poll(&p, 1, 50) <= 0) continue;
-        if (write_open && (p.revents & POLLOUT)) {
-            const ssize_t n = ::send(s, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-            if (n > 0) sent += static_cast<std::size_t>(n);
-            else if (n < 0 && errno != EAGAIN && errno != EINTR) write_open = false;  // the seeder hung up
-        }
-        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
-            const ssize_t n = ::recv(s, buf.data(), buf.size(), 0);
-            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;  // closed by the seeder
-            if (n > 0) check.feed(std::span(buf.data(), static_cast<std::size_t>(n)));
-        }
+        SWARMBENCH_FUZZ_CHECK(r.s->requests_out() <= r.pipeline, "requests stay within the pipeline");
+        SWARMBENCH_FUZZ_CHECK(r.io.closed_sessions.size() <= 1, "closed is reported once");
+        SWARMBENCH_FUZZ_CHECK(r.io.bad_releases == 0, "only lent blocks are released");
     }
-    ::close(s);
-    SWARMBENCH_FUZZ_CHECK(!w.ended, "the swarm stopped during the session");
+    r.drain(1 << 16);
+    r.io.settle();
+    if (r.peer->complete() && !o.seed && o.keep_blocks && !r.peer->failed())
+        SWARMBENCH_FUZZ_CHECK(r.io.all_written_correctly(), "a complete download wrote every byte right");
+    r.s->close("end");
+    while (!r.io.read_from.empty()) r.io.answer_read();
+    SWARMBENCH_FUZZ_CHECK(r.io.lent == 0, "every lent block is released");
+    SWARMBENCH_FUZZ_CHECK(r.io.closed_sessions.size() == 1, "closed is reported once");
     return 0;
 }

@@ -401,3 +401,28 @@ TEST(PiecePicker, SimulatedSwarmDownloadsEverything) {
     EXPECT_GT(failures, 0u);
     EXPECT_EQ(duplicates, 0u);  // cancels reached every duplicate requester
 }
+
+TEST(PiecePicker, MaxDownloadingCapsPiecesUnderWay) {
+    // 16 pieces of 4 blocks; at most 3 under way: a peer asking for 40 blocks
+    // gets the 12 blocks of 3 pieces, a second peer shares none (all
+    // requested), and a fourth piece starts only once one passes.
+    bt::picker_options o;
+    o.order = bt::pick_order::sequential;
+    o.max_downloading = 3;
+    o.end_game = false;
+    bt::piece_picker p(bt::piece_geometry(16 * 4 * kb16, 4 * kb16), o);
+    p.add_seed();
+    const bt::bitfield all(16, true);
+    std::vector<bt::block_ref> out;
+    EXPECT_EQ(p.pick(1, all, 40, out), 12u);
+    EXPECT_EQ(p.downloading_count(), 3u);
+    for (const auto& b : out) EXPECT_LT(b.piece, 3u);
+    std::vector<bt::block_ref> second;
+    EXPECT_EQ(p.pick(2, all, 40, second), 0u);
+    std::vector<bt::peer_handle> cancel;
+    for (std::uint32_t k = 0; k < 4; ++k) p.mark_received(1, {0, k}, cancel);
+    p.piece_passed(0);
+    EXPECT_EQ(p.pick(2, all, 40, second), 4u);
+    for (const auto& b : second) EXPECT_EQ(b.piece, 3u);
+    EXPECT_EQ(p.downloading_count(), 3u);
+}

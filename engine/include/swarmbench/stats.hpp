@@ -57,6 +57,18 @@ private:
     std::uint64_t max_ns_ = 0;                           // largest sample
 };
 
+/// Request latencies of one connection (a peer summary) in 4 sub-buckets per power of two
+/// (~20% resolution, 640 bytes): enough for a per-peer p50/p99.
+class compact_histogram {
+public:
+    void record(std::int64_t ns) noexcept;
+    double percentile_ns(double fraction) const noexcept;
+
+private:
+    std::array<std::uint32_t, 160> buckets_{};  // 40 octaves x 4
+    std::uint64_t count_ = 0;                   // samples
+};
+
 /// Resident set size of this process in bytes (0 if unknown).
 std::uint64_t process_rss_bytes() noexcept;
 

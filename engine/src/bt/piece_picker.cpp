@@ -285,8 +285,8 @@ std::size_t piece_picker::pick(peer_handle peer, const bitfield& has, std::size_
         }
         ++i;
     }
-    // 2. Start new pieces.
-    while (n < max_blocks) {
+    // 2. Start new pieces, as many as the cap on pieces under way allows.
+    while (n < max_blocks && (options_.max_downloading == 0 || downloading_count() < options_.max_downloading)) {
         const std::int64_t piece = find_new_piece(has);
         if (piece < 0) break;
         const std::uint32_t slot = start_download(static_cast<std::uint32_t>(piece));

@@ -339,6 +339,10 @@ bool wire_decoder::check_length(std::uint32_t len, std::uint8_t id) {
 }
 
 wire_decoder::status wire_decoder::next(std::span<const std::byte>& in, message& out) {
+    // A message split across inputs was assembled in body_; between messages
+    // give a large one's memory back, so an idle connection holds none (the
+    // spans of the previous message die with this call anyway).
+    if (state_ == state::length && head_have_ == 0 && body_.capacity() > 256) std::vector<std::byte>().swap(body_);
     for (;;) {
         switch (state_) {
         case state::failed:

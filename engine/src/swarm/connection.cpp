@@ -2,7 +2,6 @@
 // handshakes, one recv and one send kept pending, message dispatch to the
 // leecher or seeder logic, and closing (which cancels whatever is pending).
 //
-// [SECTION] compact_histogram
 // [SECTION] creation and submission
 // [SECTION] completion callbacks (the shard's thread)
 // [SECTION] handshakes
@@ -25,34 +24,6 @@
 #include "swarmbench/log.hpp"
 
 namespace swarmbench::detail {
-
-// ---------------------------------------------------------------------------
-// [SECTION] compact_histogram
-// ---------------------------------------------------------------------------
-
-void compact_histogram::record(std::int64_t ns) noexcept {
-    const auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(ns, 1));
-    const int octave = 63 - std::countl_zero(v);
-    const auto sub = octave >= 2 ? static_cast<int>((v >> (octave - 2)) & 3) : 0;
-    const auto idx = std::min<std::size_t>(static_cast<std::size_t>(octave * 4 + sub), buckets_.size() - 1);
-    ++buckets_[idx];
-    ++count_;
-}
-
-double compact_histogram::percentile_ns(double fraction) const noexcept {
-    if (count_ == 0) return 0;
-    const auto want = static_cast<std::uint64_t>(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(count_ - 1)) + 1;
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < buckets_.size(); ++i) {
-        seen += buckets_[i];
-        if (seen >= want) {
-            const int octave = static_cast<int>(i / 4);
-            const double base = std::ldexp(1.0, octave);
-            return base + base * (static_cast<double>(i % 4) + 0.5) / 4.0;
-        }
-    }
-    return 0;
-}
 
 namespace {
 

@@ -164,18 +164,6 @@ struct alignas(64) shard_counters {
     interval_histograms interval;      // since the controller's last sample
 };
 
-/// Request latencies of one connection in 4 sub-buckets per power of two
-/// (~20% resolution, 640 bytes): enough for a per-peer p50/p99.
-class compact_histogram {
-public:
-    void record(std::int64_t ns) noexcept;
-    double percentile_ns(double fraction) const noexcept;
-
-private:
-    std::array<std::uint32_t, 160> buckets_{};  // 40 octaves x 4
-    std::uint64_t count_ = 0;                   // samples
-};
-
 // ---------------------------------------------------------------------------
 // [SECTION] connection
 // ---------------------------------------------------------------------------

@@ -51,6 +51,9 @@ struct picker_options {
     std::uint32_t max_requests_per_block = 2;     // in end-game, 1..4
     std::vector<std::uint32_t> priority;          // custom: start these pieces first, in this order, then the rest by index
                                                   //   (entries out of range or repeated are ignored)
+    std::uint32_t max_downloading = 0;            // pieces under way at once (0: no limit): a peer that assembles
+                                                  //   pieces in memory bounds that memory here, and its connections
+                                                  //   share the pieces under way instead of each starting its own
 };
 
 enum class block_result : std::uint8_t {

@@ -110,12 +110,12 @@ public:
     /// thread, never after the context is destroyed. The buffer must not be
     /// touched afterwards: a waiting recv_pooled may be filled into it at
     /// once. A pointer that is not a lent pool buffer is logged and ignored.
-    virtual void release_recv_buffer(std::byte* data) noexcept { (void)data; }
+    virtual void release_recv_buffer(std::byte* data) noexcept = 0;
 
     /// How many receive-pool buffers recv_pooled completions have handed to
     /// callers and not had back yet (0 before the pool exists). Owning thread
     /// (a plain count, not synchronised); for tests and memory accounting.
-    virtual std::size_t recv_buffers_lent() const noexcept { return 0; }
+    virtual std::size_t recv_buffers_lent() const noexcept = 0;
 
     // ---- running (owning thread) ----
 

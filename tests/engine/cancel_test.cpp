@@ -32,7 +32,6 @@ protected:
     }
 };
 
-bool cancelled(const tracked_op& t) { return t.error == std::errc::operation_canceled; }
 
 // ---- pending recv, accept, timer ----
 

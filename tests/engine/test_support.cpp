@@ -78,6 +78,14 @@ void engine_test::SetUp() {
     ASSERT_EQ(ctx_->kind(), kind());
 }
 
+void engine_test::recreate_context(const context_options& options) {
+    ASSERT_TRUE(ctx_ == nullptr || ctx_->pending() == 0) << "recreate_context with operations pending";
+    ctx_.reset();
+    std::error_code ec;
+    ctx_ = make_io_context(kind(), options, ec);
+    ASSERT_TRUE(ctx_ != nullptr) << describe_error(std::string("make_io_context(") + to_string(kind()) + ")", ec);
+}
+
 void engine_test::TearDown() {
     tearing_down.store(true);
     if (ctx_) {

@@ -87,6 +87,9 @@ struct tracked_op {
     static void complete(operation& op);
 };
 
+/// Whether `t` last completed with operation_canceled (cancel, close, destruction).
+inline bool cancelled(const tracked_op& t) { return t.error == std::errc::operation_canceled; }
+
 // ---------------------------------------------------------------------------
 // [SECTION] run_until
 // ---------------------------------------------------------------------------
@@ -115,6 +118,9 @@ protected:
 
     backend_kind kind() const { return GetParam(); }
     io_context& ctx() { return *ctx_; }
+    /// Replaces the context with one made from `options` (e.g. a tiny receive
+    /// pool). Call it before submitting anything: the old one must be idle.
+    void recreate_context(const context_options& options);
 
     /// An object that outlives the context (see the lifetime rule above).
     template <class T, class... Args>

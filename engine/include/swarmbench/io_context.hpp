@@ -50,6 +50,7 @@ struct context_counters {
     std::uint64_t queue_full = 0;     // times the submission queue was full
     std::uint64_t wakeups = 0;        // cross-thread wake-ups received
     std::uint64_t batches = 0;        // completion batches harvested
+    std::uint64_t recv_starved = 0;   // times a recv_pooled found the receive pool empty and waited
 };
 
 class io_context {
@@ -102,6 +103,20 @@ public:
     /// thing. The pool must outlive the context or be unregistered first.
     virtual bool register_buffers(buffer_pool& pool) { (void)pool; return false; }
 
+    // ---- the receive pool behind op_code::recv_pooled (owning thread) ----
+
+    /// Gives back a buffer that a recv_pooled completion handed over (its
+    /// op.data). Call it in on_complete or any time later on the owning
+    /// thread, never after the context is destroyed. The buffer must not be
+    /// touched afterwards: a waiting recv_pooled may be filled into it at
+    /// once. A pointer that is not a lent pool buffer is logged and ignored.
+    virtual void release_recv_buffer(std::byte* data) noexcept = 0;
+
+    /// How many receive-pool buffers recv_pooled completions have handed to
+    /// callers and not had back yet (0 before the pool exists). Owning thread
+    /// (a plain count, not synchronised); for tests and memory accounting.
+    virtual std::size_t recv_buffers_lent() const noexcept = 0;
+
     // ---- running (owning thread) ----
 
     /// Waits up to `timeout` (negative: forever) for completions, runs at most
@@ -151,6 +166,10 @@ struct context_options {
     unsigned queue_entries = 4096;   // io_uring SQ size / epoll event batch
     unsigned file_threads = 2;       // epoll: threads serving regular-file operations
     unsigned batch_size = 128;       // completions harvested per run_once
+    // The receive pool behind op_code::recv_pooled, allocated on the first
+    // recv_pooled submit (contexts that never use it pay nothing).
+    unsigned recv_buffer_size = 32 * 1024;  // bytes per pool buffer: the most one completion carries
+    unsigned recv_buffer_count = 512;       // pool buffers (io_uring rounds its ring up to a power of two)
 };
 
 /// The only function that names concrete backends (engine/src/<os>/make_io_context.cpp).

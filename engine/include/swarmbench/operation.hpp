@@ -10,13 +10,22 @@
 //   * From io_context::submit(op) until on_complete(op) has been called for
 //     the last time (more() == false), the operation object and the buffer
 //     [data, data + size) must stay valid and must not be modified.
-//   * Every submitted operation completes exactly once (multishot accept:
-//     once per accepted connection with more() == true, then exactly once more
-//     with more() == false). This holds through cancel(), close, errors,
+//   * Every submitted operation completes exactly once (multishot accept and
+//     recv_pooled: once per connection or chunk with more() == true, then
+//     exactly once more with more() == false). This holds through cancel(), close, errors,
 //     a full submission ring, and destruction of the context (which completes
 //     everything still pending with std::errc::operation_canceled).
 //   * on_complete runs on the thread that runs the context; it may submit new
 //     operations, cancel others and even resubmit `op` itself.
+//   * recv_pooled is the exception to the buffer rule: the caller passes no
+//     buffer, so an idle connection pins none. Each completion that carries
+//     data hands the caller a buffer of the context's receive pool
+//     (op.data, op.result bytes); the caller owns it until it gives it back
+//     with io_context::release_recv_buffer(op.data), in on_complete or
+//     later, on the owning thread, and never after the context is destroyed
+//     (the pool's memory dies with the context). A buffer already handed
+//     over stays the caller's through cancel, close and the context's
+//     destructor's final completions.
 #pragma once
 
 #include <chrono>
@@ -51,6 +60,18 @@ enum class op_code : std::uint8_t {
     fsync,      // file: flushes data and metadata.
     fdatasync,  // file: flushes data (and metadata needed to read it back).
     timer,      // completes after `timeout` with no error (cancelled: operation_canceled).
+    recv_pooled,  // handle: a connected socket; the caller sets no data/size. The
+                //   buffer is taken from the context's receive pool only when data
+                //   has arrived. On completion op.data points at that buffer, which
+                //   holds op.result bytes (1..context_options::recv_buffer_size) and
+                //   is the caller's until io_context::release_recv_buffer(op.data).
+                //   result 0 with op.data == nullptr: the peer closed. Errors as for
+                //   recv, with op.data == nullptr. With op_flags::multishot: stays
+                //   armed, completes once per received chunk (more() == true) in
+                //   arrival order, then once more (more() == false, op.data ==
+                //   nullptr) on peer close, error or cancel. An empty pool does not
+                //   fail it: it waits (TCP holds the data; context_counters::
+                //   recv_starved counts the waits) and goes on when buffers come back.
 };
 
 /// Returns "accept", "write_at", ... for logs and error messages.
@@ -58,7 +79,7 @@ const char* to_string(op_code code) noexcept;
 
 enum op_flags : std::uint8_t {
     op_flag_none = 0,
-    op_flag_multishot = 1 << 0,  // accept: keep accepting until cancelled or error
+    op_flag_multishot = 1 << 0,  // accept, recv_pooled: stay armed until cancelled, closed or error
     op_flag_recv_all = 1 << 1,   // recv: do not complete before `size` bytes (or close)
 };
 
@@ -86,7 +107,8 @@ struct operation {
     op_code code = op_code::nop;            // what to do
     std::uint8_t flags = op_flag_none;      // op_flags bits
     native_handle handle = invalid_handle;  // socket or file acted on
-    std::byte* data = nullptr;              // buffer for send/recv/read_at/write_at
+    std::byte* data = nullptr;              // buffer for send/recv/read_at/write_at;
+                                            //   recv_pooled: set by the context (a pool buffer)
     std::uint32_t size = 0;                 // bytes to transfer
     std::uint64_t offset = 0;               // file offset for read_at/write_at
     std::chrono::nanoseconds timeout{0};    // timer duration; connect limit (0: none)

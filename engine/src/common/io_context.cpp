@@ -16,6 +16,7 @@ const char* to_string(op_code code) noexcept {
         case op_code::fsync: return "fsync";
         case op_code::fdatasync: return "fdatasync";
         case op_code::timer: return "timer";
+        case op_code::recv_pooled: return "recv_pooled";
     }
     return "unknown";
 }

@@ -13,6 +13,8 @@
 //  [X] cancel of any pending operation, exactly-once through races
 //  [X] post() / wake() through an eventfd in the epoll set
 //  [X] destructor completes everything still pending with operation_canceled
+//  [X] recv_pooled (epoll_recv_pooled.cpp): a pool buffer taken on readiness;
+//      an empty pool leaves the op waiting at the head of its read queue
 // Missing:
 //  [ ] register_buffers (returns false: epoll has no fixed buffers)
 //  [ ] epoll_pwait2 sub-millisecond timer precision (timers round up to 1 ms)
@@ -84,6 +86,7 @@ void epoll_fd_state::reset() noexcept {
     writable = false;
     hup = false;
     closing = false;
+    starved = false;
 }
 
 epoll_fd_state* epoll_fd_table::find(int fd) noexcept {
@@ -222,6 +225,15 @@ void epoll_context::submit(operation& op) {
         }
         case op_code::accept:
         case op_code::recv: submit_socket_op(op, true); return;
+        case op_code::recv_pooled: {
+            std::error_code ec;  // the pool is allocated on the first recv_pooled
+            if (recv_pool_.ensure_for(op, options_, ec)) {
+                submit_socket_op(op, true);
+            } else {
+                finish(op, 0, ec);
+            }
+            return;
+        }
         case op_code::connect:
         case op_code::send:
         case op_code::shutdown: submit_socket_op(op, false); return;
@@ -363,7 +375,8 @@ void epoll_context::cancel(operation& op) {
     if ((s & eps_close_wait) != 0) return;  // the close will complete by itself
     // A multishot accept whose result is in flight (in the completion list or
     // inside its callback): its final completion comes right after.
-    if (op.code == op_code::accept && (op.flags & op_flag_multishot) != 0) {
+    const bool multishot_code = op.code == op_code::accept || op.code == op_code::recv_pooled;
+    if (multishot_code && (op.flags & op_flag_multishot) != 0) {
         if ((s & eps_completing) == 0 || op.more_) op.priv_.state |= eps_cancel;
     }
     // Anything else already finished with its real result: nothing to do.
@@ -500,6 +513,7 @@ void epoll_context::finish(operation& op, std::int64_t result, std::error_code e
     op.result = result;
     op.error = ec;
     op.more_ = more;
+    if (op.code == op_code::recv_pooled) op.data = nullptr;  // try_recv_pooled sets it when data came
     op.priv_.state = (op.priv_.state & (eps_pending | eps_cancel)) | eps_completing;
     completions_.push_back(op);
 }

@@ -12,12 +12,14 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <new>
 #include <vector>
 
 #include "common/op_queue.hpp"
 #include "common/post_queue.hpp"
+#include "common/recv_pool.hpp"
 #include "common/timer_heap.hpp"
 #include "file_worker_pool.hpp"
 #include "swarmbench/io_context.hpp"
@@ -61,6 +63,7 @@ struct epoll_fd_state {
     bool writable = false;             // edge seen and no EAGAIN since
     bool hup = false;                  // peer closed / error seen: never assume drained
     bool closing = false;              // a close is deferred; new operations fail EBADF
+    bool starved = false;              // read_q's head is a recv_pooled waiting for a pool buffer
 
     /// Forgets everything but the generation (descriptor closed or reused).
     void reset() noexcept;
@@ -121,6 +124,8 @@ public:
     std::size_t run_once(std::chrono::nanoseconds timeout) override;
     std::size_t pending() const noexcept override { return pending_; }
     const context_counters& counters() const noexcept override { return counters_; }
+    void release_recv_buffer(std::byte* data) noexcept override;
+    std::size_t recv_buffers_lent() const noexcept override { return recv_pool_.lent(); }
 
     void post(std::function<void()> fn) override;
 
@@ -149,6 +154,13 @@ private:
     attempt try_send(epoll_fd_state& st, operation& op);
     attempt try_connect(epoll_fd_state& st, operation& op);
     attempt try_shutdown(epoll_fd_state& st, operation& op);
+
+    // ---- recv_pooled (epoll_recv_pooled.cpp) ----
+    /// Readable: a pool buffer, recv into it, complete. No buffer: waits at
+    /// the head of read_q (st.starved, listed in starved_fds_).
+    attempt try_recv_pooled(epoll_fd_state& st, operation& op);
+    /// Serves starved descriptors, one per buffer now free.
+    void wake_starved();
 
     // ---- completion (epoll_context.cpp) ----
     void finish(operation& op, std::int64_t result, std::error_code ec, bool more = false);
@@ -180,6 +192,8 @@ private:
     context_counters counters_;               // owning-thread counters
     bool shutting_down_ = false;              // destructor running: everything cancels
     post_queue posted_;                       // post()ed functions (any thread in, owner runs)
+    recv_pool recv_pool_;                     // recv_pooled's buffers (allocated on first use)
+    std::deque<int> starved_fds_;             // descriptors with st.starved, oldest first (stale ones skipped)
 };
 
 /// Steady-clock nanoseconds, the unit of epoll_op_data::deadline_ns.

@@ -49,7 +49,12 @@ void epoll_context::on_event(int fd, std::uint32_t events) {
 void epoll_context::process_read(epoll_fd_state& st) {
     while (operation* op = st.read_q.front()) {
         if (!st.readable) return;
-        const attempt a = op->code == op_code::accept ? try_accept(st, *op) : try_recv(st, *op);
+        attempt a = attempt::blocked;
+        switch (op->code) {
+            case op_code::accept: a = try_accept(st, *op); break;
+            case op_code::recv_pooled: a = try_recv_pooled(st, *op); break;
+            default: a = try_recv(st, *op); break;
+        }
         if (a == attempt::blocked) return;
     }
 }

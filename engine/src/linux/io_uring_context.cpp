@@ -15,8 +15,11 @@
 //  [x] Bounded completion batches, callbacks run after the CQ is advanced
 //  [x] Destructor cancels everything and delivers every completion (bounded wait)
 //  [x] register_buffers: the pool region as fixed buffers (1 GiB iovecs)
+//  [x] recv_pooled (io_uring_recv_pooled.cpp): the receive pool as a
+//      provided-buffer ring, multishot recv with buffer select, ENOBUFS parks
+//      the op until buffers come back; poll + recv where rings are refused
 // Missing:
-//  [ ] Provided-buffer rings / multishot recv, send_zc, registered files
+//  [ ] send_zc, registered files, incremental buffer consumption (IOU_PBUF_RING_INC)
 //  [ ] SQPOLL (the kernel must read sockaddr/timespec at submit; we rely on that)
 //  [ ] SINGLE_ISSUER / DEFER_TASKRUN (contexts may be created on another thread)
 //
@@ -170,6 +173,7 @@ bool io_uring_probe(std::string* why_not) {
 
 io_uring_context::io_uring_context(const context_options& options, std::error_code& ec) {
     ec.clear();
+    options_ = options;
     const unsigned entries = options.queue_entries == 0 ? 4096 : options.queue_entries;
     batch_size_ = options.batch_size == 0 ? 128 : options.batch_size;
 
@@ -220,6 +224,11 @@ io_uring_context::~io_uring_context() {
                std::make_error_code(std::errc::operation_canceled));
     }
     while (operation* op = cancel_waiting_.pop_front()) op->priv_.state &= ~st_cancel_parked;
+    // Receives waiting for a pool buffer have nothing in the kernel either.
+    while (operation* op = starved_.pop_front()) {
+        op->priv_.state &= ~st_starved;
+        finish(*op, 0, std::make_error_code(std::errc::operation_canceled));
+    }
 
     // Everything else is in the kernel: one cancel matching any request. Ops
     // the kernel cannot interrupt (file I/O already running in io-wq) finish
@@ -304,7 +313,7 @@ void io_uring_context::finish(operation& op, std::int64_t result, std::error_cod
     if (op.priv_.state & st_cancel_parked) cancel_waiting_.remove(op);
     op.priv_.state = 0;
     --pending_;
-    ready_.push_back(uring_completion{&op, result, error, false});
+    ready_.push_back(uring_completion{&op, result, error, false, nullptr});
 }
 
 void io_uring_context::defer(operation& op, std::error_code error) noexcept {
@@ -315,9 +324,12 @@ void io_uring_context::defer(operation& op, std::error_code error) noexcept {
 }
 
 void io_uring_context::cancel_parked_on(native_handle fd, const operation* except) noexcept {
-    op_queue hit = overflow_.extract_if([&](const operation& op) noexcept {
+    auto on_fd = [&](const operation& op) noexcept {
         return &op != except && op.handle == fd && op.code != op_code::close;
-    });
+    };
+    op_queue hit = overflow_.extract_if(on_fd);
+    op_queue starved = starved_.extract_if(on_fd);
+    while (operation* op = starved.pop_front()) hit.push_back(*op);
     while (operation* op = hit.pop_front()) {
         defer(*op, std::make_error_code(std::errc::operation_canceled));
     }
@@ -350,9 +362,9 @@ void io_uring_context::drain_waiting() noexcept {
 void io_uring_context::cancel(operation& op) {
     std::uint32_t& state = op.priv_.state;
     if (!(state & st_pending)) return;  // not ours, or already completed
-    if (state & st_parked) {
-        overflow_.remove(op);
-        state &= ~st_parked;
+    if (state & (st_parked | st_starved)) {
+        (state & st_parked ? overflow_ : starved_).remove(op);
+        state &= ~(st_parked | st_starved);
         defer(op, std::make_error_code(std::errc::operation_canceled));
         return;
     }
@@ -407,7 +419,7 @@ std::size_t io_uring_context::run_once(std::chrono::nanoseconds timeout) {
     while (operation* op = deferred_.pop_front()) {
         op->priv_.state = 0;
         --pending_;
-        ready_.push_back(uring_completion{op, op->result, op->error, false});
+        ready_.push_back(uring_completion{op, op->result, op->error, false, nullptr});
     }
     const bool must_not_block = !ready_.empty() || posted_.has_queued();
 
@@ -444,6 +456,7 @@ std::size_t io_uring_context::run_once(std::chrono::nanoseconds timeout) {
         op.result = c.result;
         op.error = c.error;
         op.more_ = c.more;
+        if (op.code == op_code::recv_pooled) op.data = c.data;
         if (op.code == op_code::accept && c.result >= 0 && !c.error) {
             if (op.flags & op_flag_multishot) {
                 // The kernel reuses one address buffer for every multishot CQE: ask the socket.

@@ -1,8 +1,10 @@
 // io_uring_context: the io_uring (liburing) backend of io_context.
 //
-// Split over two files: io_uring_context.cpp (probe, ring set-up, run loop,
-// post/wake, cancel, destruction) and io_uring_ops.cpp (validation and SQE
-// preparation per op_code, turning CQEs into completions).
+// Split over three files: io_uring_context.cpp (probe, ring set-up, run loop,
+// post/wake, cancel, destruction), io_uring_ops.cpp (validation and SQE
+// preparation per op_code, turning CQEs into completions) and
+// io_uring_recv_pooled.cpp (recv_pooled: the receive pool as a provided-buffer
+// ring, its fallback, starved receives).
 //
 // Thread rules: as io_context. Everything is owned by the thread that runs the
 // context, except post() and wake(), which take posted_'s lock / touch atomics only.
@@ -21,6 +23,7 @@
 
 #include "common/op_queue.hpp"
 #include "common/post_queue.hpp"
+#include "common/recv_pool.hpp"
 #include "swarmbench/io_context.hpp"
 #include "swarmbench/operation.hpp"
 
@@ -53,6 +56,7 @@ enum uring_state : std::uint32_t {
     st_single_accept = 1u << 6,  // multishot refused: re-arm single-shot accepts
     st_got_accept = 1u << 7,     // multishot accept delivered a connection already
     st_deferred = 1u << 8,       // waiting in deferred_ (error found in submit, cancelled while parked)
+    st_starved = 1u << 9,        // recv_pooled: waiting in starved_ for a receive-pool buffer
 };
 
 /// user_data values that are not operations (operations are 16-byte aligned,
@@ -70,6 +74,7 @@ struct uring_completion {
     std::int64_t result;    // becomes op.result
     std::error_code error;  // becomes op.error
     bool more;              // becomes op.more_
+    std::byte* data;        // recv_pooled: becomes op.data (a lent pool buffer, or nullptr)
 };
 
 class io_uring_context final : public io_context {
@@ -92,6 +97,8 @@ public:
     void close_now(native_handle h) noexcept override;
     endpoint local_endpoint(native_handle socket, std::error_code& ec) const override;
     bool register_buffers(buffer_pool& pool) override;
+    void release_recv_buffer(std::byte* data) noexcept override;
+    std::size_t recv_buffers_lent() const noexcept override { return recv_pool_.lent(); }
     std::size_t run_once(std::chrono::nanoseconds timeout) override;
     std::size_t pending() const noexcept override { return pending_; }
     const context_counters& counters() const noexcept override { return counters_; }
@@ -114,6 +121,28 @@ private:
     void handle_accept_cqe(operation& op, int res, unsigned flags) noexcept;
     void handle_transfer_cqe(operation& op, int res) noexcept;
     void finish_connect(operation& op) noexcept;
+
+    // ---- io_uring_recv_pooled.cpp ----
+    /// Allocates the receive pool and, where the kernel takes one, its
+    /// provided-buffer ring (first recv_pooled submit); clears op.data and
+    /// op.size. False with `ec`.
+    bool ensure_recv_pool(operation& op, std::error_code& ec) noexcept;
+    /// Prepares op's SQE: a buffer-select recv (multishot if asked) or, without
+    /// a ring, a POLLIN poll.
+    void prep_recv_pooled(io_uring_sqe& sqe, operation& op) noexcept;
+    void handle_recv_pooled_cqe(operation& op, int res, unsigned flags) noexcept;
+    /// Fallback without a ring: the poll said readable; recv into a pool buffer.
+    void recv_pooled_after_poll(operation& op) noexcept;
+    /// A chunk for `op`: a completion with more() (multishot) or its final one.
+    void deliver_chunk(operation& op, int bytes, std::byte* data, bool kernel_armed) noexcept;
+    /// No buffer for `op`: counted, then re-armed if buffers came back
+    /// meanwhile, else parked in starved_ until release_recv_buffer.
+    void starve(operation& op) noexcept;
+    /// Re-arms starved receives, one per buffer that could serve it.
+    void wake_starved() noexcept;
+    /// A lent buffer back into the ring (ring mode) or the free list; false
+    /// (logged) if it was not lent.
+    bool return_recv_buffer(std::byte* data) noexcept;
 
     // ---- io_uring_context.cpp ----
     /// An SQE, submitting once to make room; nullptr (counted) if still full.
@@ -148,6 +177,12 @@ private:
     std::byte* fixed_base_ = nullptr;          // registered region start (nullptr: none)
     std::size_t fixed_chunk_ = 0;              // bytes per registered iovec
     std::size_t fixed_count_ = 0;              // registered iovecs
+    context_options options_;                  // as given (the receive pool is sized from it)
+    recv_pool recv_pool_;                      // recv_pooled's buffers (allocated on first use)
+    aligned_bytes buf_ring_mem_;               // the provided-buffer ring's entries (nullptr: no ring)
+    io_uring_buf_ring* buf_ring_ = nullptr;    // buf_ring_mem_ as the kernel's ring (nullptr: poll fallback)
+    unsigned buf_ring_mask_ = 0;               // ring entries - 1 (entries a power of two)
+    op_queue starved_;                         // recv_pooled ops waiting for a pool buffer (FIFO)
 
     post_queue posted_;                        // post()ed functions (any thread in, owner runs)
     std::atomic<bool> wake_pending_{false};    // eventfd written, read not harvested

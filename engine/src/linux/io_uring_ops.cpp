@@ -77,6 +77,13 @@ void io_uring_context::submit(operation& op) {
         defer(op, ec);
         return;
     }
+    if (op.code == op_code::recv_pooled) {
+        std::error_code ec;
+        if (!ensure_recv_pool(op, ec)) {
+            defer(op, ec);
+            return;
+        }
+    }
     if (op.code == op_code::close) cancel_parked_on(op.handle, &op);
     arm_or_park(op);
 }
@@ -90,6 +97,7 @@ std::error_code io_uring_context::validate(const operation& op) const noexcept {
         case op_code::connect:
         case op_code::send:
         case op_code::recv:
+        case op_code::recv_pooled:
         case op_code::shutdown:
         case op_code::close:
         case op_code::read_at:
@@ -178,6 +186,7 @@ bool io_uring_context::arm(operation& op) noexcept {
             break;
         case op_code::send: io_uring_prep_send(sqe, fd, at, left, MSG_NOSIGNAL); break;
         case op_code::recv: io_uring_prep_recv(sqe, fd, at, left, 0); break;
+        case op_code::recv_pooled: prep_recv_pooled(*sqe, op); break;
         case op_code::shutdown: io_uring_prep_shutdown(sqe, fd, SHUT_WR); break;
         case op_code::read_at:
             if (fixed_index(op, index)) {
@@ -232,6 +241,7 @@ void io_uring_context::handle_cqe(const io_uring_cqe& cqe) noexcept {
 void io_uring_context::handle_op_cqe(operation& op, int res, unsigned flags) noexcept {
     switch (op.code) {
         case op_code::accept: handle_accept_cqe(op, res, flags); return;
+        case op_code::recv_pooled: handle_recv_pooled_cqe(op, res, flags); return;
         case op_code::connect:
             op.result = res;  // held until the link timeout's CQE also arrived
             if (--op.priv_.aux == 0) finish_connect(op);
@@ -275,7 +285,7 @@ void io_uring_context::handle_accept_cqe(operation& op, int res, unsigned flags)
         }
         op.priv_.state |= st_got_accept;
         if (more) {
-            ready_.push_back(uring_completion{&op, res, {}, true});
+            ready_.push_back(uring_completion{&op, res, {}, true, nullptr});
             return;
         }
         // The kernel ended the multishot (or this is the single-shot fallback):
@@ -285,12 +295,12 @@ void io_uring_context::handle_accept_cqe(operation& op, int res, unsigned flags)
             finish(op, res, {});
             return;
         }
-        ready_.push_back(uring_completion{&op, res, {}, true});
+        ready_.push_back(uring_completion{&op, res, {}, true, nullptr});
         arm_or_park(op);
         return;
     }
     if (more) {  // a transient error while the multishot stays armed
-        ready_.push_back(uring_completion{&op, 0, errno_code(res), true});
+        ready_.push_back(uring_completion{&op, 0, errno_code(res), true, nullptr});
         return;
     }
     op.priv_.state &= ~st_in_flight;

@@ -18,6 +18,9 @@
 //      its timeout from the nearest timer deadline
 //  [X] post() / wake() through PostQueuedCompletionStatus with a reserved key
 //  [X] destructor: cancels everything, waits (bounded) for every OVERLAPPED
+//  [X] recv_pooled (iocp_recv_pooled.cpp): a zero-byte WSARecv waits without a
+//      buffer, then a recv into a pool buffer; an empty pool leaves it waiting
+//      at the head of its read queue until release_recv_buffer
 // Missing:
 //  [ ] register_buffers (RIO would be the equivalent; Wine lacks it)
 //  [ ] skip-on-success for files (Wine never completes file I/O inline, so
@@ -382,6 +385,15 @@ void iocp_context::submit(operation& op) {
                 submit_queued(op, *hs, hs->read_q, ios_read_q);
             }
             return;
+        case op_code::recv_pooled: {
+            std::error_code ec;  // the pool is allocated on the first recv_pooled
+            if (!recv_pool_.ensure_for(op, options_, ec)) {
+                finish(op, 0, ec);
+            } else if (iocp_handle* hs = handle_for_submit(op, kind_t::socket)) {
+                submit_queued(op, *hs, hs->read_q, ios_read_q);
+            }
+            return;
+        }
         case op_code::connect:
             if (iocp_handle* hs = handle_for_submit(op, kind_t::socket)) {
                 if (op.timeout.count() > 0) {
@@ -480,7 +492,8 @@ void iocp_context::cancel(operation& op) {
     if ((s & ios_close_wait) != 0) return;  // the close completes by itself
     // A multishot accept whose result is in flight (in the completion list or
     // inside its callback): its final completion comes right after.
-    if (op.code == op_code::accept && (op.flags & op_flag_multishot) != 0) {
+    const bool multishot_code = op.code == op_code::accept || op.code == op_code::recv_pooled;
+    if (multishot_code && (op.flags & op_flag_multishot) != 0) {
         if ((s & ios_completing) == 0 || op.more_) op.priv_.state |= ios_cancel;
     }
     // Anything else already finished with its real result: nothing to do.
@@ -571,6 +584,7 @@ void iocp_context::finish(operation& op, std::int64_t result, std::error_code ec
     op.result = result;
     op.error = ec;
     op.more_ = more;
+    if (op.code == op_code::recv_pooled) op.data = nullptr;  // recv_pooled_now sets it when data came
     op.priv_.state = (op.priv_.state & (ios_pending | ios_cancel)) | ios_completing;
     completions_.push_back(op);
 }
@@ -678,6 +692,11 @@ void iocp_context::rearm_multishot(operation& op) {
         op.priv_.state &= ~ios_cancel;
         finish(op, 0, canceled());
         release_if_idle(hs);
+        return;
+    }
+    if (op.code == op_code::recv_pooled) {
+        // Receives keep their queue: behind whatever was submitted meanwhile.
+        submit_queued(op, *hs, hs->read_q, ios_read_q);
         return;
     }
     op.priv_.state |= ios_active;

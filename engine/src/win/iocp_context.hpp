@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -27,6 +28,7 @@
 
 #include "common/op_queue.hpp"
 #include "common/post_queue.hpp"
+#include "common/recv_pool.hpp"
 #include "common/timer_heap.hpp"
 #include "iocp_flush_pool.hpp"
 #include "swarmbench/io_context.hpp"
@@ -46,6 +48,7 @@ enum iocp_op_state : std::uint32_t {
     ios_timed_out = 1u << 8,   // connect: its deadline passed and we cancelled it
     ios_worker = 1u << 9,      // with the flush pool
     ios_close_wait = 1u << 10, // close waiting for the file's operations in flight
+    ios_starved = 1u << 11,    // recv_pooled at the head of its read queue, waiting for a pool buffer
 };
 
 struct iocp_handle;
@@ -138,6 +141,8 @@ public:
     std::size_t run_once(std::chrono::nanoseconds timeout) override;
     std::size_t pending() const noexcept override { return pending_; }
     const context_counters& counters() const noexcept override { return counters_; }
+    void release_recv_buffer(std::byte* data) noexcept override;
+    std::size_t recv_buffers_lent() const noexcept override { return recv_pool_.lent(); }
 
     void post(std::function<void()> fn) override;
 
@@ -150,6 +155,7 @@ private:
         in_flight,  // a packet is owed
         again,      // partial transfer (or a retry): issue the next part now
         finished,   // completed and on the completion list
+        waiting,    // no packet owed: waits for a pool buffer (release_recv_buffer restarts it)
     };
 
     // ---- handles (iocp_context.cpp) ----
@@ -184,6 +190,14 @@ private:
     /// op's call is over: decides requeue or finish.
     step advance(operation& op, DWORD bytes, DWORD error);
     step accepted(operation& op);
+
+    // ---- recv_pooled (iocp_recv_pooled.cpp) ----
+    /// A zero-byte WSARecv (pins no buffer), or straight to the receive if starved.
+    step start_recv_pooled(operation& op);
+    /// Data (or the end) is there: a pool buffer and a recv that cannot block.
+    step recv_pooled_now(operation& op);
+    /// Restarts starved receives, one per buffer now free.
+    void wake_starved();
     /// A packet for `op` came off the port.
     void on_packet(operation& op, const OVERLAPPED_ENTRY& entry);
     /// Issues the operations waiting in `q` (a read or write queue) in order.
@@ -220,6 +234,8 @@ private:
     context_counters counters_;               // owning-thread counters
     bool shutting_down_ = false;              // destructor running: new operations cancel at once
     post_queue posted_;                       // post()ed functions (any thread in, owner runs)
+    recv_pool recv_pool_;                     // recv_pooled's buffers (allocated on first use)
+    std::deque<iocp_handle*> starved_handles_;  // handles whose read_q head starved, oldest first (stale skipped)
 };
 
 /// Steady-clock nanoseconds, the unit of iocp_op_data::deadline_ns.

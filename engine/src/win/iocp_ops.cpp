@@ -50,8 +50,9 @@ iocp_context::step iocp_context::run_op(operation& op) {
 void iocp_context::pump(op_queue& q) {
     while (operation* op = q.front()) {
         if ((op->priv_.state & ios_kernel) != 0) return;  // its packet will pump again
-        if (run_op(*op) == step::in_flight) return;
-        // finished: it left the queue; the next one may go
+        // In flight or waiting: it stays the head. Finished: it left the
+        // queue; the next one may go.
+        if (run_op(*op) != step::finished) return;
     }
 }
 
@@ -60,6 +61,7 @@ iocp_context::step iocp_context::start(operation& op) {
         case op_code::accept: return start_accept(op);
         case op_code::connect: return start_connect(op);
         case op_code::recv: return start_recv(op);
+        case op_code::recv_pooled: return start_recv_pooled(op);
         case op_code::send: return start_send(op);
         case op_code::shutdown: return start_shutdown(op);
         case op_code::read_at:
@@ -294,6 +296,12 @@ iocp_context::step iocp_context::advance(operation& op, DWORD bytes, DWORD error
             }
             finish_on_handle(op, done(), {});  // full, partial, or 0 at end of stream
             return step::finished;
+        case op_code::recv_pooled:
+            if (error != 0) {
+                finish_on_handle(op, 0, op_error(op, error));
+                return step::finished;
+            }
+            return recv_pooled_now(op);  // the zero-byte read says data (or the end) is there
         case op_code::send:
         case op_code::write_at:
             if (error != 0) {

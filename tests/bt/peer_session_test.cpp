@@ -273,30 +273,49 @@ struct end_game : peer_fixture {
         ASSERT_GE(out_b.size(), 1u) << "end-game: b asks for blocks a is fetching";
         dup = out_b[0];
     }
+    /// a answers every other request it had: the torrent completes and verifies.
+    void finish_from_a() {
+        std::vector<msg> rest;
+        for (const msg& m : only(out_a, k::request))
+            if (!(m.index == dup.index && m.begin == dup.begin)) rest.push_back(m);
+        feed(*a, answers(t, seed, rest), 0);
+        io.settle();
+        EXPECT_TRUE(p->complete());
+        EXPECT_TRUE(io.all_written_correctly());
+    }
 };
 
-TEST_F(end_game, TheLosingCopyNeverTouchesThePieceBuffer) {
-    // a starts sending its copy (the header and half the block), then b
-    // sends a whole copy that is wrong, then a's second half arrives: a
-    // claimed the block first, so b's bytes never reach the piece buffer.
-    const bytes copy_a = piece_msg(t, seed, dup.index, dup.begin);
-    bytes copy_b = copy_a;
-    for (std::size_t i = piece_header_size; i < copy_b.size(); ++i) copy_b[i] = std::byte{0xee};
-    feed(*a, bytes(copy_a.begin(), copy_a.begin() + piece_header_size + 8192), 0);
-    feed(*b, copy_b, 0);
-    EXPECT_EQ(b->stats().blocks_in, 0u) << "the copy that lost the race";
-    EXPECT_TRUE(b->active());
-    feed(*a, bytes(copy_a.begin() + piece_header_size + 8192, copy_a.end()), 0);
-    EXPECT_EQ(a->stats().blocks_in, 1u);
-    // Everything else from a: the torrent completes and verifies.
-    std::vector<msg> rest;
-    for (const msg& m : only(out_a, k::request))
-        if (!(m.index == dup.index && m.begin == dup.begin)) rest.push_back(m);
-    feed(*a, answers(t, seed, rest), 0);
-    io.settle();
-    EXPECT_TRUE(p->complete());
-    EXPECT_TRUE(io.all_written_correctly());
+TEST_F(end_game, AFasterCopyOvertakesATricklingClaimantAndTheCopiesNeverMix) {
+    // a sends the header and half the block, then stalls (it claimed the
+    // block: its bytes go to the piece buffer); b sends a whole copy, which
+    // races in a spare buffer, finishes first and becomes the block; a's
+    // second half, wrong on purpose, then arrives and must be dropped.
+    const bytes good = piece_msg(t, seed, dup.index, dup.begin);
+    bytes bad_tail = good;
+    for (std::size_t i = piece_header_size; i < bad_tail.size(); ++i) bad_tail[i] = std::byte{0xee};
+    feed(*a, bytes(good.begin(), good.begin() + piece_header_size + 8192), 0);
+    feed(*b, good, 0);
+    EXPECT_EQ(b->stats().blocks_in, 1u) << "the faster copy is the block";
+    feed(*a, bytes(bad_tail.begin() + piece_header_size + 8192, bad_tail.end()), 0);
+    EXPECT_EQ(a->stats().blocks_in, 0u) << "the overtaken copy is not counted";
+    EXPECT_TRUE(a->active());
+    finish_from_a();
     for (const auto& [piece, passed] : io.pieces) EXPECT_TRUE(passed) << "piece " << piece;
+}
+
+TEST_F(end_game, TheClaimantsCopyWinsWhenItFinishesFirst) {
+    // b's copy starts second and is wrong: a finishes first, so b's spare
+    // buffer is thrown away and the piece verifies.
+    const bytes good = piece_msg(t, seed, dup.index, dup.begin);
+    bytes bad = good;
+    for (std::size_t i = piece_header_size; i < bad.size(); ++i) bad[i] = std::byte{0xee};
+    feed(*a, bytes(good.begin(), good.begin() + piece_header_size + 100), 0);
+    feed(*b, bytes(bad.begin(), bad.begin() + piece_header_size + 100), 0);
+    feed(*a, bytes(good.begin() + piece_header_size + 100, good.end()), 0);
+    feed(*b, bytes(bad.begin() + piece_header_size + 100, bad.end()), 0);
+    EXPECT_EQ(a->stats().blocks_in, 1u);
+    EXPECT_EQ(b->stats().blocks_in, 0u);
+    finish_from_a();
 }
 
 TEST_F(end_game, TheOtherRequesterIsSentACancel) {

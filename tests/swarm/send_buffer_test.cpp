@@ -1,34 +1,43 @@
-// The send buffer of a swarm connection (detail::byte_buffer, an engine
-// internal): appends past its pool buffer grow it and keep every byte queued
-// before. It once dropped them there: a seeder serving from files lost whole
-// block messages at message boundaries, and clients snubbed it.
+// The send buffers a shard lends to connections (detail::send_buffers, an
+// engine internal): small ones for messages, large ones for blocks, a fixed
+// number of large ones at once (memory that does not grow with the
+// connections), reused most recently given first. (Whole messages, however
+// small the buffer, are the session's part: peer_session_test.)
 #include <gtest/gtest.h>
 
 #include <cstddef>
-#include <cstring>
+#include <set>
+#include <vector>
 
 #include "../../engine/src/swarm/swarm_types.hpp"
 
 namespace swarmbench::detail {
 namespace {
 
-TEST(SendBuffer, GrowingPastThePoolBufferKeepsWhatWasQueued) {
-    constexpr std::size_t message = bt::piece_header_size + bt::default_block_size;  // 16397 bytes
-    constexpr int messages = 40;  // 656 KB: twice past the 320 KiB pool buffer
-    send_pool pool;
-    byte_buffer out;
-    for (int i = 0; i < messages; ++i) {
-        const std::span<std::byte> m = out.append(message, pool);
-        std::memset(m.data(), i + 1, m.size());
-        ASSERT_EQ(out.size(), (static_cast<std::size_t>(i) + 1) * message) << "after message " << i;
+TEST(SendBuffers, LargeOnesAreCappedAndReusedSmallOnesAreNot) {
+    send_buffers pool;
+    bool large = true;
+    std::byte* small = pool.take(17, large);
+    ASSERT_NE(small, nullptr);
+    EXPECT_FALSE(large) << "a request fits a small buffer";
+    std::vector<std::byte*> lent;
+    std::set<std::byte*> distinct;
+    for (std::size_t i = 0; i < send_buffers::large_cap; ++i) {
+        std::byte* b = pool.take(bt::piece_header_size + bt::default_block_size, large);
+        ASSERT_NE(b, nullptr) << i;
+        EXPECT_TRUE(large);
+        lent.push_back(b);
+        distinct.insert(b);
     }
-    for (int i = 0; i < messages; ++i) {
-        const std::byte* m = out.data() + static_cast<std::size_t>(i) * message;
-        EXPECT_EQ(std::to_integer<int>(m[0]), i + 1) << "message " << i;
-        EXPECT_EQ(std::to_integer<int>(m[message - 1]), i + 1) << "message " << i;
-    }
-    out.release(pool);
-    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(distinct.size(), send_buffers::large_cap);
+    EXPECT_EQ(pool.large_lent(), send_buffers::large_cap);
+    EXPECT_EQ(pool.take(100000, large), nullptr) << "every large buffer is out: wait";
+    EXPECT_NE(pool.take(100, large), nullptr) << "small ones are not capped";
+    pool.give(lent.back(), true);
+    EXPECT_EQ(pool.take(100000, large), lent.back()) << "the buffer just given comes back first (still in cache)";
+    for (std::byte* b : lent) pool.give(b, true);
+    EXPECT_EQ(pool.large_lent(), 0u);
+    pool.give(small, false);
 }
 
 }  // namespace

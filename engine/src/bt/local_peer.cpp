@@ -114,15 +114,52 @@ void local_peer::free_buffer(piece_buffer& b) {
     free_buffers_.push_back(&b);
 }
 
-bool local_peer::claim_block(peer_handle h, block_ref block, std::span<std::byte>& out) {
-    if (!picker_->downloading(block.piece)) return false;
+bool local_peer::claim_block(peer_handle h, block_ref block, std::span<std::byte>& out, bool& spilled) {
+    spilled = false;
+    if (!picker_->downloading(block.piece) || picker_->received(block)) return false;
     piece_buffer& b = buffer_for(block.piece);
     if (block.block >= b.claim.size() || b.complete) return false;
-    if (b.claim[block.block] != 0 && b.claim[block.block] != h) return false;  // another copy is arriving
-    b.claim[block.block] = h;
-    out = std::span<std::byte>(b.data.get() + picker_->block_offset(block), picker_->block_length(block));
+    const std::uint32_t length = picker_->block_length(block);
+    if (b.claim[block.block] == 0 || b.claim[block.block] == h) {
+        b.claim[block.block] = h;
+        out = std::span<std::byte>(b.data.get() + picker_->block_offset(block), length);
+        return true;
+    }
+    // Another copy is arriving: race it in a spare buffer, if one is free.
+    if (spill_free_.empty()) {
+        if (spill_store_.size() >= spill_cap) return false;
+        spill_store_.push_back(allocate_aligned(picker_->block_size(), 64));
+        spill_free_.push_back(spill_store_.back().get());
+    }
+    out = std::span<std::byte>(spill_free_.back(), length);
+    spill_free_.pop_back();
+    spilled = true;
     return true;
 }
+
+bool local_peer::holds_claim(peer_handle h, block_ref block) const {
+    if (block.piece >= buffer_index_.size() || buffer_index_[block.piece] < 0) return false;
+    const piece_buffer& b = *buffers_[static_cast<std::size_t>(buffer_index_[block.piece])];
+    return block.block < b.claim.size() && b.claim[block.block] == h;
+}
+
+bool local_peer::finish_spill(peer_handle h, block_ref block, std::span<std::byte> spill) {
+    bool fresh = false;
+    piece_buffer* b = buffer_of(block.piece);
+    if (b && !b->complete && block.block < b->claim.size() && picker_->downloading(block.piece) &&
+        !picker_->received(block)) {
+        // Ours came first: it is the block; the claimant's further bytes are dropped.
+        std::memcpy(b->data.get() + picker_->block_offset(block), spill.data(), spill.size());
+        b->claim[block.block] = h;
+        fresh = block_complete(h, block);
+    } else {
+        picker_->abort_request(h, block);
+    }
+    release_spill(spill);
+    return fresh;
+}
+
+void local_peer::release_spill(std::span<std::byte> spill) { spill_free_.push_back(spill.data()); }
 
 void local_peer::release_claim(peer_handle h, block_ref block) {
     piece_buffer* b = buffer_of(block.piece);

@@ -134,6 +134,13 @@ bool peer_session::has_output() const noexcept {
     return out_head_ < out_.size() || (serve_head_ < serve_.size() && serve_[serve_head_].ready);
 }
 
+std::size_t peer_session::output_bytes() const noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = out_head_; i < out_.size(); ++i) n += size_of(out_[i]);
+    for (std::size_t i = serve_head_; i < serve_.size() && serve_[i].ready; ++i) n += piece_message(serve_[i].r.length);
+    return n;
+}
+
 std::size_t peer_session::output_hint() const noexcept {
     if (out_head_ < out_.size()) return size_of(out_[out_head_]);
     if (serve_head_ < serve_.size() && serve_[serve_head_].ready) return piece_message(serve_[serve_head_].r.length);
@@ -405,6 +412,7 @@ void peer_session::on_piece_header(const message& m, std::int64_t now) {
     in_block_ = true;
     block_wanted_ = false;
     block_claimed_ = false;
+    block_spilled_ = false;
     block_ = {m.index, m.begin / bs};
     block_begin_ = m.begin;
     // Not asked for (late after a cancel or a choke, or misaligned): its
@@ -414,13 +422,16 @@ void peer_session::on_piece_header(const message& m, std::int64_t now) {
     block_wanted_ = true;
     block_sent_ns_ = it->sent_ns;
     requests_.erase(it);
-    if (peer_.options().keep_blocks) block_claimed_ = peer_.claim_block(handle_, block_, block_dest_);
+    if (peer_.options().keep_blocks) block_claimed_ = peer_.claim_block(handle_, block_, block_dest_, block_spilled_);
     if (m.length == 0) finish_block(now);  // (the decoder refuses empty blocks; kept for safety)
 }
 
 void peer_session::on_piece_data(const message& m, std::int64_t now) {
     if (!in_block_) return;
-    if (block_claimed_) std::memcpy(block_dest_.data() + (m.begin - block_begin_), m.data.data(), m.data.size());
+    // A claim can be revoked by a faster copy (local_peer::finish_spill):
+    // then our bytes are dropped.
+    if (block_claimed_ && (block_spilled_ || peer_.holds_claim(handle_, block_)))
+        std::memcpy(block_dest_.data() + (m.begin - block_begin_), m.data.data(), m.data.size());
     downloaded_since_rechoke += m.data.size();
     if (decoder_.payload_remaining() == 0) finish_block(now);
 }
@@ -431,14 +442,18 @@ void peer_session::finish_block(std::int64_t now) {
     stats_.last_block_ns = now;
     last_block_in_ns_ = now;
     bool fresh = false;
-    if (block_claimed_ || !peer_.options().keep_blocks) {
+    if (block_spilled_) {
+        block_claimed_ = block_spilled_ = false;
+        fresh = peer_.finish_spill(handle_, block_, block_dest_);
+    } else if (!peer_.options().keep_blocks || (block_claimed_ && peer_.holds_claim(handle_, block_))) {
         block_claimed_ = false;
         fresh = peer_.block_complete(handle_, block_);
-    } else {
-        // Another session is writing this block (an end-game race): ours is
-        // the copy that loses; the picker forgets our request.
+    } else if (!block_claimed_) {
+        // Another session is writing this block (an end-game race) and no
+        // spare buffer was free: ours is the copy that loses.
         peer_.picker().abort_request(handle_, block_);
     }
+    block_claimed_ = false;  // (a revoked claim: the faster copy is the block)
     if (fresh) {
         ++stats_.blocks_in;
         const std::int64_t latency = now - block_sent_ns_;
@@ -641,8 +656,9 @@ void peer_session::close_when_sent(std::string reason) {
 }
 
 void peer_session::teardown() {
-    if (in_block_ && block_claimed_) peer_.release_claim(handle_, block_);
-    in_block_ = block_claimed_ = false;
+    if (in_block_ && block_spilled_) peer_.release_spill(block_dest_);
+    else if (in_block_ && block_claimed_) peer_.release_claim(handle_, block_);
+    in_block_ = block_claimed_ = block_spilled_ = false;
     peer_.picker().abort_peer(handle_);
     stats_.rejects += requests_.size();
     requests_.clear();

@@ -160,6 +160,14 @@ bool piece_picker::is_requested_by(peer_handle peer, block_ref block) const {
     return std::find(b.req.begin(), b.req.begin() + b.requesters, peer) != b.req.begin() + b.requesters;
 }
 
+bool piece_picker::received(block_ref block) const {
+    if (block.piece >= state_.size()) return false;
+    if (state_[block.piece] == piece_state::have) return true;
+    if (slot_of_[block.piece] < 0) return false;
+    const downloading_piece& dp = slots_[static_cast<std::uint32_t>(slot_of_[block.piece])];
+    return block.block < dp.blocks.size() && dp.blocks[block.block].state == block_state::received;
+}
+
 // ---------------------------------------------------------------- [SECTION] picking
 
 void piece_picker::open_list_add(std::uint32_t slot) {

@@ -1,20 +1,23 @@
-// connection: one TCP connection of the swarm, either end: connect, the
-// handshakes, one recv and one send kept pending, message dispatch to the
-// leecher or seeder logic, and closing (which cancels whatever is pending).
+// connection: one TCP connection of the swarm, either end, as the I/O
+// around a pure bt::peer_session: connect, one multishot recv_pooled whose
+// bytes go straight to the session, one send at a time of what the session
+// writes into a lent shard buffer, and closing (which cancels whatever is
+// pending).
 //
-// [SECTION] creation and submission
+// [SECTION] send buffers
+// [SECTION] creation, connect, open
+// [SECTION] sending
 // [SECTION] completion callbacks (the shard's thread)
-// [SECTION] handshakes
 // [SECTION] closing and summaries
 //
-// Buffers: a leecher-side connection receives into a 128 KiB buffer (piece
-// messages dominate), a seeder-side one into 4 KiB (requests only). Outgoing
-// messages accumulate in `out`; when no send is pending, `out` and `sending`
-// swap and one send carries everything queued, so a seeder sends many blocks
-// per system call and the steady state allocates nothing.
+// Memory: a connection holds no buffer between operations. Received bytes
+// live in the context's receive pool from their arrival until the session
+// has taken them (it copies block payloads once, into the peer's piece
+// buffer, and nothing else). A send borrows a shard buffer for its flight:
+// a small one for messages, a large one for blocks, of which a shard lends
+// a fixed number (send_buffers::large_cap), so memory does not grow with
+// connections; a connection that finds none queues for the next.
 #include <algorithm>
-#include <bit>
-#include <cmath>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -25,122 +28,88 @@
 
 namespace swarmbench::detail {
 
+// ---------------------------------------------------------------------------
+// [SECTION] send buffers
+// ---------------------------------------------------------------------------
+
+std::byte* send_buffers::take(std::size_t need, bool& large) {
+    large = need > small_size;
+    auto& free = large ? large_free_ : small_free_;
+    if (large && large_lent_ >= large_cap) return nullptr;
+    if (large) ++large_lent_;
+    if (!free.empty()) {
+        std::byte* b = free.back();
+        free.pop_back();
+        return b;
+    }
+    owned_.push_back(std::unique_ptr<std::byte[]>(new std::byte[large ? large_size : small_size]));
+    return owned_.back().get();
+}
+
+void send_buffers::give(std::byte* b, bool large) noexcept {
+    if (large) --large_lent_;
+    (large ? large_free_ : small_free_).push_back(b);
+}
+
 namespace {
 
-constexpr std::size_t leecher_recv_size = 128 * 1024;
-constexpr std::size_t seeder_recv_size = 4 * 1024;
-constexpr std::int64_t keep_alive_after_ns = 60'000'000'000;
-
 void on_connect(operation& op);
+void on_close(operation& op);
 void on_recv(operation& op);
 void on_send(operation& op);
-void on_close(operation& op);
+
+shard& shard_of(const connection& c) { return *c.owner->owner; }
+
+void conn_submit(connection& c, operation& op) {
+    ++c.pending;
+    submit_shard_op(shard_of(c), op);
+}
 
 /// After a connection's completion: count it down on the shard.
 void conn_op_done(connection& c) {
     --c.pending;
-    shard_op_done(*c.owner);
+    shard_op_done(shard_of(c));
+}
+
+/// Our peer id on this connection: the run's prefix, who we are (seeders'
+/// tags start at 0x10000, so no seeder shares an id with a leecher), the
+/// connection's number, and (leecher side) whether it plays a slow peer, so
+/// the serving seeder limits it.
+bt::peer_id our_id(const connection& c) {
+    const swarm_peer& p = *c.owner;
+    bt::peer_id id = p.owner->run->id_prefix;
+    const std::uint32_t tag = p.role == peer_role::leecher ? p.index : 0x10000 + p.index;
+    std::memcpy(id.data() + 12, &tag, sizeof tag);
+    std::memcpy(id.data() + 16, &c.id, 3);
+    id[19] = c.slow ? 'S' : 'N';
+    return id;
 }
 
 }  // namespace
 
 // ---------------------------------------------------------------------------
-// [SECTION] creation and submission
+// [SECTION] creation, connect, open
 // ---------------------------------------------------------------------------
 
-std::unique_ptr<connection> make_connection(shard& s, bool leecher_side) {
-    const bt::torrent& t = *s.run->torrent;
-    bt::wire_options o;
-    o.expected_info_hash = t.info_hash();
-    o.limits.max_piece_block = bt::default_block_size;
-    o.limits.max_request_length = bt::default_block_size;
-    auto c = std::make_unique<connection>(t.geometry(), o);
-    c->owner = &s;
-    c->counted = leecher_side;
-    c->recv_buf.resize(leecher_side ? leecher_recv_size : seeder_recv_size);
-    for (operation* op : {&c->connect_op, &c->recv_op, &c->send_op, &c->close_op}) op->user = c.get();
-    c->connect_op.on_complete = on_connect;
-    c->recv_op.on_complete = on_recv;
-    c->send_op.on_complete = on_send;
-    c->close_op.on_complete = on_close;
+connection& add_connection(swarm_peer& p) {
+    auto owned = std::make_unique<connection>();
+    connection& c = *owned;
+    c.owner = &p;
+    c.id = p.next_conn_id++;
+    for (operation* op : {&c.connect_op, &c.recv_op, &c.send_op}) op->user = &c;
+    c.recv_op.on_complete = on_recv;
+    c.send_op.on_complete = on_send;
+    p.conns.push_back(std::move(owned));
     return c;
 }
 
-void conn_submit(connection& c, operation& op) {
-    ++c.pending;
-    submit_shard_op(*c.owner, op);
-}
-
-std::span<std::byte> conn_append(connection& c, std::size_t bytes) { return c.out.append(bytes, c.owner->sends); }
-
-std::span<std::byte> byte_buffer::append(std::size_t n, send_pool& pool) {
-    if (!data_ && n <= send_pool::buffer_size) {
-        data_ = pool.take();
-        capacity_ = send_pool::buffer_size;
-    }
-    if (size_ + n > capacity_) {
-        // Rare (a huge bitfield, a burst of HAVEs): grow beyond the pool's
-        // size, keeping what is queued (release() forgets the size: it once
-        // dropped queued blocks here, and clients snubbed the seeder).
-        const std::size_t used = size_;
-        const std::size_t cap = std::max(used + n, capacity_ * 2);
-        std::unique_ptr<std::byte[]> bigger(new std::byte[cap]);
-        if (used) std::memcpy(bigger.get(), data_.get(), used);
-        release(pool);
-        data_ = std::move(bigger);
-        capacity_ = cap;
-        size_ = used;
-    }
-    const std::span<std::byte> out(data_.get() + size_, n);
-    size_ += n;
-    return out;
-}
-
-void byte_buffer::release(send_pool& pool) noexcept {
-    if (data_ && capacity_ == send_pool::buffer_size) pool.give(std::move(data_));
-    data_.reset();
-    size_ = capacity_ = 0;
-}
-
-void conn_flush(connection& c) {
-    if (c.state == conn_state::closing || !c.sending.empty() || c.out.empty()) return;
-    c.out.swap(c.sending);  // `sending` was released, so `out` is empty now
-    operation& op = c.send_op;
-    op.code = op_code::send;
-    op.flags = op_flag_none;
-    op.handle = c.fd;
-    op.data = c.sending.data();
-    op.size = static_cast<std::uint32_t>(c.sending.size());
-    c.last_send_ns = steady_ns();
-    conn_submit(c, op);
-}
-
-void conn_keep_alive(connection& c, std::int64_t now) {
-    // Clients drop a peer silent for 2 minutes (libtorrent, transmission):
-    // say something after one.
-    if (c.state != conn_state::active || now - c.last_send_ns < keep_alive_after_ns) return;
-    if (!c.sending.empty() || !c.out.empty()) return;  // something is on its way
-    bt::encode_keep_alive(conn_append(c, 4));
-    conn_flush(c);
-}
-
-void conn_start_recv(connection& c) {
-    operation& op = c.recv_op;
-    op.code = op_code::recv;
-    op.flags = op_flag_none;
-    op.handle = c.fd;
-    op.data = c.recv_buf.data();
-    op.size = static_cast<std::uint32_t>(c.recv_buf.size());
-    conn_submit(c, op);
-}
-
 void conn_connect(connection& c, const endpoint& to) {
-    shard& s = *c.owner;
+    shard& s = shard_of(c);
     std::error_code ec;
     c.state = conn_state::connecting;
+    c.outgoing = true;
     c.connect_start_ns = steady_ns();
     s.counters.half_open.add(1);
-    c.outgoing = true;
     // spread_sources: clients that take one connection per address (most, by
     // default) see each of our peers come from its own 127.x.y.z, which
     // Linux routes on loopback without any set-up.
@@ -163,122 +132,108 @@ void conn_connect(connection& c, const endpoint& to) {
     op.handle = c.fd;
     op.peer = to;
     op.timeout = std::chrono::seconds(10);
+    op.on_complete = on_connect;
     conn_submit(c, op);
 }
 
+void conn_open(connection& c) {
+    swarm_peer& p = *c.owner;
+    c.state = conn_state::open;
+    bt::session_options so;
+    so.outgoing = c.outgoing;
+    so.our_id = our_id(c);
+    c.session = std::make_unique<bt::peer_session>(*p.bt, so, steady_ns());
+    c.session->user = &c;
+    operation& op = c.recv_op;
+    op.code = op_code::recv_pooled;
+    op.flags = op_flag_multishot;
+    op.handle = c.fd;
+    op.data = nullptr;
+    op.size = 0;
+    conn_submit(c, op);
+    conn_flush(c);  // an outgoing session's handshake
+}
+
 // ---------------------------------------------------------------------------
-// [SECTION] handshakes
+// [SECTION] sending
 // ---------------------------------------------------------------------------
 
-void conn_send_handshake(connection& c) {
-    const swarm_run& run = *c.owner->run;
-    bt::handshake hs;
-    hs.reserved = bt::make_reserved(true, true);
-    hs.info_hash = run.torrent->info_hash();
-    hs.id = run.id_prefix;
-    // The rest of the id: who we are, and (leecher side) whether this
-    // connection plays a slow peer, so the serving seeder limits it.
-    // (Seeders' tags start at 0x10000, so no seeder shares an id with a leecher.)
-    const std::uint32_t tag = c.as_leecher ? c.as_leecher->index : 0x10000 + c.as_seeder->index;
-    std::memcpy(hs.id.data() + 12, &tag, sizeof tag);
-    std::memcpy(hs.id.data() + 16, &c.id, 3);
-    hs.id[19] = c.slow ? 'S' : 'N';
-    bt::encode_handshake(conn_append(c, bt::handshake_size), hs);
-}
-
-namespace {
-
-void send_extended_handshake(connection& c) {
-    bt::extended_handshake ext;
-    ext.v = std::string("swarmbench ") + version();
-    // A deep queue, really accepted (seeders queue every request): a client
-    // such as transmission keeps at most reqq requests in flight.
-    ext.reqq = advertised_reqq;
-    if (c.as_seeder && c.as_seeder->listener != invalid_handle) ext.p = c.as_seeder->where.port;
-    std::byte buf[256];
-    const std::size_t n = bt::encode_extended_handshake(buf, ext);
-    if (n == 0) return;
-    std::memcpy(conn_append(c, n).data(), buf, n);
-}
-
-/// The remote's handshake arrived: the connection is established.
-void on_handshake(connection& c, const bt::handshake& hs) {
-    shard& s = *c.owner;
-    c.fast = c.decoder.fast_negotiated();
-    c.external = !std::equal(hs.id.begin(), hs.id.begin() + 12, s.run->id_prefix.begin());
-    if (c.as_seeder) {
-        c.slow = hs.id[19] == 'S';
-        // A connection between two of our own peers is counted once, at the
-        // leecher's end; one from outside is counted here.
-        c.counted = c.external;
-        if (!c.outgoing) conn_send_handshake(c);  // we dialled: ours went first
-        if (c.external) {
-            // Dialled: set by the dial; came in: its IP (the port is ephemeral).
-            if (c.remote_key.empty()) c.remote_key = c.remote.substr(0, c.remote.rfind(':'));
-            s.run->remotes.seen(c.remote_key, s.run->torrent->piece_count());
-        }
-    }
-    if (c.decoder.extensions_negotiated()) send_extended_handshake(c);
-    c.state = conn_state::active;
-    c.established_ns = steady_ns();
-    if (c.named_client >= 0) {
-        client_link& link = *s.run->clients[static_cast<std::size_t>(c.named_client)];
-        link.up.fetch_add(1, std::memory_order_acq_rel);
-        link.down_since_ns.store(0, std::memory_order_release);
-    }
-    c.last_piece_ns = c.established_ns;
-    if (c.outgoing) s.counters.half_open.add(-1);
-    (c.as_leecher ? s.counters.leecher_live : s.counters.seeder_live).add(1);
-    if (c.counted) {
-        s.counters.active.add(1);
-        s.counters.connects.add(1);
-    }
-    if (c.as_leecher)
-        leecher_on_established(c);
-    else
-        seeder_on_established(c);
-    conn_flush(c);
-}
-
-void dispatch(connection& c, const bt::message& m) {
-    if (m.bend) conn_note(c, m.bend);
-    if (m.kind == bt::message_kind::extended && m.ext_id != 0) {
-        // We advertise no extension messages (our handshake's "m" is empty):
-        // libtorrent ignores what no extension claims, and so do we.
-        conn_note(c, "unknown extension message");
+void conn_flush(connection& c) {
+    if (c.state != conn_state::open || c.sending || c.waiting_buffer || !c.session || !c.session->has_output()) return;
+    shard& s = shard_of(c);
+    const std::size_t want = std::max(c.session->output_bytes(), c.session->output_hint());
+    bool large = false;
+    std::byte* buf = s.sends.take(want, large);
+    if (buf == nullptr) {
+        // Every large buffer is out: wait in line (the object stays alive
+        // while it waits; serve_buffer_waiters resumes it).
+        c.waiting_buffer = true;
+        ++c.pending;
+        s.buffer_waiters.push_back(&c);
         return;
     }
-    if (m.kind == bt::message_kind::handshake) {
-        on_handshake(c, *m.hs);
+    const std::size_t cap = large ? send_buffers::large_size : send_buffers::small_size;
+    const std::int64_t now = steady_ns();
+    const std::size_t n = c.session->write_output(std::span<std::byte>(buf, cap), now);
+    if (n == 0) {
+        // A message larger than any buffer (a bitfield of millions of pieces):
+        // nothing else can go first, so the connection cannot go on.
+        s.sends.give(buf, large);
+        if (large) serve_buffer_waiters(s);
+        if (c.session->has_output() && c.session->output_hint() > cap)
+            c.session->close("failed: a message of " + std::to_string(c.session->output_hint()) +
+                             " bytes exceeds the send buffer");
         return;
     }
-    if (m.kind == bt::message_kind::extended_handshake) {
-        if (m.ext_hs->reqq) c.remote_reqq = std::max<std::uint32_t>(1, *m.ext_hs->reqq);
-        c.client = m.ext_hs->v.substr(0, 64);
-        if (m.ext_hs->p) c.remote_listen_port = *m.ext_hs->p;
-        return;
+    c.send_buf = buf;
+    c.large_buffer = large;
+    c.sending = true;
+    operation& op = c.send_op;
+    op.code = op_code::send;
+    op.flags = op_flag_none;
+    op.handle = c.fd;
+    op.data = buf;
+    op.size = static_cast<std::uint32_t>(n);
+    conn_submit(c, op);
+}
+
+void serve_buffer_waiters(shard& s) {
+    while (s.waiter_head < s.buffer_waiters.size() && s.sends.large_lent() < send_buffers::large_cap) {
+        connection& c = *s.buffer_waiters[s.waiter_head++];
+        c.waiting_buffer = false;
+        --c.pending;  // not shard_op_done: the wait was never a shard op
+        conn_flush(c);
     }
-    if (c.as_leecher)
-        leecher_on_message(c, m);
-    else
-        seeder_on_message(c, m);
+    if (s.waiter_head == s.buffer_waiters.size()) {
+        s.buffer_waiters.clear();
+        s.waiter_head = 0;
+    }
 }
 
 // ---------------------------------------------------------------------------
 // [SECTION] completion callbacks
 // ---------------------------------------------------------------------------
 
+namespace {
+
 void on_connect(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
-    shard& s = *c.owner;
+    shard& s = shard_of(c);
     if (c.state == conn_state::closing) {
+        // Closed while connecting: the connect was cancelled; now the socket.
         conn_op_done(c);
+        if (c.fd != invalid_handle) {
+            c.connect_op.code = op_code::close;
+            c.connect_op.handle = c.fd;
+            c.connect_op.on_complete = on_close;
+            conn_submit(c, c.connect_op);
+        }
         return;
     }
     if (op.error) {
         s.counters.connect_failures.add(1);
         const std::string msg = describe_error("connect to " + c.remote, op.error);
-        if (c.named_client >= 0 && depends_on_clients(s.run->scenario)) {
+        if (c.named_client() >= 0 && depends_on_clients(s.run->scenario)) {
             // The client of `upload`/`download` away: redialled with backoff,
             // the run ends only after client_grace_s: a warning, not an error.
             if (!s.stopping && !c.retry)
@@ -287,78 +242,57 @@ void on_connect(operation& op) {
         } else if (!s.stopping && !c.retry) {
             record_error(s, msg);
         }
+        conn_op_done(c);
         conn_close(c, "failed: " + msg);
     } else {
         record_latency(s, &interval_histograms::connect, &shard::run_connect, steady_ns() - c.connect_start_ns);
-        c.state = conn_state::handshaking;
-        conn_send_handshake(c);
-        conn_flush(c);
-        conn_start_recv(c);
-    }
-    conn_op_done(c);
-}
-
-void on_recv(operation& op) {
-    connection& c = *static_cast<connection*>(op.user);
-    shard& s = *c.owner;
-    if (c.state == conn_state::closing) {
         conn_op_done(c);
-        return;
+        conn_open(c);
     }
-    if (op.error || op.result == 0) {
-        conn_close(c, op.error ? "dropped: " + describe_error("recv from " + c.remote, op.error)
-                               : "closed by the remote");
-        conn_op_done(c);
-        return;
-    }
-    const auto n = static_cast<std::size_t>(op.result);
-    c.bytes_in += n;
-    s.counters.net_in.add(n);
-    std::span<const std::byte> input(c.recv_buf.data(), n);
-    bt::message m;
-    while (c.state != conn_state::closing) {
-        const auto st = c.decoder.next(input, m);
-        if (st == bt::wire_decoder::status::need_more) break;
-        if (st == bt::wire_decoder::status::error) {
-            s.counters.protocol_errors.add(1);
-            log().warn("{} <- {}: protocol error, dropping the peer: {}",
-                       c.as_leecher ? c.as_leecher->name : c.as_seeder->name, c.remote, c.decoder.error());
-            conn_close(c, "dropped: protocol error: " + c.decoder.error(), true);
-            break;
-        }
-        dispatch(c, m);
-    }
-    if (c.state != conn_state::closing) {
-        conn_flush(c);
-        conn_start_recv(c);
-    }
-    conn_op_done(c);
-}
-
-void on_send(operation& op) {
-    connection& c = *static_cast<connection*>(op.user);
-    shard& s = *c.owner;
-    if (c.state != conn_state::closing) {
-        if (op.error) {
-            conn_close(c, "dropped: " + describe_error("send to " + c.remote, op.error));
-        } else {
-            const auto n = static_cast<std::uint64_t>(op.result);
-            c.bytes_out += n;
-            s.counters.net_out.add(n);
-            c.sending.release(s.sends);
-            if (c.as_seeder) seeder_pump(c);
-            conn_flush(c);
-            if (!c.close_when_sent.empty() && c.sending.empty() && c.out.empty())
-                conn_close(c, std::exchange(c.close_when_sent, {}));
-        }
-    }
-    conn_op_done(c);
+    shard_settle(s);
 }
 
 void on_close(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
     c.fd = invalid_handle;
     conn_op_done(c);
+}
+
+void on_recv(operation& op) {
+    connection& c = *static_cast<connection*>(op.user);
+    shard& s = shard_of(c);
+    if (op.data != nullptr) {
+        const auto n = static_cast<std::size_t>(op.result);
+        s.counters.net_in.add(n);
+        if (c.state == conn_state::open && c.session)
+            c.session->receive(std::span<const std::byte>(op.data, n), steady_ns());
+        s.ctx->release_recv_buffer(op.data);  // the session copied what it keeps
+    } else if (c.state != conn_state::closing) {
+        conn_close(c, op.error ? "dropped: " + describe_error("recv from " + c.remote, op.error) : "closed by the remote");
+    }
+    if (!op.more()) conn_op_done(c);
+    shard_settle(s);
+}
+
+void on_send(operation& op) {
+    connection& c = *static_cast<connection*>(op.user);
+    shard& s = shard_of(c);
+    const bool was_large = c.large_buffer;
+    c.sending = false;
+    s.sends.give(c.send_buf, c.large_buffer);
+    c.send_buf = nullptr;
+    if (c.state != conn_state::closing) {
+        if (op.error) {
+            conn_close(c, "dropped: " + describe_error("send to " + c.remote, op.error));
+        } else {
+            s.counters.net_out.add(static_cast<std::uint64_t>(op.result));
+            c.session->output_sent(steady_ns());  // may close it: a close once sent
+            conn_flush(c);
+        }
+    }
+    if (was_large) serve_buffer_waiters(s);
+    conn_op_done(c);
+    shard_settle(s);
 }
 
 }  // namespace
@@ -369,98 +303,100 @@ void on_close(operation& op) {
 
 void conn_close(connection& c, std::string reason, bool protocol_error) {
     if (c.state == conn_state::closing) return;
-    shard& s = *c.owner;
+    // The session reports its end through peer_io::closed, which comes back
+    // here (swarm_peer::closed); without one, end the connection directly.
+    if (c.session && !c.session->closed()) {
+        c.session->close(std::move(reason), protocol_error);
+        return;
+    }
+    shard& s = shard_of(c);
     const conn_state was = c.state;
     c.state = conn_state::closing;
     c.end_reason = std::move(reason);
     c.protocol_error = protocol_error;
     c.closed_ns = steady_ns();
-    if (c.named_client >= 0) {
+    conn_ended(c);
+    if (c.fd == invalid_handle) return;
+    if (was == conn_state::connecting && c.pending > 0 && c.connect_op.code == op_code::connect) {
+        s.ctx->cancel(c.connect_op);  // on_connect closes the socket once it is back
+        return;
+    }
+    c.connect_op.code = op_code::close;  // cancels the recv and the send, then closes
+    c.connect_op.handle = c.fd;
+    c.connect_op.on_complete = on_close;
+    conn_submit(c, c.connect_op);
+}
+
+void conn_ended(connection& c) {
+    shard& s = shard_of(c);
+    const swarm_peer& p = *c.owner;
+    const bool quiet = s.stopping || c.end_reason == "done" || c.end_reason == "steered down";
+    if (c.named_client() >= 0) {
         // A named client: the last of its connections gone starts its "no
         // connection" clock (the controller ends the run after client_grace_s).
-        client_link& link = *s.run->clients[static_cast<std::size_t>(c.named_client)];
-        if (was == conn_state::active && link.up.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        client_link& link = *s.run->clients[static_cast<std::size_t>(c.named_client())];
+        if (c.up && link.up.fetch_sub(1, std::memory_order_acq_rel) == 1)
             link.down_since_ns.store(c.closed_ns, std::memory_order_release);
         if (!s.stopping && c.end_reason != "done") {
             std::lock_guard lock(link.mutex);
             link.last_loss = c.end_reason;
         }
     }
-    if (was == conn_state::active) {
+    if (c.up) {
         if (c.counted) s.counters.active.add(-1);
-        (c.as_leecher ? s.counters.leecher_live : s.counters.seeder_live).add(-1);
+        (p.role == peer_role::leecher ? s.counters.leecher_live : s.counters.seeder_live).add(-1);
         // A leecher finishing or being steered down is not a lost connection.
-        // Counted on the downloading side only, so one lost connection counts once.
-        // Outside clients count on our seeders' side, unless they finished.
-        // A leecher that completed is not losing anything either (the remote
-        // may close first while its last HAVEs go out).
-        const bool downloading_side = (c.as_leecher && !c.as_leecher->done) || (c.external && !c.remote_complete);
-        if (downloading_side && !s.stopping && c.end_reason != "done" && c.end_reason != "steered down")
-            s.counters.disconnects.add(1);
+        // Counted on the downloading side only, so one lost connection counts
+        // once; outside clients count on our seeders' side, unless they
+        // finished (the remote may close first while our last HAVEs go out).
+        const bool downloading_side = (p.role == peer_role::leecher && !p.done) || (c.external && !c.remote_complete);
+        if (downloading_side && !quiet) s.counters.disconnects.add(1);
     } else if (c.outgoing) {
         s.counters.half_open.add(-1);
         // Connected but never handshaken (reset, silence, closed): as failed as
         // a refused connect, unless we closed it ourselves. (Refusals and
         // sockets that could not be had are counted where they fail.)
-        if (was == conn_state::handshaking && !protocol_error && !s.stopping && c.end_reason != "done" &&
-            c.end_reason != "steered down")
-            s.counters.connect_failures.add(1);
+        if (c.session && !c.protocol_error && !quiet) s.counters.connect_failures.add(1);
     }
-    if (c.as_leecher) leecher_on_closed(c);
-    if (c.fd != invalid_handle) {
-        operation& op = c.close_op;
-        op.code = op_code::close;
-        op.handle = c.fd;
-        conn_submit(c, op);
-    }
-}
-
-void conn_close_when_sent(connection& c, std::string reason) {
-    if (c.state == conn_state::closing) return;
-    if (c.sending.empty() && c.out.empty()) {
-        conn_close(c, std::move(reason));
-        return;
-    }
-    c.close_when_sent = std::move(reason);
-    conn_flush(c);
+    peer_connection_closed(*c.owner, c);
 }
 
 bool conn_finished(const connection& c) { return c.state == conn_state::closing && c.pending == 0; }
 
-peer_summary summarize(const connection& c, const std::string& leecher_name) {
-    peer_summary p;
-    p.leecher = leecher_name;
-    p.remote = c.client.empty() ? c.remote : c.remote + " (" + c.client + ")";
-    p.state = c.end_reason.empty() ? "open" : c.end_reason;
-    p.slow = c.slow;
-    p.bytes_in = c.bytes_in;
-    p.bytes_out = c.bytes_out;
-    p.blocks = c.blocks;
-    p.requests = c.as_seeder ? c.requests_received : c.requests_sent;
-    p.rejects = c.rejects;
-    p.request_ms_p50 = c.request_latency.percentile_ns(0.5) / 1e6;
-    p.request_ms_p99 = c.request_latency.percentile_ns(0.99) / 1e6;
-    if (c.established_ns > 0)
-        p.connected_s = static_cast<double>((c.closed_ns ? c.closed_ns : steady_ns()) - c.established_ns) / 1e9;
-    p.notes = notes_of(c);
-    return p;
-}
-
-void conn_note(connection& c, const char* what) {
-    for (auto& [name, count] : c.notes)
-        if (name == what || std::strcmp(name, what) == 0) {
-            ++count;
-            return;
-        }
-    c.notes.emplace_back(what, 1);
-    log().info("{} <- {}: accepted a {} (real clients send it; counted in the peer's notes)",
-               c.as_leecher ? c.as_leecher->name : c.as_seeder->name, c.remote, what);
-}
-
 std::map<std::string, std::uint64_t> notes_of(const connection& c) {
     std::map<std::string, std::uint64_t> out;
-    for (const auto& [name, count] : c.notes) out[name] += count;
+    if (c.session)
+        for (const auto& [name, count] : c.session->notes()) out[name] += count;
     return out;
+}
+
+peer_summary summarize(const connection& c, const std::string& ours) {
+    peer_summary p;
+    p.leecher = ours;
+    const bt::peer_session* s = c.session.get();
+    p.remote = s && !s->remote_client().empty() ? c.remote + " (" + s->remote_client() + ")" : c.remote;
+    p.state = c.end_reason.empty() ? "open" : c.end_reason;
+    p.slow = c.slow;
+    if (s) {
+        const bt::session_stats& st = s->stats();
+        p.bytes_in = st.bytes_in;
+        p.bytes_out = st.bytes_out;
+        // Our downloads count blocks received and requests made; a seeder's
+        // connection with an outside client counts blocks served and
+        // requests received.
+        const bool serving = c.owner->role == peer_role::seeder;
+        p.blocks = serving ? st.blocks_out : st.blocks_in;
+        p.requests = serving ? st.requests_received : st.requests_sent;
+        p.rejects = st.rejects;
+        if (const compact_histogram* h = serving ? s->serve_latency() : s->request_latency()) {
+            p.request_ms_p50 = h->percentile_ns(0.5) / 1e6;
+            p.request_ms_p99 = h->percentile_ns(0.99) / 1e6;
+        }
+        if (st.established_ns > 0)
+            p.connected_s = static_cast<double>((c.closed_ns ? c.closed_ns : steady_ns()) - st.established_ns) / 1e9;
+    }
+    p.notes = notes_of(c);
+    return p;
 }
 
 }  // namespace swarmbench::detail

@@ -1,12 +1,12 @@
 // shard: what one engine context does for the swarm: its periodic tick
 // (steering, rate-limit refills, churn, choking, reconnects, freeing ended
-// connections), its part of injected faults, set-up of its seeders and
-// leechers, and teardown.
+// connections), its part of injected faults, set-up of its peers, the
+// deferred effects of their sessions (shard_settle), and teardown.
 //
 // Faults arrive posted by the controller, already split over the shards:
 // drop closes random live leecher-side connections here, stall silences
 // random live seeder-side ones, corrupt is a count of blocks the seeders
-// here send with a flipped byte (seeder.cpp).
+// here send with a flipped byte (swarm_peer.cpp).
 //
 // Teardown: shard_stop() closes every connection and listener; each close
 // cancels what is pending on it. `live` counts every operation and storage
@@ -53,8 +53,8 @@ void churn(shard& s, double dt_s) {
     s.churn_budget += s.churn_per_s * dt_s * static_cast<double>(s.leechers.size()) / sc.leechers;
     for (int guard = 0; s.churn_budget >= 1 && guard < 10000; ++guard) {
         s.churn_budget -= 1;
-        leecher& l = *s.leechers[next_random(s) % s.leechers.size()];
-        if (!l.done) leecher_churn_one(l);
+        swarm_peer& l = *s.leechers[next_random(s) % s.leechers.size()];
+        if (!l.done) peer_churn_one(l);
     }
 }
 
@@ -66,12 +66,13 @@ void on_tick(operation& op) {
         const double dt_s = static_cast<double>(now - s.last_tick_ns) / 1e9;
         s.last_tick_ns = now;
         read_controls(s);
-        for (auto& sd : s.seeders) seeder_tick(*sd, now, dt_s);
-        for (auto& l : s.leechers) leecher_tick(*l, now);
+        for (auto& p : s.seeders) peer_tick(*p, now, dt_s);
+        for (auto& p : s.leechers) peer_tick(*p, now, dt_s);
         churn(s, dt_s);
         arm_tick(s);
     }
     shard_op_done(s);
+    shard_settle(s);
 }
 
 /// Moves `n` (at most all) randomly chosen entries of `v` to its front
@@ -91,7 +92,7 @@ void shard_apply_fault(shard& s, const swarm_fault& f) {
         case swarm_fault::kind_t::drop: {
             for (auto& l : s.leechers)
                 for (auto& c : l->conns)
-                    if (c->state == conn_state::active) live.push_back(c.get());
+                    if (c->established()) live.push_back(c.get());
             // Closing one only queues its reconnect: `live` stays valid.
             const std::size_t k = choose_random(s, live, f.count);
             for (std::size_t i = 0; i < k; ++i) conn_close(*live[i], drop_fault_reason);
@@ -101,10 +102,10 @@ void shard_apply_fault(shard& s, const swarm_fault& f) {
         case swarm_fault::kind_t::stall: {
             for (auto& sd : s.seeders)
                 for (auto& c : sd->conns)
-                    if (c->state == conn_state::active) live.push_back(c.get());
+                    if (c->established()) live.push_back(c.get());
             const std::int64_t until = steady_ns() + static_cast<std::int64_t>(f.seconds * 1e9);
             const std::size_t k = choose_random(s, live, f.count);
-            for (std::size_t i = 0; i < k; ++i) live[i]->stalled_until_ns = std::max(live[i]->stalled_until_ns, until);
+            for (std::size_t i = 0; i < k; ++i) live[i]->session->stall_until(until);
             log().debug("shard {}: fault: stalled {} of {} live connections for {} s", s.index, k, live.size(),
                         f.seconds);
             break;
@@ -114,6 +115,32 @@ void shard_apply_fault(shard& s, const swarm_fault& f) {
             log().debug("shard {}: fault: the next {} blocks sent go out corrupted", s.index, f.count);
             break;
     }
+    shard_settle(s);
+}
+
+void shard_settle(shard& s) {
+    if (s.settling) return;  // the outer call carries on
+    s.settling = true;
+    // Each step may ask for more (a hash passes: HAVEs to flush; a leecher
+    // completes: closes once sent): go round until nothing is left.
+    for (int round = 0; round < 1000 && (!s.deferred.empty() || !s.flushes.empty()); ++round) {
+        for (std::size_t i = 0; i < s.deferred.size(); ++i) {
+            const deferred_action a = s.deferred[i];  // (the vector may grow)
+            switch (a.kind) {
+                case deferred_action::kind_t::hashed: a.peer->bt->piece_hashed(a.piece, a.passed); break;
+                case deferred_action::kind_t::completed: leecher_complete(*a.peer); break;
+                case deferred_action::kind_t::close_done: conn_close(*a.conn, "done"); break;
+            }
+        }
+        s.deferred.clear();
+        for (std::size_t i = 0; i < s.flushes.size(); ++i) {
+            connection& c = *s.flushes[i];
+            c.flush_queued = false;
+            conn_flush(c);
+        }
+        s.flushes.clear();
+    }
+    s.settling = false;
 }
 
 std::uint64_t next_random(shard& s) noexcept {
@@ -137,11 +164,11 @@ void maybe_finish_shard(shard& s) {
     if (!s.stopping || s.finished || s.live != 0) return;
     s.finished = true;
     for (auto& l : s.leechers) {
-        leecher_tick(*l, steady_ns());  // collects the last summaries
+        peer_tick(*l, steady_ns(), 0);  // collects the last summaries
         if (l->storage) l->storage->close_files();
     }
     if (s.content) s.content->close_files();
-    for (auto& sd : s.seeders) seeder_tick(*sd, steady_ns(), 0);
+    for (auto& sd : s.seeders) peer_tick(*sd, steady_ns(), 0);
     s.run->finished.fetch_add(1, std::memory_order_release);
     s.run->bell.ring();
 }
@@ -160,17 +187,6 @@ void record_latency(shard& s, latency_histogram interval_histograms::*which, lat
     (s.counters.interval.*which).record(d);
 }
 
-std::unique_ptr<bt::piece_picker> make_picker(const leecher& l) {
-    const swarm_scenario& sc = l.owner->run->scenario;
-    bt::picker_options o;
-    o.order = sc.pick;
-    o.priority = sc.piece_order;
-    o.seed = sc.seed * 1000003 + l.index * 7919 + l.rounds_done;
-    // Generated blocks never race, so disk-only has no end-game.
-    o.end_game = sc.end_game && sc.storage != storage_mode::disk_only;
-    return std::make_unique<bt::piece_picker>(l.owner->run->torrent->geometry(), o);
-}
-
 std::string shard_setup(shard& s, io_context& ctx) {
     s.ctx = &ctx;
     const swarm_run& run = *s.run;
@@ -187,7 +203,7 @@ std::string shard_setup(shard& s, io_context& ctx) {
         endpoint where;
         std::error_code ec;
         where = endpoint::parse(sc.listen_host + ":" + std::to_string(sc.base_port ? sc.base_port + sd->index : 0), ec);
-        if (!ec) ec = seeder_listen(*sd, s, where);
+        if (!ec) ec = peer_listen(*sd, where);
         if (ec)
             return describe_error(sd->name + ": cannot listen on " + where.to_string(), ec);
     }
@@ -201,38 +217,26 @@ std::string shard_setup(shard& s, io_context& ctx) {
         if (!st) return "content_dir: " + st.error();
         s.content = std::move(st.value());
     }
-    for (auto& l : s.leechers) {
-        l->picker = make_picker(*l);
-        l->buffer_of.assign(run.torrent->piece_count(), -1);
-        l->all_pieces = bt::bitfield(run.torrent->piece_count(), true);
-        if (sc.storage == storage_mode::discard) {
-            // A torrent_file is verified even when discarded: the blocks are
-            // assembled and hashed, and the writes go nowhere.
-            if (run.verify_discard) l->storage = make_discard_storage(ctx);
-            continue;
-        }
-        file_storage_options o;
-        o.preallocate = sc.preallocate;
-        o.direct = sc.direct;
-        auto st = open_file_storage(ctx, *run.torrent, run.data_dir / l->name, o);
-        if (!st) return l->name + ": " + st.error();
-        l->storage = std::move(st.value());
-    }
+    for (auto* group : {&s.seeders, &s.leechers})
+        for (auto& p : *group)
+            if (std::string e = peer_setup(*p, ctx); !e.empty()) return e;
     arm_tick(s);
     return {};
 }
 
 void shard_start(shard& s) {
-    for (auto& sd : s.seeders) seeder_start(*sd);
-    for (auto& l : s.leechers) leecher_start(*l);
+    for (auto& sd : s.seeders) peer_start(*sd);
+    for (auto& l : s.leechers) peer_start(*l);
+    shard_settle(s);
 }
 
 void shard_stop(shard& s) {
     if (s.stopping) return;
     s.stopping = true;
     if (s.tick_pending) s.ctx->cancel(s.tick_op);
-    for (auto& sd : s.seeders) seeder_stop(*sd);
-    for (auto& l : s.leechers) leecher_stop(*l);
+    for (auto& sd : s.seeders) peer_stop(*sd);
+    for (auto& l : s.leechers) peer_stop(*l);
+    shard_settle(s);
     maybe_finish_shard(s);
 }
 

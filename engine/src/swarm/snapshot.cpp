@@ -16,14 +16,10 @@ namespace swarmbench::detail {
 
 namespace {
 
-const char* state_name(conn_state s) noexcept {
-    switch (s) {
-        case conn_state::connecting: return "connecting";
-        case conn_state::handshaking: return "handshaking";
-        case conn_state::active: return "active";
-        case conn_state::closing: return "closing";
-    }
-    return "?";
+const char* state_name(const connection& c) noexcept {
+    if (c.state == conn_state::connecting) return "connecting";
+    if (c.state == conn_state::closing) return "closing";
+    return c.up ? "active" : "handshaking";
 }
 
 }  // namespace
@@ -67,7 +63,7 @@ std::uint64_t write_recorder::take(std::vector<disk_write_point>& out, std::size
     return dropped;
 }
 
-void record_write(shard& s, const leecher& l, std::uint32_t piece, std::uint32_t begin, std::uint32_t length) {
+void record_write(shard& s, const swarm_peer& l, std::uint32_t piece, std::uint32_t begin, std::uint32_t length) {
     disk_write_point p;
     p.t_s = static_cast<double>(steady_ns() - s.run->start_ns) / 1e9;
     p.leecher = l.index;
@@ -82,13 +78,13 @@ void record_write(shard& s, const leecher& l, std::uint32_t piece, std::uint32_t
 
 namespace {
 
-leecher_snapshot snapshot_of(const leecher& l) {
+leecher_snapshot snapshot_of(const swarm_peer& l) {
     leecher_snapshot out;
     out.name = l.name;
     out.done = l.done;
     out.rounds = l.rounds_done;
-    if (!l.picker) return out;  // set-up never reached it
-    const bt::piece_picker& p = *l.picker;
+    if (!l.bt) return out;  // set-up never reached it
+    const bt::piece_picker& p = l.bt->picker();
     const std::uint32_t pieces = p.geometry().piece_count();
     out.pieces.assign(pieces, piece_missing);
     for (std::uint32_t i = 0; i < pieces; ++i) {
@@ -110,23 +106,31 @@ constexpr std::uint32_t seeder_rows = 0x8000'0000u;  // sort key of seeder rows:
 peer_snapshot snapshot_of(connection& c, const std::string& ours, std::int64_t now) {
     peer_snapshot out;
     out.leecher = ours;
-    out.remote = c.client.empty() ? c.remote : c.remote + " (" + c.client + ")";
-    out.state = state_name(c.state);
+    const bt::peer_session* session = c.session.get();
+    out.remote = session && !session->remote_client().empty() ? c.remote + " (" + session->remote_client() + ")" : c.remote;
+    out.state = state_name(c);
     out.slow = c.slow;
-    out.choked = c.peer_choking;
-    out.interested = c.am_interested;
-    out.requests = static_cast<std::uint32_t>(c.as_seeder ? c.queue.size() : c.requests.size());
-    out.bytes_in = c.bytes_in;
-    out.bytes_out = c.bytes_out;
-    out.blocks = c.blocks;
-    out.request_ms_p50 = c.request_latency.percentile_ns(0.5) / 1e6;
+    std::uint64_t bytes_in = 0;
+    if (session) {
+        const bool serving = c.owner->role == peer_role::seeder;
+        const bt::session_stats& st = session->stats();
+        bytes_in = st.bytes_in;
+        out.choked = session->peer_choking();
+        out.interested = session->am_interested();
+        out.requests = static_cast<std::uint32_t>(serving ? session->requests_queued() : session->requests_out());
+        out.bytes_in = st.bytes_in;
+        out.bytes_out = st.bytes_out;
+        out.blocks = serving ? st.blocks_out : st.blocks_in;
+        if (const compact_histogram* h = serving ? session->serve_latency() : session->request_latency())
+            out.request_ms_p50 = h->percentile_ns(0.5) / 1e6;
+    }
     out.notes = notes_of(c);
     // First snapshot of this connection: its rate since it was opened.
     const std::int64_t since = c.snap_ns != 0 ? c.snap_ns : c.connect_start_ns;
     if (since > 0 && now > since)
-        out.in_bps = static_cast<double>(c.bytes_in - c.snap_bytes_in) / (static_cast<double>(now - since) / 1e9);
+        out.in_bps = static_cast<double>(bytes_in - c.snap_bytes_in) / (static_cast<double>(now - since) / 1e9);
     c.snap_ns = now;
-    c.snap_bytes_in = c.bytes_in;
+    c.snap_bytes_in = bytes_in;
     return out;
 }
 
@@ -136,7 +140,7 @@ void fill_snapshot(shard& s, snapshot_part& out) {
     const std::int64_t now = steady_ns();
     out.leechers.reserve(s.leechers.size());
     for (const auto& lp : s.leechers) {
-        leecher& l = *lp;
+        swarm_peer& l = *lp;
         out.leechers.emplace_back(l.index, snapshot_of(l));
         for (auto& c : l.conns) out.peers.emplace_back(l.index, snapshot_of(*c, l.name, now));
     }

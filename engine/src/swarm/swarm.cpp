@@ -264,20 +264,12 @@ private:
         const std::uint32_t seeders = sc.storage == storage_mode::disk_only ? 0 : sc.seeders;
         for (std::uint32_t i = 0; i < seeders; ++i) {
             shard& s = *shards_[i % shards_.size()];
-            auto sd = std::make_unique<detail::seeder>();
-            sd->owner = &s;
-            sd->index = i;
-            sd->name = fmt::format("seeder-{:02}", i + 1);
-            s.seeders.push_back(std::move(sd));
+            s.seeders.push_back(detail::make_swarm_peer(s, detail::peer_role::seeder, i));
         }
         for (std::uint32_t i = 0; i < sc.leechers; ++i) {
             // Leechers start on the context after the seeders' so both spread.
             shard& s = *shards_[(i + seeders) % shards_.size()];
-            auto l = std::make_unique<detail::leecher>();
-            l->owner = &s;
-            l->index = i;
-            l->name = fmt::format("leecher-{:02}", i + 1);
-            s.leechers.push_back(std::move(l));
+            s.leechers.push_back(detail::make_swarm_peer(s, detail::peer_role::leecher, i));
         }
         std::vector<std::string> errs(shards_.size());
         const bool answered = detail::run_on_each(

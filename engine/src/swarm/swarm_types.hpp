@@ -1,11 +1,11 @@
 // swarm_types: the swarm's internal state: the run shared by every shard,
-// and what one shard (one engine context) owns: seeders, leechers and their
-// connections.
+// and what one shard (one engine context) owns: its peers (seeders and
+// leechers, each a pure bt::local_peer driven here) and their connections.
 //
 // [SECTION] run-wide state (immutable after set-up, plus atomics)
 // [SECTION] counters a shard writes and the controller samples
 // [SECTION] connection: one TCP connection, either end
-// [SECTION] seeder, leecher, piece buffers
+// [SECTION] swarm_peer: a seeder or a leecher (a bt::local_peer and its connections)
 // [SECTION] shard
 // [SECTION] snapshots: one shard's part, the controller's request
 // [SECTION] functions across the swarm's files
@@ -32,6 +32,8 @@
 #include <vector>
 
 #include "swarmbench/buffer_pool.hpp"
+#include "swarmbench/bt/local_peer.hpp"
+#include "swarmbench/bt/peer_session.hpp"
 #include "swarmbench/bt/piece_picker.hpp"
 #include "swarmbench/bt/sha1.hpp"
 #include "swarmbench/bt/torrent.hpp"
@@ -169,249 +171,141 @@ struct alignas(64) shard_counters {
 // ---------------------------------------------------------------------------
 
 struct shard;
-struct seeder;
-struct leecher;
-struct connection;
+struct swarm_peer;
 
-/// Send buffers a shard recycles, most recently used first: a seeder
-/// generates blocks into a buffer the kernel has just copied out of, so the
-/// bytes are still in cache when the next send copies them (per-connection
-/// buffers would cycle through far more memory than the caches hold).
-class send_pool {
-public:
-    static constexpr std::size_t buffer_size = 320 * 1024;  // a full send plus one block message
-
-    std::unique_ptr<std::byte[]> take() {
-        if (free_.empty()) return std::unique_ptr<std::byte[]>(new std::byte[buffer_size]);
-        auto b = std::move(free_.back());
-        free_.pop_back();
-        return b;
-    }
-    void give(std::unique_ptr<std::byte[]> b) { free_.push_back(std::move(b)); }
-
-private:
-    std::vector<std::unique_ptr<std::byte[]>> free_;  // LIFO
+/// Where a dial goes.
+struct dial_target {
+    enum class kind_t : std::uint8_t {
+        seeder,     // the next of this run's seeders in turn (a leecher's connections)
+        client,     // a named outside client: swarm_run::clients[client]
+        dial_back,  // an outside client that connected in and told us its listen port
+    };
+    kind_t kind = kind_t::seeder;
+    int client = -1;  // kind client: the swarm_run::clients index
+    endpoint to;      // kind client, dial_back: where (seeder: chosen when dialled)
+    std::string key;  // an outside client's key in swarm_run::remotes ("": none)
 };
 
-/// Outgoing bytes of one connection: storage from the shard's send_pool
-/// while it holds data, returned when the send is done. Appended bytes are
-/// not zeroed (std::vector would memset every block a seeder generates).
-class byte_buffer {
-public:
-    /// Appends `n` uninitialised bytes and returns them for the caller to fill.
-    std::span<std::byte> append(std::size_t n, send_pool& pool);
-    /// Empties it and gives its storage back to `pool`.
-    void release(send_pool& pool) noexcept;
-    bool empty() const noexcept { return size_ == 0; }
-    std::size_t size() const noexcept { return size_; }
-    std::byte* data() noexcept { return data_.get(); }
-    void swap(byte_buffer& other) noexcept {
-        std::swap(data_, other.data_);
-        std::swap(size_, other.size_);
-        std::swap(capacity_, other.capacity_);
-    }
-
-private:
-    std::unique_ptr<std::byte[]> data_;  // capacity_ bytes, or null
-    std::size_t size_ = 0;               // bytes in use
-    std::size_t capacity_ = 0;           // bytes allocated
-};
-
-enum class conn_state : std::uint8_t { connecting, handshaking, active, closing };
-
-/// A request a leecher has sent and not yet seen answered.
-struct outstanding_request {
-    bt::block_ref block;       // which block
-    std::int64_t sent_ns = 0;  // when the request was queued
-};
-
-/// A request a seeder has been asked for and not yet served.
-struct queued_request {
-    std::uint32_t index = 0;   // piece
-    std::uint32_t begin = 0;   // offset
-    std::uint32_t length = 0;  // bytes
-    std::int64_t received_ns = 0;  // when it arrived (serve latency of outside clients)
-};
-
-/// A block a seeder serving from content_dir is reading from disk; sent in
-/// request order once its read (and every earlier one) is done.
-struct block_read {
-    connection* conn = nullptr;  // the connection it is for (kept alive by its pending count)
-    queued_request request;      // what was asked
-    std::vector<std::byte> data; // the block
-    bool done = false;           // the read completed (successfully or not)
-    std::string error;           // the read failed: why
-};
-
-struct connection {
-    shard* owner = nullptr;        // shard (and context) that owns it
-    seeder* as_seeder = nullptr;   // set on a seeder's accepted connection
-    leecher* as_leecher = nullptr; // set on a leecher's outgoing connection
-    std::uint32_t id = 0;          // picker peer handle (leecher side), unique per leecher
-    std::string remote;            // "seeder-01 127.0.0.1:40001" for logs and summaries
-    int target = -1;               // leecher side: seeder index, or -1 - connect_to index
-    native_handle fd = invalid_handle;  // socket
-    conn_state state = conn_state::connecting;  // life cycle
-    std::string end_reason;        // why it closed ("" while open)
-    std::string close_when_sent;   // close with this reason once everything queued is sent ("" : no)
-    bool counted = false;          // counted in the active gauge and connects (see on_handshake)
-    bool protocol_error = false;   // closed for breaking the protocol or sending bad data: never dial again
-    bool outgoing = false;         // we dialled: a leecher's connection, or a seeder's to an upload_to peer
-    bool retry = false;            // a dial again after a failed one: a failure is counted, not logged again
-    bool external = false;         // the remote is an outside client (not one of this run's peers)
-    int named_client = -1;         // a named outside client's swarm_run::clients index, or -1
-    std::uint32_t dial_failures = 0;  // named client: losses in a row before this dial that moved no data
-
-    operation connect_op;          // connect (leecher side)
-    operation recv_op;             // the one recv kept pending
-    operation send_op;             // the one send kept pending
-    operation close_op;            // close of fd (cancels the others)
-    std::uint8_t pending = 0;      // of the four ops, submitted and not completed
-
-    std::vector<std::byte> recv_buf;  // recv_op's buffer
-    byte_buffer out;                  // messages accumulating
-    byte_buffer sending;              // what send_op is sending
-    bt::wire_decoder decoder;         // incoming messages
-
-    // peer state
-    bt::bitfield remote_has;       // leecher side: pieces the remote has
-    bool remote_seed = false;      // remote has every piece (counted via add_seed)
-    bool remote_registered = false;  // remote_has (or seed) is counted in the picker
-    bool peer_choking = true;      // remote chokes us
-    bool am_interested = false;    // we told the remote we are interested
-    bool peer_interested = false;  // seeder side: remote is interested
-    bool am_choking = true;        // seeder side: we choke the remote
-    bool optimistic = false;       // seeder side: optimistic unchoke holder
-    std::int64_t stalled_until_ns = 0;  // seeder side: a stall fault; serve no block before this (0: none)
-    bool fast = false;             // BEP 6 negotiated
-    std::uint32_t remote_reqq = 0; // requests the remote accepts at once (BEP 10 reqq); 0: not told
-    std::string client;            // the remote's client name (BEP 10 "v"), may be empty
-    std::string remote_key;        // seeder side, outside client: its key in swarm_run::remotes (its address)
-    endpoint remote_ep;            // the remote's address (dialled, or accepted from)
-    std::uint16_t remote_listen_port = 0;  // the remote's listen port (BEP 10 "p"); 0: not told
-    bt::bitfield allowed_fast;     // leecher side: pieces we may request while choked (BEP 6)
-    bool remote_complete = false;  // seeder side: the remote announced every piece
-    std::vector<outstanding_request> requests;  // leecher side, in request order
-    std::deque<queued_request> queue;          // seeder side, to serve
-    std::deque<std::unique_ptr<block_read>> reads;  // seeder side from content_dir: reads in request order
-
-    // rate limit (seeder side sends)
-    bool slow = false;             // drawn as a slow connection
-    std::uint64_t rate = 0;        // bytes/s, 0: unlimited
-    double tokens = 0;             // bytes it may send now
-
-    // stats
-    std::int64_t connect_start_ns = 0;   // connect submitted
-    std::int64_t established_ns = 0;     // handshake done
-    std::int64_t closed_ns = 0;          // conn_close called
-    std::int64_t last_piece_ns = 0;      // last block received (leecher) / sent (seeder)
-    std::int64_t last_send_ns = 0;       // last send submitted (keep-alives after 60 s of silence)
-    std::uint64_t requests_received = 0; // seeder side: requests the remote sent
-    std::uint64_t bytes_in = 0;          // received
-    std::uint64_t bytes_out = 0;         // sent
-    std::uint64_t blocks = 0;            // new blocks delivered
-    std::uint64_t requests_sent = 0;     // requests sent
-    std::uint64_t rejects = 0;           // requests rejected or lost to a choke
-    std::uint64_t interval_out = 0;      // bytes sent since the last rechoke (choking)
-    compact_histogram request_latency;   // leecher side: request -> piece; seeder side (outside
-                                         //   clients): request received -> block handed to the socket
-    std::uint64_t snap_bytes_in = 0;     // bytes_in at the previous snapshot (in_bps)
-    std::int64_t snap_ns = 0;            // when that snapshot was taken, 0: none yet
-    /// What the remote did that a strict reading of the protocol refuses and
-    /// we accepted, as real clients do (bt::message::bend and the session's
-    /// own, e.g. "unknown extension message"), with how often. Few kinds, so
-    /// a vector; the names have static storage.
-    std::vector<std::pair<const char*, std::uint64_t>> notes;
-
-    connection(const bt::piece_geometry& g, const bt::wire_options& o) : decoder(g, o) {}
-};
-
-// ---------------------------------------------------------------------------
-// [SECTION] seeder, leecher, piece buffers
-// ---------------------------------------------------------------------------
-
-/// A connection a seeder will make to an outside client.
-struct seeder_dial {
-    std::int64_t at_ns = 0;  // when
-    endpoint to;             // where
-    std::string key;         // the client's key in swarm_run::remotes
-    int target = -1;         // upload_to index, or -1 (dialling back a client that connected in)
-    bool retry = false;      // the previous dial failed (connection::retry)
+/// A connection to make (again) when due: a seeder's dials to outside
+/// clients and a leecher's reconnects alike.
+struct pending_dial {
+    std::int64_t at_ns = 0;      // when
+    dial_target target;          // to whom
+    bool retry = false;          // the previous attempt never connected: a failure is counted, not logged again
     std::uint32_t failures = 0;  // losses in a row that moved no data (redial_backoff_ns)
-    bool first = false;      // the first dial (not counted as a redial)
+    bool first = false;          // the first dial to it (not counted as a redial)
 };
 
-struct seeder {
-    shard* owner = nullptr;               // its shard
-    std::uint32_t index = 0;              // seeder number
-    std::string name;                     // "seeder-01"
+enum class conn_state : std::uint8_t { connecting, open, closing };
+
+/// One TCP connection of the swarm, either end. It holds no buffer between
+/// operations: bytes arrive in the context's receive pool (recv_pooled) and
+/// go straight to the session, which keeps what to send as a short list and
+/// writes it into a shard send buffer only while a send is in flight.
+struct connection {
+    swarm_peer* owner = nullptr;     // our peer
+    std::unique_ptr<bt::peer_session> session;  // the BitTorrent side, once the byte stream is up
+    conn_state state = conn_state::connecting;
+    native_handle fd = invalid_handle;
+    bool outgoing = false;           // we dialled
+    bool retry = false;              // this dial follows one that never connected (counted, not logged again)
+    bool external = false;           // the remote is an outside client (not one of this run's peers)
+    bool counted = false;            // counted in the active gauge and connects (see on_established)
+    bool slow = false;               // plays (leecher side) or serves (seeder side) a slow peer
+    bool remote_complete = false;    // an outside client announced every piece
+    bool flush_queued = false;       // in the shard's flush list
+    bool waiting_buffer = false;     // in the shard's queue for a large send buffer
+    bool sending = false;            // send_op in flight
+    bool large_buffer = false;       // send_buf is a large one
+    bool protocol_error = false;     // ended for breaking the protocol (never dialled again)
+    bool up = false;                 // the handshake completed (counted in the gauges until it ends)
+    std::uint8_t pending = 0;        // operations and waits that keep the object alive
+    std::uint32_t id = 0;            // its number at our peer (in our peer id)
+    std::uint32_t dial_failures = 0; // named client: losses in a row before this dial that moved no data
+    dial_target target;              // outgoing: to whom
+    std::string remote;              // "seeder-01 127.0.0.1:40001" for logs and summaries
+    std::string remote_key;          // outside client: its key in swarm_run::remotes
+    endpoint remote_ep;              // dialled, or accepted from
+    std::string end_reason;          // why it ended ("" while open)
+    std::byte* send_buf = nullptr;   // the send in flight's buffer (the shard's)
+    operation connect_op;            // connect, then (reused) close of fd
+    operation recv_op;               // multishot recv_pooled
+    operation send_op;               // the one send in flight
+    std::int64_t connect_start_ns = 0;  // dial or accept
+    std::int64_t closed_ns = 0;         // when it ended
+    std::uint64_t snap_bytes_in = 0;    // bytes in at the previous snapshot (in_bps)
+    std::int64_t snap_ns = 0;           // when that snapshot was taken, 0: none yet
+
+    int named_client() const noexcept { return target.kind == dial_target::kind_t::client ? target.client : -1; }
+    bool to_seeder() const noexcept { return outgoing && target.kind == dial_target::kind_t::seeder; }
+    bool established() const noexcept { return session && !session->closed() && session->active(); }
+};
+
+// ---------------------------------------------------------------------------
+// [SECTION] swarm_peer: a seeder or a leecher
+// ---------------------------------------------------------------------------
+
+enum class peer_role : std::uint8_t { seeder, leecher };
+
+/// One of this run's peers: a bt::local_peer (seeders and leechers are two
+/// configurations of it) with its connections, dials, storage and, for a
+/// seeder, its listener. It is the peer_io of its local peer: the effects
+/// of its sessions come here and are carried out through the shard.
+struct swarm_peer final : bt::peer_io {
+    shard* owner = nullptr;                // its shard
+    peer_role role = peer_role::leecher;   // seeder or leecher
+    std::uint32_t index = 0;               // seeder or leecher number
+    std::string name;                      // "seeder-01", "leecher-03"
+    std::unique_ptr<bt::local_peer> bt;    // the BitTorrent peer (null until set-up)
+    std::unique_ptr<piece_storage> storage;  // leecher files or discard (null: nothing kept)
+    std::vector<std::unique_ptr<connection>> conns;  // live and ending connections
+    std::vector<pending_dial> dials;       // connections to make, when due
+    std::vector<std::uint32_t> banned_clients;  // swarm_run::clients that broke the protocol
+    std::uint32_t next_conn_id = 1;        // connection numbers (in our peer ids)
+    std::uint32_t next_seeder = 0;         // leecher: round robin over the seeders
+    std::uint32_t turn = 0;                // disk-only: the virtual peer whose turn it is
+    // seeder
     native_handle listener = invalid_handle;  // listening socket
-    endpoint where;                       // bound address
-    operation accept_op;                  // multishot accept
-    bool accept_pending = false;          // accept_op armed
-    operation retry_timer;                // re-arms accept after an error (EMFILE)
-    bool retry_pending = false;           // retry_timer armed
-    std::vector<std::unique_ptr<connection>> conns;  // accepted and dialled connections
-    std::uint32_t next_conn_id = 1;       // ids of its connections (peer ids sent to outside clients)
-    std::vector<seeder_dial> redials;     // outside clients to dial (again), when due
-    std::int64_t next_rechoke_ns = 0;     // choking: next regular rechoke
-    std::int64_t next_optimistic_ns = 0;  // choking: next optimistic rotation
+    endpoint where;                        // bound address
+    operation accept_op;                   // multishot accept
+    bool accept_pending = false;           // accept_op armed
+    operation retry_timer;                 // re-arms accept after an error (EMFILE)
+    bool retry_pending = false;            // retry_timer armed
+    // leecher
+    std::uint32_t rounds_done = 0;         // completed downloads (timed runs repeat)
+    bool done = false;                     // run to completion: every piece verified
+    bool failed = false;                   // a fatal storage error stopped it
+    std::int64_t done_ns = 0;              // when it completed
+    bt::peer_handle local_handle = 0;      // disk-only: the generator's handle
+    std::uint32_t virtual_peers = 0;       // disk-only: generator turns
+    std::vector<bt::block_ref> pick_scratch;  // disk-only picks
+
+    // ---- bt::peer_io (swarm_peer.cpp)
+    void want_send(bt::peer_session& s) override;
+    void closed(bt::peer_session& s) override;
+    void fill_block(bt::peer_session& s, const bt::block_request& r, std::span<std::byte> out) override;
+    void read_block(bt::peer_session& s, const bt::block_request& r) override;
+    void release_block(const std::byte* data) override;
+    void established(bt::peer_session& s) override;
+    void block_received(bt::peer_session& s, std::uint32_t length, std::int64_t latency_ns) override;
+    void block_sent(bt::peer_session& s, const bt::block_request& r, std::int64_t now) override;
+    void remote_pieces(bt::peer_session& s, std::optional<std::uint32_t> piece) override;
+    void note(bt::peer_session& s, const char* what, bool first) override;
+    void write_block(bt::local_peer& p, const bt::write_ticket& t, std::span<const std::byte> data) override;
+    void hash_piece(bt::local_peer& p, std::uint32_t piece, std::span<const std::byte> data) override;
+    std::optional<bool> block_matches(bt::local_peer& p, std::uint32_t piece, std::uint32_t begin,
+                                      std::span<const std::byte> data) override;
+    void piece_done(bt::local_peer& p, std::uint32_t piece, bool passed) override;
+    void completed(bt::local_peer& p) override;
 };
 
-/// One piece being assembled in memory (files mode and disk-only).
-struct piece_buffer {
-    leecher* owner = nullptr;        // leecher it belongs to
-    std::uint32_t piece = 0;         // piece index
-    std::uint32_t slot = 0;          // index in leecher::buffers
-    std::byte* data = nullptr;       // piece_length bytes, 4 KiB aligned (owned by the leecher)
-    std::uint32_t writes_pending = 0;  // storage writes from this buffer in flight
-    std::vector<bt::peer_handle> senders;  // which connection sent each block
-    bool complete = false;           // every block arrived (hashed or waiting for writes)
-    bool detached = false;           // the piece failed: free once writes drain
-};
-
-/// One storage write of a block out of a piece buffer.
-struct block_write {
-    piece_buffer* buffer = nullptr;  // the data's buffer
-    std::uint32_t begin = 0;         // offset in the piece
-    std::uint32_t length = 0;        // bytes
-};
-
-struct leecher {
-    shard* owner = nullptr;          // its shard
-    std::uint32_t index = 0;         // leecher number
-    std::string name;                // "leecher-01"
-    std::unique_ptr<bt::piece_picker> picker;       // what to request next
-    std::unique_ptr<piece_storage> storage;         // files or discard (null in discard)
-    std::vector<std::unique_ptr<connection>> conns; // live connections
-    std::uint32_t next_conn_id = 1;  // picker handles, never reused within a picker
-    std::uint32_t rounds_done = 0;   // completed downloads (duration mode repeats)
-    bool done = false;               // run to completion: every piece verified
-    bool failed = false;             // a fatal storage error stopped it
-    std::int64_t done_ns = 0;        // when it completed
-    std::uint32_t next_target = 0;   // round robin over seeders for new connections
-    std::vector<std::int64_t> reconnect_at;  // connections to make again, at these times
-    std::vector<int> reconnect_target;       // ...and to whom (connection::target)
-    std::vector<bool> reconnect_retry;       // ...and whether the lost one never connected (connection::retry)
-    std::vector<std::uint32_t> reconnect_failures;  // ...and its losses in a row that moved no data
-    std::vector<std::uint32_t> banned_connect_to;  // connect_to indexes that broke the protocol
-
-    // piece buffers
-    std::vector<std::int32_t> buffer_of;            // piece -> index in buffers, -1 none
-    std::vector<std::unique_ptr<piece_buffer>> buffers;  // all ever made (recycled)
-    std::vector<piece_buffer*> free_buffers;        // ready for reuse
-    std::vector<aligned_bytes> memory;  // aligned storage of buffers
-    std::vector<std::unique_ptr<block_write>> writes;  // recycled write records
-    std::vector<block_write*> free_writes;          // ready for reuse
-
-    // disk-only driver
-    std::uint32_t virtual_peers = 0;  // connections x pipeline blocks kept in flight
-    std::uint32_t in_flight = 0;      // disk-only writes in flight
-    bt::bitfield all_pieces;          // a full bitfield for pick()
-
-    std::vector<bt::block_ref> pick_scratch;        // reused by pick()
-    std::vector<bt::peer_handle> cancel_scratch;    // reused by mark_received()
-    bt::sha1 hasher;                                // piece hashes
+/// One storage write of a block, or read of a block to serve.
+struct block_io {
+    swarm_peer* peer = nullptr;       // whose
+    connection* conn = nullptr;       // read: the connection it is for (kept alive by its pending count)
+    bt::write_ticket ticket;          // write: handed back to the local peer
+    bt::block_request request;        // read: what was asked
+    std::byte* data = nullptr;        // read: the block (the shard's block pool)
 };
 
 // ---------------------------------------------------------------------------
@@ -438,13 +332,59 @@ private:
     std::uint32_t phase_ = 0;               // writes since the last kept one
 };
 
+/// Send buffers a shard lends to connections for the time a send is in
+/// flight: small ones for what sessions say (requests, HAVEs, choking), as
+/// many as are in flight at once; large ones for blocks, capped per shard,
+/// so memory does not grow with the number of connections (a connection
+/// that finds none waits its turn). Most recently used first: a seeder
+/// generates blocks into a buffer the kernel has just copied out of, still
+/// in cache.
+class send_buffers {
+public:
+    static constexpr std::size_t small_size = 4096;
+    static constexpr std::size_t large_size = 320 * 1024;  // a serve window plus control messages
+    static constexpr std::size_t large_cap = 48;           // large buffers lent at once per shard (15 MiB)
+
+    /// A buffer of at least `need` bytes (small when it fits), or nullptr
+    /// when every large one is lent.
+    std::byte* take(std::size_t need, bool& large);
+    void give(std::byte* b, bool large) noexcept;
+    std::size_t large_lent() const noexcept { return large_lent_; }
+
+private:
+    std::vector<std::byte*> small_free_, large_free_;  // LIFO
+    std::vector<std::unique_ptr<std::byte[]>> owned_;  // every buffer ever made
+    std::size_t large_lent_ = 0;                       // large buffers out now
+};
+
+/// What sessions and peers asked for inside a completion that must happen
+/// after it (peer_io's re-entrancy rule): answered hashes, a leecher's
+/// completion, closing a connection whose client has every piece.
+struct deferred_action {
+    enum class kind_t : std::uint8_t { hashed, completed, close_done };
+    kind_t kind = kind_t::hashed;
+    swarm_peer* peer = nullptr;  // hashed, completed: whose
+    std::uint32_t piece = 0;     // hashed: which
+    bool passed = false;         // hashed: the result
+    connection* conn = nullptr;  // close_done: which
+};
+
 struct shard {
     std::size_t index = 0;           // context index
     swarm_run* run = nullptr;        // the run
     io_context* ctx = nullptr;       // set on its thread
-    std::vector<std::unique_ptr<seeder>> seeders;    // seeders this shard owns
-    std::vector<std::unique_ptr<leecher>> leechers;  // leechers this shard owns
-    send_pool sends;                 // recycled send buffers
+    std::vector<std::unique_ptr<swarm_peer>> seeders;   // seeders this shard owns
+    std::vector<std::unique_ptr<swarm_peer>> leechers;  // leechers this shard owns
+    send_buffers sends;              // lent to sends in flight
+    std::vector<connection*> flushes;       // connections with output to send after this completion
+    std::vector<connection*> buffer_waiters;  // connections waiting for a large send buffer, FIFO
+    std::size_t waiter_head = 0;            // first live entry of buffer_waiters
+    std::vector<deferred_action> deferred;  // see deferred_action
+    std::vector<std::unique_ptr<block_io>> block_ios;  // recycled write and read records
+    std::vector<block_io*> free_block_ios;  // ready for reuse
+    std::vector<std::unique_ptr<std::byte[]>> blocks;  // read buffers for serving from files (recycled)
+    std::vector<std::byte*> free_blocks;    // ready for reuse
+    bt::sha1 hasher;                 // piece hashes
     std::unique_ptr<piece_storage> content;  // seeders serve from content_dir (read-only); null: synthetic
     operation tick_op;               // periodic housekeeping timer
     bool tick_pending = false;       // tick_op armed
@@ -454,7 +394,8 @@ struct shard {
     std::uint64_t rng = 1;           // splitmix64 state (slow peers, churn)
     bool stopping = false;           // teardown: submit nothing new
     bool finished = false;           // everything closed
-    std::size_t live = 0;            // shard-level ops pending (tick, accepts, retries)
+    bool settling = false;           // inside shard_settle
+    std::size_t live = 0;            // shard-level ops pending (tick, accepts, retries, storage)
     shard_counters counters;         // sampled by the controller
     latency_histogram run_request;   // whole run (read after join)
     latency_histogram run_disk_write;
@@ -498,7 +439,7 @@ struct snapshot_round {
 // ---------------------------------------------------------------------------
 
 /// Requests a peer of ours accepts at once, advertised as reqq (BEP 10); our
-/// seeders queue past it and refuse only a flood (seeder.cpp).
+/// peers queue past it and refuse only a flood (16 times more).
 inline constexpr std::uint32_t advertised_reqq = 2048;
 
 /// Why a connection closed by a drop fault ended (it reconnects at once, as after churn).
@@ -514,47 +455,62 @@ void record_latency(shard& s, latency_histogram interval_histograms::*which,
                     latency_histogram shard::*run_hist, std::int64_t ns);
 /// Applies this shard's part of an injected fault (posted by the controller).
 void shard_apply_fault(shard& s, const swarm_fault& f);
+/// Carries out what sessions and peers asked for during the completion that
+/// is ending: answers hashes, leecher completions, flushes. Every completion
+/// callback that fed a session calls it last.
+void shard_settle(shard& s);
 
-/// Set-up on the shard's thread: listeners, pickers, storages, the tick.
+/// Set-up on the shard's thread: listeners, local peers, storages, the tick.
 /// Returns "" or an error naming what failed ("seeder-02: cannot listen ...").
 std::string shard_setup(shard& s, io_context& ctx);
-void shard_start(shard& s);  // leechers connect (or start generating)
+void shard_start(shard& s);  // seeders dial clients, leechers connect (or start generating)
 void shard_stop(shard& s);   // teardown; rings the controller when done
 
 // connection.cpp
-void conn_submit(connection& c, operation& op);
-void conn_flush(connection& c);                 // send `out` if no send is pending
-void conn_keep_alive(connection& c, std::int64_t now);  // a keep-alive after 60 s without sending
-void conn_start_recv(connection& c);
+/// A new connection of `p` (not yet dialled or accepted).
+connection& add_connection(swarm_peer& p);
+void conn_connect(connection& c, const endpoint& to);   // outgoing
+/// An accepted socket, or a connect that succeeded: start the session.
+void conn_open(connection& c);
+/// Sends what the session has, if no send is in flight and a buffer is to
+/// be had (else it waits for one).
+void conn_flush(connection& c);
+/// Ends the connection (session and socket). Idempotent.
 void conn_close(connection& c, std::string reason, bool protocol_error = false);
-/// Closes once what is queued has gone out (a leecher's last HAVEs), or now if nothing is.
-void conn_close_when_sent(connection& c, std::string reason);
-/// Counts a bend of the protocol by the remote (`what` has static storage);
-/// the first of each kind on a connection is logged.
-void conn_note(connection& c, const char* what);
-/// The notes as results and snapshots carry them.
-std::map<std::string, std::uint64_t> notes_of(const connection& c);
-void conn_connect(connection& c, const endpoint& to);   // outgoing (leecher, or seeder to upload_to)
-void conn_send_handshake(connection& c);
-std::span<std::byte> conn_append(connection& c, std::size_t bytes);  // room for one message in `out`
 bool conn_finished(const connection& c);        // closed and nothing pending
-peer_summary summarize(const connection& c, const std::string& leecher_name);
-std::unique_ptr<connection> make_connection(shard& s, bool leecher_side);
+peer_summary summarize(const connection& c, const std::string& ours);
+std::map<std::string, std::uint64_t> notes_of(const connection& c);
+/// Counts its ending (disconnects, failed connects, named-client links);
+/// called once, when the session or the dial ends.
+void conn_ended(connection& c);
+/// A large send buffer came free: the next waiting connection gets it.
+void serve_buffer_waiters(shard& s);
 
-// leecher.cpp
-void leecher_on_message(connection& c, const bt::message& m);
-void leecher_on_established(connection& c);
-void leecher_on_closed(connection& c);          // before the object goes away
-void leecher_start(leecher& l);                 // open the connections / start disk-only
-void leecher_tick(leecher& l, std::int64_t now);
-void leecher_stop(leecher& l);                  // teardown
-bool leecher_churn_one(leecher& l);             // drop one random connection
-/// A fresh picker for `l` (scenario order and end-game; none in disk-only).
-std::unique_ptr<bt::piece_picker> make_picker(const leecher& l);
+// swarm_peer.cpp
+std::unique_ptr<swarm_peer> make_swarm_peer(shard& s, peer_role role, std::uint32_t index);
+std::error_code peer_listen(swarm_peer& p, const endpoint& where);
+/// Creates the local peer (and storage): the scenario decides its configuration.
+std::string peer_setup(swarm_peer& p, io_context& ctx);
+void peer_start(swarm_peer& p);
+void peer_tick(swarm_peer& p, std::int64_t now, double dt_s);
+void peer_stop(swarm_peer& p);
+/// A connection of `p` ended: keep its summary, maybe dial again. Called
+/// from peer_tick when the object is freed.
+void peer_connection_gone(swarm_peer& p, const connection& c);
+/// A connection of `p` ended (conn_ended calls it once): dial again, or not.
+void peer_connection_closed(swarm_peer& p, const connection& c);
+/// Churn: drops a random live connection of leecher `p` to a seeder.
+bool peer_churn_one(swarm_peer& p);
+/// Disk-only: keeps connections x pipeline generated blocks in flight.
+void disk_only_pump(swarm_peer& p);
+/// A fresh picker configuration for leecher `p` (scenario order, end-game).
+bt::picker_options picker_options_of(const swarm_peer& p);
+/// The leecher completed (deferred from peer_io::completed).
+void leecher_complete(swarm_peer& p);
 
 // snapshot.cpp
-/// Records a completed storage write of `l` (only when swarm_run::snapshots).
-void record_write(shard& s, const leecher& l, std::uint32_t piece, std::uint32_t begin, std::uint32_t length);
+/// Records a completed storage write of leecher `p` (only when swarm_run::snapshots).
+void record_write(shard& s, const swarm_peer& p, std::uint32_t piece, std::uint32_t begin, std::uint32_t length);
 /// Fills `out` with the shard's leechers, their connections and the writes
 /// recorded since the previous fill, then sets out.filled.
 void fill_snapshot(shard& s, snapshot_part& out);
@@ -567,16 +523,5 @@ swarm_snapshot merge_snapshot(snapshot_round& round, std::uint32_t leechers);
 bool adopt_late_writes(snapshot_round& late, snapshot_part& into);
 /// Keeps `cap` of `points`, evenly spread; returns how many it removed.
 std::uint64_t thin_evenly(std::vector<disk_write_point>& points, std::size_t cap);
-
-// seeder.cpp
-std::error_code seeder_listen(seeder& sd, shard& s, const endpoint& where);
-void seeder_on_established(connection& c);      // announce pieces, unchoke
-void seeder_on_message(connection& c, const bt::message& m);
-void seeder_pump(connection& c);                // serve queued requests within tokens
-void seeder_tick(seeder& sd, std::int64_t now, double dt_s);
-void seeder_stop(seeder& sd);
-void seeder_start(seeder& sd);                  // dials the upload_to peers
-/// Seeder side, outside client: records its peer summary (leecher_tick does the leecher side's).
-void seeder_summarize(shard& s, const connection& c);
 
 }  // namespace swarmbench::detail

@@ -7,9 +7,14 @@
 // picker's cap on pieces under way), never per connection: connections share
 // the pieces under way. A block's bytes are written into its piece's buffer
 // as they arrive by the one session that claimed the block (its first
-// sender); a duplicate sender's bytes are dropped, so an end-game race can
-// never mix two copies. Each block is written to storage once whole, the
-// piece hashed once whole; the buffer is recycled when both are done.
+// sender). A second sender of the same block (an end-game race) streams
+// into a spare block buffer of the peer's (spill_cap of them); if it
+// finishes first, its copy goes into the piece buffer and the first
+// sender's claim is revoked (its further bytes are dropped), so a sender
+// that trickles never holds a block hostage and two copies never mix.
+// Without a spare buffer the duplicate's bytes are dropped. Each block is
+// written to storage once whole, the piece hashed once whole; the buffer is
+// recycled when both are done.
 //
 // A piece that fails its hash is downloaded again; its senders are judged
 // block by block where the content is known (peer_io::block_matches), else
@@ -135,11 +140,20 @@ private:
     // For sessions.
     void attach(peer_session& s);
     void detach(peer_session& s);
-    /// A session starts receiving `block`: true if it may write the bytes
-    /// (it is the block's first sender); `out` then receives where.
-    bool claim_block(peer_handle h, block_ref block, std::span<std::byte>& out);
-    /// A session gives up its claim on `block` (closed mid-block).
+    /// A session starts receiving `block`: true if it may keep the bytes;
+    /// `out` then receives where: the piece buffer (the block's first
+    /// sender: its claim), or a spare block buffer (`spilled`: a second
+    /// sender while the claim is held).
+    bool claim_block(peer_handle h, block_ref block, std::span<std::byte>& out, bool& spilled);
+    /// Whether `h` still holds its claim on `block` (a spilled copy that
+    /// finished first revokes it).
+    bool holds_claim(peer_handle h, block_ref block) const;
+    /// A spilled copy arrived whole: it becomes the block unless the block
+    /// arrived meanwhile. Frees the spare buffer; returns block_complete's answer.
+    bool finish_spill(peer_handle h, block_ref block, std::span<std::byte> spill);
+    /// A session gives up its claim on `block`, or its spare buffer (closed mid-block).
     void release_claim(peer_handle h, block_ref block);
+    void release_spill(std::span<std::byte> spill);
     /// A whole block arrived on session `h` (claimed or not). Returns false
     /// for a duplicate or an unexpected one.
     bool block_complete(peer_handle h, block_ref block);
@@ -165,6 +179,9 @@ private:
     std::vector<std::unique_ptr<piece_buffer>> buffers_;  // all ever made
     std::vector<piece_buffer*> free_buffers_;  // ready for reuse
     std::vector<std::int32_t> buffer_index_;   // piece -> index in buffers_, -1: none (keep_blocks only)
+    static constexpr std::size_t spill_cap = 32;  // spare block buffers (end-game duplicates)
+    std::vector<aligned_bytes> spill_store_;   // spare block buffers made so far
+    std::vector<std::byte*> spill_free_;       // ...not in use
     std::vector<peer_handle> cancel_scratch_;  // reused by block_complete
     std::vector<block_ref> pick_scratch_;      // reused by sessions' requests
     bitfield allowed_scratch_;                 // reused by sessions' allowed-fast picks

@@ -92,6 +92,9 @@ public:
     std::size_t output_hint() const noexcept;
     /// Something is waiting to be written.
     bool has_output() const noexcept;
+    /// Bytes of everything ready to be written now (messages, and blocks
+    /// at the head of the serving queue): the buffer that would take it all.
+    std::size_t output_bytes() const noexcept;
     /// Timeouts, keep-alives, rate refills (the local peer's tick calls it).
     void tick(std::int64_t now);
     /// A read asked through peer_io::read_block: `data` (r.length bytes) is
@@ -216,6 +219,7 @@ private:
     bool in_block_ = false;               // a piece payload is arriving
     bool block_wanted_ = false;           // ...that we asked for
     bool block_claimed_ = false;          // ...and write into the piece buffer
+    bool block_spilled_ = false;          // ...or into a spare buffer, racing the claimant
     block_ref block_{};                   // the arriving block
     std::uint32_t block_begin_ = 0;       // its offset in the piece
     std::span<std::byte> block_dest_;     // where its bytes go (claimed)

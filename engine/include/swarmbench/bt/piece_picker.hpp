@@ -120,6 +120,8 @@ public:
     std::uint32_t block_length(block_ref b) const;
     /// Whether `peer` has an outstanding request for `block`.
     bool is_requested_by(peer_handle peer, block_ref block) const;
+    /// Whether `block` has arrived (its piece under way, or had).
+    bool received(block_ref block) const;
     /// Whether `piece` is under way: blocks requested or received, not yet
     /// passed its hash. False for an index out of range.
     bool downloading(std::uint32_t piece) const noexcept {

@@ -156,6 +156,15 @@ TEST_F(download, HavesAreSentForEveryPassedPieceAndInterestFollowsThePeersPieces
     EXPECT_EQ(count(out, k::not_interested), 1u) << "it has nothing else we want";
 }
 
+TEST_F(download, RedundantHavesCanBeLeftOut) {
+    s->set_redundant_haves(false);
+    feed(*s, seed_greeting(), 0);
+    auto out = r.drain(*s, 0);
+    answer(out, 1 << 20);
+    io.settle();
+    EXPECT_EQ(count(r.drain(*s, 0), k::have), 0u) << "the remote is a seed: it has every piece we could announce";
+}
+
 TEST_F(download, ChokeWithoutFastForgetsRequestsAndUnchokeAsksAgain) {
     feed(*s, cat({hs_bytes(t, false, false), simple(msg_id::unchoke), bits(bitfield(8, true))}), 0);
     auto first = only(r.drain(*s, 0), k::request);

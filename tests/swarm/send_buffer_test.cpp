@@ -14,30 +14,31 @@
 namespace swarmbench::detail {
 namespace {
 
-TEST(SendBuffers, LargeOnesAreCappedAndReusedSmallOnesAreNot) {
+TEST(SendBuffers, BothClassesAreCappedAndReusedMostRecentFirst) {
     send_buffers pool;
-    bool large = true;
-    std::byte* small = pool.take(17, large);
-    ASSERT_NE(small, nullptr);
-    EXPECT_FALSE(large) << "a request fits a small buffer";
-    std::vector<std::byte*> lent;
-    std::set<std::byte*> distinct;
-    for (std::size_t i = 0; i < send_buffers::large_cap; ++i) {
-        std::byte* b = pool.take(bt::piece_header_size + bt::default_block_size, large);
-        ASSERT_NE(b, nullptr) << i;
-        EXPECT_TRUE(large);
-        lent.push_back(b);
-        distinct.insert(b);
+    EXPECT_FALSE(send_buffers::large_for(17)) << "a request fits a small buffer";
+    EXPECT_TRUE(send_buffers::large_for(bt::piece_header_size + bt::default_block_size));
+    for (const bool large : {false, true}) {
+        const std::size_t need = large ? 100000 : 17;
+        std::vector<std::byte*> lent;
+        std::set<std::byte*> distinct;
+        for (std::size_t i = 0; i < send_buffers::cap(large); ++i) {
+            std::byte* b = pool.take(need);
+            ASSERT_NE(b, nullptr) << i;
+            lent.push_back(b);
+            distinct.insert(b);
+        }
+        EXPECT_EQ(distinct.size(), send_buffers::cap(large));
+        EXPECT_EQ(pool.lent(large), send_buffers::cap(large));
+        EXPECT_EQ(pool.take(need), nullptr) << "every buffer of the class is out: wait";
+        std::byte* other = pool.take(large ? 17 : 100000);
+        EXPECT_NE(other, nullptr) << "the other class is not affected";
+        pool.give(other, !large);
+        pool.give(lent.back(), large);
+        EXPECT_EQ(pool.take(need), lent.back()) << "the buffer just given comes back first (still in cache)";
+        for (std::byte* b : lent) pool.give(b, large);
+        EXPECT_EQ(pool.lent(large), 0u);
     }
-    EXPECT_EQ(distinct.size(), send_buffers::large_cap);
-    EXPECT_EQ(pool.large_lent(), send_buffers::large_cap);
-    EXPECT_EQ(pool.take(100000, large), nullptr) << "every large buffer is out: wait";
-    EXPECT_NE(pool.take(100, large), nullptr) << "small ones are not capped";
-    pool.give(lent.back(), true);
-    EXPECT_EQ(pool.take(100000, large), lent.back()) << "the buffer just given comes back first (still in cache)";
-    for (std::byte* b : lent) pool.give(b, true);
-    EXPECT_EQ(pool.large_lent(), 0u);
-    pool.give(small, false);
 }
 
 }  // namespace

@@ -57,16 +57,18 @@ private:
     std::uint64_t max_ns_ = 0;                           // largest sample
 };
 
-/// Request latencies of one connection (a peer summary) in 4 sub-buckets per power of two
-/// (~20% resolution, 640 bytes): enough for a per-peer p50/p99.
+/// Request latencies of one connection (a peer summary) in 4 sub-buckets per
+/// power of two (~20% resolution) in 16-bit counts (324 bytes: there is one
+/// per connection): enough for a per-peer p50/p99. A full bucket halves every
+/// count, which keeps the shape (the percentiles) and forgets the oldest.
 class compact_histogram {
 public:
     void record(std::int64_t ns) noexcept;
     double percentile_ns(double fraction) const noexcept;
 
 private:
-    std::array<std::uint32_t, 160> buckets_{};  // 40 octaves x 4
-    std::uint64_t count_ = 0;                   // samples
+    std::array<std::uint16_t, 160> buckets_{};  // 40 octaves x 4
+    std::uint32_t count_ = 0;                   // sum of the buckets
 };
 
 /// Resident set size of this process in bytes (0 if unknown).

@@ -131,18 +131,20 @@ std::size_t peer_session::encode(const pending& p, std::span<std::byte> out) con
 }
 
 bool peer_session::has_output() const noexcept {
-    return out_head_ < out_.size() || (serve_head_ < serve_.size() && serve_[serve_head_].ready);
+    return out_head_ < out_.size() || requests_unsent_ > 0 || (serve_head_ < serve_.size() && serve_[serve_head_].ready);
 }
 
 std::size_t peer_session::output_bytes() const noexcept {
     std::size_t n = 0;
     for (std::size_t i = out_head_; i < out_.size(); ++i) n += size_of(out_[i]);
+    n += requests_unsent_ * 17;
     for (std::size_t i = serve_head_; i < serve_.size() && serve_[i].ready; ++i) n += piece_message(serve_[i].r.length);
     return n;
 }
 
 std::size_t peer_session::output_hint() const noexcept {
     if (out_head_ < out_.size()) return size_of(out_[out_head_]);
+    if (requests_unsent_ > 0) return 17;
     if (serve_head_ < serve_.size() && serve_[serve_head_].ready) return piece_message(serve_[serve_head_].r.length);
     return 0;
 }
@@ -171,6 +173,14 @@ std::size_t peer_session::write_output(std::span<std::byte> out, std::int64_t no
         out_.clear();
         out_head_ = 0;
         if (out_.capacity() > 64) out_.shrink_to_fit();  // a burst of HAVEs is over
+    }
+    // Then our new requests (after an INTERESTED above), oldest first.
+    if (out_head_ == out_.size()) {
+        while (requests_unsent_ > 0 && n + 17 <= out.size()) {
+            const block_ref b = requests_[requests_.size() - requests_unsent_].block;
+            n += encode_request(out.subspan(n), b.piece, peer_.picker().block_offset(b), peer_.picker().block_length(b));
+            --requests_unsent_;
+        }
     }
     // Then blocks, in request order, each filled straight into `out`.
     for (;;) {
@@ -286,7 +296,7 @@ void peer_session::on_message(const message& m, std::int64_t now) {
             const block_ref block{m.index, m.begin / peer_.picker().block_size()};
             auto it = std::find_if(requests_.begin(), requests_.end(), [&](const outstanding& q) { return q.block == block; });
             if (it != requests_.end() && m.begin % peer_.picker().block_size() == 0) {
-                requests_.erase(it);
+                erase_request(it);
                 peer_.picker().abort_request(handle_, block);
                 ++stats_.rejects;
             }
@@ -352,12 +362,24 @@ void peer_session::on_remote_set(const message& m) {
     unregister_remote();  // a late set replaces the first (a bend, noted by the decoder)
     if (m.kind == message_kind::bitfield) remote_has_.assign(m.data, pieces);
     else remote_has_ = bitfield(pieces, m.kind == message_kind::have_all);
+    remote_seed_ = remote_has_.all();
+    if (peer_.options().seed) {
+        // A seed wants nothing: the map is only for peer_io, then let go
+        // (thousands of connections would each hold one).
+        io_.remote_pieces(*this, std::nullopt);
+        remote_has_ = bitfield();
+        return;
+    }
     register_remote();
     io_.remote_pieces(*this, std::nullopt);
     update_interest();
 }
 
 void peer_session::on_have(std::uint32_t piece) {
+    if (peer_.options().seed) {
+        io_.remote_pieces(*this, piece);  // a seed keeps no map (on_remote_set)
+        return;
+    }
     const std::uint32_t pieces = peer_.torrent_ref().piece_count();
     if (remote_has_.size() != pieces) {
         remote_has_ = bitfield(pieces);
@@ -401,10 +423,11 @@ void peer_session::request_more(std::int64_t now) {
     picks.clear();
     peer_.picker().pick(handle_, *has, pipeline - requests_.size(), picks);
     for (const block_ref& b : picks) {
-        push({msg_id::request, plain, b.piece, peer_.picker().block_offset(b), peer_.picker().block_length(b)});
         requests_.push_back({b, now});
         ++stats_.requests_sent;
     }
+    requests_unsent_ += picks.size();
+    if (!picks.empty()) want_send();
 }
 
 void peer_session::on_piece_header(const message& m, std::int64_t now) {
@@ -421,7 +444,7 @@ void peer_session::on_piece_header(const message& m, std::int64_t now) {
     if (it == requests_.end() || m.begin % bs != 0 || m.length != peer_.picker().block_length(block_)) return;
     block_wanted_ = true;
     block_sent_ns_ = it->sent_ns;
-    requests_.erase(it);
+    erase_request(it);
     if (peer_.options().keep_blocks) block_claimed_ = peer_.claim_block(handle_, block_, block_dest_, block_spilled_);
     if (m.length == 0) finish_block(now);  // (the decoder refuses empty blocks; kept for safety)
 }
@@ -467,19 +490,34 @@ void peer_session::finish_block(std::int64_t now) {
 void peer_session::cancel_request(block_ref block) {
     auto it = std::find_if(requests_.begin(), requests_.end(), [&](const outstanding& q) { return q.block == block; });
     if (it == requests_.end()) return;
+    const bool sent = static_cast<std::size_t>(it - requests_.begin()) < requests_.size() - requests_unsent_;
+    erase_request(it);
+    if (sent) push({msg_id::cancel, plain, block.piece, peer_.picker().block_offset(block), peer_.picker().block_length(block)});
+}
+
+void peer_session::erase_request(std::vector<outstanding>::iterator it) {
+    // Unsent requests are the tail: one leaving from there is one less to write.
+    if (static_cast<std::size_t>(it - requests_.begin()) >= requests_.size() - requests_unsent_) --requests_unsent_;
     requests_.erase(it);
-    push({msg_id::cancel, plain, block.piece, peer_.picker().block_offset(block), peer_.picker().block_length(block)});
 }
 
 void peer_session::abort_requests() {
     for (const outstanding& q : requests_) peer_.picker().abort_request(handle_, q.block);
     stats_.rejects += requests_.size();
     requests_.clear();
+    requests_unsent_ = 0;
 }
 
 void peer_session::piece_passed(std::uint32_t piece) {
     if (state_ != state_t::active) return;
-    push({msg_id::have, plain, piece});
+    if (!redundant_haves_ && (remote_seed_ || (remote_has_.size() > piece && remote_has_.get(piece)))) {
+        update_interest();
+        return;
+    }
+    // Lazily: a HAVE rides with the next requests, or goes at the next tick.
+    // Sent at once, each passed piece would cost every connection of the
+    // peer a send of its own: O(connections) sends per piece.
+    out_.push_back({msg_id::have, plain, piece});
     update_interest();
 }
 
@@ -632,6 +670,7 @@ void peer_session::tick(std::int64_t now) {
                           o.stall_timeout_ns / 1'000'000'000));
         return;
     }
+    if (has_output()) want_send();  // lazy HAVEs
     // Clients drop a peer silent for 2 minutes (libtorrent, transmission).
     if (!has_output() && !unsent_ && now - last_output_ns_ >= o.keep_alive_ns) {
         push({msg_id::choke, sp_keep_alive});
@@ -653,6 +692,7 @@ void peer_session::close_when_sent(std::string reason) {
         return;
     }
     close_when_sent_ = std::move(reason);
+    want_send();
 }
 
 void peer_session::teardown() {
@@ -662,6 +702,7 @@ void peer_session::teardown() {
     peer_.picker().abort_peer(handle_);
     stats_.rejects += requests_.size();
     requests_.clear();
+    requests_unsent_ = 0;
     unregister_remote();
     if (!am_choking_) {
         am_choking_ = true;

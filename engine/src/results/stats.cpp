@@ -70,6 +70,10 @@ void compact_histogram::record(std::int64_t ns) noexcept {
     const int octave = 63 - std::countl_zero(v);
     const auto sub = octave >= 2 ? static_cast<int>((v >> (octave - 2)) & 3) : 0;
     const auto idx = std::min<std::size_t>(static_cast<std::size_t>(octave * 4 + sub), buckets_.size() - 1);
+    if (buckets_[idx] == UINT16_MAX) {
+        count_ = 0;
+        for (auto& b : buckets_) count_ += b = static_cast<std::uint16_t>(b / 2);
+    }
     ++buckets_[idx];
     ++count_;
 }

@@ -32,11 +32,11 @@ namespace swarmbench::detail {
 // [SECTION] send buffers
 // ---------------------------------------------------------------------------
 
-std::byte* send_buffers::take(std::size_t need, bool& large) {
-    large = need > small_size;
-    auto& free = large ? large_free_ : small_free_;
-    if (large && large_lent_ >= large_cap) return nullptr;
-    if (large) ++large_lent_;
+std::byte* send_buffers::take(std::size_t need) {
+    const bool large = large_for(need);
+    if (lent_[large] >= cap(large)) return nullptr;
+    ++lent_[large];
+    auto& free = free_[large];
     if (!free.empty()) {
         std::byte* b = free.back();
         free.pop_back();
@@ -47,9 +47,22 @@ std::byte* send_buffers::take(std::size_t need, bool& large) {
 }
 
 void send_buffers::give(std::byte* b, bool large) noexcept {
-    if (large) --large_lent_;
-    (large ? large_free_ : small_free_).push_back(b);
+    --lent_[large];
+    free_[large].push_back(b);
 }
+
+operation& op_pool::take() {
+    if (free_.empty()) {
+        owned_.push_back(std::make_unique<operation>());
+        return *owned_.back();
+    }
+    operation& op = *free_.back();
+    free_.pop_back();
+    op = operation{};
+    return op;
+}
+
+void op_pool::give(operation& op) noexcept { free_.push_back(&op); }
 
 namespace {
 
@@ -96,9 +109,8 @@ connection& add_connection(swarm_peer& p) {
     connection& c = *owned;
     c.owner = &p;
     c.id = p.next_conn_id++;
-    for (operation* op : {&c.connect_op, &c.recv_op, &c.send_op}) op->user = &c;
+    c.recv_op.user = &c;
     c.recv_op.on_complete = on_recv;
-    c.send_op.on_complete = on_send;
     p.conns.push_back(std::move(owned));
     return c;
 }
@@ -127,12 +139,14 @@ void conn_connect(connection& c, const endpoint& to) {
         conn_close(c, describe_error("socket for " + c.remote, ec));
         return;
     }
-    operation& op = c.connect_op;
+    operation& op = s.ops.take();
     op.code = op_code::connect;
     op.handle = c.fd;
     op.peer = to;
     op.timeout = std::chrono::seconds(10);
+    op.user = &c;
     op.on_complete = on_connect;
+    c.ctl_op = &op;
     conn_submit(c, op);
 }
 
@@ -159,17 +173,17 @@ void conn_open(connection& c) {
 // ---------------------------------------------------------------------------
 
 void conn_flush(connection& c) {
-    if (c.state != conn_state::open || c.sending || c.waiting_buffer || !c.session || !c.session->has_output()) return;
+    if (c.state != conn_state::open || c.send_op || c.waiting_buffer || !c.session || !c.session->has_output()) return;
     shard& s = shard_of(c);
     const std::size_t want = std::max(c.session->output_bytes(), c.session->output_hint());
-    bool large = false;
-    std::byte* buf = s.sends.take(want, large);
+    const bool large = send_buffers::large_for(want);
+    std::byte* buf = s.sends.take(want);
     if (buf == nullptr) {
-        // Every large buffer is out: wait in line (the object stays alive
-        // while it waits; serve_buffer_waiters resumes it).
+        // Every buffer of the class is out: wait in line (the object stays
+        // alive while it waits; serve_buffer_waiters resumes it).
         c.waiting_buffer = true;
         ++c.pending;
-        s.buffer_waiters.push_back(&c);
+        s.buffer_waiters[large].waiting.push_back(&c);
         return;
     }
     const std::size_t cap = large ? send_buffers::large_size : send_buffers::small_size;
@@ -179,7 +193,7 @@ void conn_flush(connection& c) {
         // A message larger than any buffer (a bitfield of millions of pieces):
         // nothing else can go first, so the connection cannot go on.
         s.sends.give(buf, large);
-        if (large) serve_buffer_waiters(s);
+        serve_buffer_waiters(s, large);
         if (c.session->has_output() && c.session->output_hint() > cap)
             c.session->close("failed: a message of " + std::to_string(c.session->output_hint()) +
                              " bytes exceeds the send buffer");
@@ -187,26 +201,30 @@ void conn_flush(connection& c) {
     }
     c.send_buf = buf;
     c.large_buffer = large;
-    c.sending = true;
-    operation& op = c.send_op;
+    operation& op = s.ops.take();
     op.code = op_code::send;
-    op.flags = op_flag_none;
     op.handle = c.fd;
     op.data = buf;
     op.size = static_cast<std::uint32_t>(n);
+    op.user = &c;
+    op.on_complete = on_send;
+    c.send_op = &op;
     conn_submit(c, op);
 }
 
-void serve_buffer_waiters(shard& s) {
-    while (s.waiter_head < s.buffer_waiters.size() && s.sends.large_lent() < send_buffers::large_cap) {
-        connection& c = *s.buffer_waiters[s.waiter_head++];
+void serve_buffer_waiters(shard& s, bool large) {
+    buffer_line& line = s.buffer_waiters[large];
+    while (line.head < line.waiting.size() && s.sends.lent(large) < send_buffers::cap(large)) {
+        connection& c = *line.waiting[line.head++];
         c.waiting_buffer = false;
         --c.pending;  // not shard_op_done: the wait was never a shard op
-        conn_flush(c);
+        conn_flush(c);  // (it may need the other class now, or wait again)
     }
-    if (s.waiter_head == s.buffer_waiters.size()) {
-        s.buffer_waiters.clear();
-        s.waiter_head = 0;
+    // Drop the served front now and then: under steady contention the line
+    // is never empty, and it must not grow with every wait ever made.
+    if (line.head == line.waiting.size() || (line.head > 256 && 2 * line.head > line.waiting.size())) {
+        line.waiting.erase(line.waiting.begin(), line.waiting.begin() + static_cast<std::ptrdiff_t>(line.head));
+        line.head = 0;
     }
 }
 
@@ -219,20 +237,28 @@ namespace {
 void on_connect(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
     shard& s = shard_of(c);
+    conn_op_done(c);
     if (c.state == conn_state::closing) {
-        // Closed while connecting: the connect was cancelled; now the socket.
-        conn_op_done(c);
+        // Closed while connecting: the connect was cancelled; now the socket,
+        // with the same operation.
         if (c.fd != invalid_handle) {
-            c.connect_op.code = op_code::close;
-            c.connect_op.handle = c.fd;
-            c.connect_op.on_complete = on_close;
-            conn_submit(c, c.connect_op);
+            op.code = op_code::close;
+            op.handle = c.fd;
+            op.timeout = {};
+            op.on_complete = on_close;
+            conn_submit(c, op);
+        } else {
+            s.ops.give(op);
+            c.ctl_op = nullptr;
         }
         return;
     }
-    if (op.error) {
+    const std::error_code error = op.error;
+    s.ops.give(op);
+    c.ctl_op = nullptr;
+    if (error) {
         s.counters.connect_failures.add(1);
-        const std::string msg = describe_error("connect to " + c.remote, op.error);
+        const std::string msg = describe_error("connect to " + c.remote, error);
         if (c.named_client() >= 0 && depends_on_clients(s.run->scenario)) {
             // The client of `upload`/`download` away: redialled with backoff,
             // the run ends only after client_grace_s: a warning, not an error.
@@ -242,11 +268,9 @@ void on_connect(operation& op) {
         } else if (!s.stopping && !c.retry) {
             record_error(s, msg);
         }
-        conn_op_done(c);
         conn_close(c, "failed: " + msg);
     } else {
         record_latency(s, &interval_histograms::connect, &shard::run_connect, steady_ns() - c.connect_start_ns);
-        conn_op_done(c);
         conn_open(c);
     }
     shard_settle(s);
@@ -255,6 +279,8 @@ void on_connect(operation& op) {
 void on_close(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
     c.fd = invalid_handle;
+    shard_of(c).ops.give(op);
+    c.ctl_op = nullptr;
     conn_op_done(c);
 }
 
@@ -278,19 +304,22 @@ void on_send(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
     shard& s = shard_of(c);
     const bool was_large = c.large_buffer;
-    c.sending = false;
+    const std::error_code error = op.error;
+    const auto sent = static_cast<std::uint64_t>(op.result);
+    s.ops.give(op);
+    c.send_op = nullptr;
     s.sends.give(c.send_buf, c.large_buffer);
     c.send_buf = nullptr;
     if (c.state != conn_state::closing) {
-        if (op.error) {
-            conn_close(c, "dropped: " + describe_error("send to " + c.remote, op.error));
+        if (error) {
+            conn_close(c, "dropped: " + describe_error("send to " + c.remote, error));
         } else {
-            s.counters.net_out.add(static_cast<std::uint64_t>(op.result));
+            s.counters.net_out.add(sent);
             c.session->output_sent(steady_ns());  // may close it: a close once sent
             conn_flush(c);
         }
     }
-    if (was_large) serve_buffer_waiters(s);
+    serve_buffer_waiters(s, was_large);
     conn_op_done(c);
     shard_settle(s);
 }
@@ -317,14 +346,17 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
     c.closed_ns = steady_ns();
     conn_ended(c);
     if (c.fd == invalid_handle) return;
-    if (was == conn_state::connecting && c.pending > 0 && c.connect_op.code == op_code::connect) {
-        s.ctx->cancel(c.connect_op);  // on_connect closes the socket once it is back
+    if (was == conn_state::connecting && c.ctl_op) {
+        s.ctx->cancel(*c.ctl_op);  // on_connect closes the socket once it is back
         return;
     }
-    c.connect_op.code = op_code::close;  // cancels the recv and the send, then closes
-    c.connect_op.handle = c.fd;
-    c.connect_op.on_complete = on_close;
-    conn_submit(c, c.connect_op);
+    operation& op = s.ops.take();  // cancels the recv and the send, then closes
+    op.code = op_code::close;
+    op.handle = c.fd;
+    op.user = &c;
+    op.on_complete = on_close;
+    c.ctl_op = &op;
+    conn_submit(c, op);
 }
 
 void conn_ended(connection& c) {

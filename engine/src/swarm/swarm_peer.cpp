@@ -247,6 +247,8 @@ void swarm_peer::established(bt::peer_session& s) {
     } else {
         c.counted = true;
     }
+    // A peer of this run that has a piece learns nothing from our HAVE.
+    s.set_redundant_haves(c.external);
     if (c.named_client() >= 0) {
         client_link& link = *sh.run->clients[static_cast<std::size_t>(c.named_client())];
         link.up.fetch_add(1, std::memory_order_acq_rel);

@@ -215,7 +215,6 @@ struct connection {
     bool remote_complete = false;    // an outside client announced every piece
     bool flush_queued = false;       // in the shard's flush list
     bool waiting_buffer = false;     // in the shard's queue for a large send buffer
-    bool sending = false;            // send_op in flight
     bool large_buffer = false;       // send_buf is a large one
     bool protocol_error = false;     // ended for breaking the protocol (never dialled again)
     bool up = false;                 // the handshake completed (counted in the gauges until it ends)
@@ -228,9 +227,9 @@ struct connection {
     endpoint remote_ep;              // dialled, or accepted from
     std::string end_reason;          // why it ended ("" while open)
     std::byte* send_buf = nullptr;   // the send in flight's buffer (the shard's)
-    operation connect_op;            // connect, then (reused) close of fd
-    operation recv_op;               // multishot recv_pooled
-    operation send_op;               // the one send in flight
+    operation recv_op;               // multishot recv_pooled, armed while open
+    operation* ctl_op = nullptr;     // connect, then close of fd, in flight (the shard's; null: none)
+    operation* send_op = nullptr;    // the one send in flight (the shard's; null: none)
     std::int64_t connect_start_ns = 0;  // dial or accept
     std::int64_t closed_ns = 0;         // when it ended
     std::uint64_t snap_bytes_in = 0;    // bytes in at the previous snapshot (in_bps)
@@ -333,28 +332,52 @@ private:
 };
 
 /// Send buffers a shard lends to connections for the time a send is in
-/// flight: small ones for what sessions say (requests, HAVEs, choking), as
-/// many as are in flight at once; large ones for blocks, capped per shard,
-/// so memory does not grow with the number of connections (a connection
-/// that finds none waits its turn). Most recently used first: a seeder
+/// flight: small ones for what sessions say (requests, HAVEs, choking),
+/// large ones for blocks. Both are capped per shard, so memory does not grow
+/// with the number of connections (thousands of handshakes at once would
+/// otherwise each pin a buffer); a connection that finds none waits in its
+/// class's line (shard::buffer_waiters). Most recently used first: a seeder
 /// generates blocks into a buffer the kernel has just copied out of, still
 /// in cache.
 class send_buffers {
 public:
-    static constexpr std::size_t small_size = 4096;
+    static constexpr std::size_t small_size = 2048;        // a handshake, a bitfield of 15,000 pieces, 100 requests
     static constexpr std::size_t large_size = 320 * 1024;  // a serve window plus control messages
-    static constexpr std::size_t large_cap = 48;           // large buffers lent at once per shard (15 MiB)
+    static constexpr std::size_t small_cap = 512;          // small buffers lent at once per shard (1 MiB)
+    static constexpr std::size_t large_cap = 32;           // large buffers lent at once per shard (10 MiB)
 
+    static bool large_for(std::size_t need) noexcept { return need > small_size; }
     /// A buffer of at least `need` bytes (small when it fits), or nullptr
-    /// when every large one is lent.
-    std::byte* take(std::size_t need, bool& large);
+    /// when every buffer of that class is lent.
+    std::byte* take(std::size_t need);
     void give(std::byte* b, bool large) noexcept;
-    std::size_t large_lent() const noexcept { return large_lent_; }
+    std::size_t lent(bool large) const noexcept { return lent_[large]; }
+    static std::size_t cap(bool large) noexcept { return large ? large_cap : small_cap; }
 
 private:
-    std::vector<std::byte*> small_free_, large_free_;  // LIFO
+    std::vector<std::byte*> free_[2];                  // small, large: LIFO
     std::vector<std::unique_ptr<std::byte[]>> owned_;  // every buffer ever made
-    std::size_t large_lent_ = 0;                       // large buffers out now
+    std::size_t lent_[2] = {0, 0};                     // out now, by class
+};
+
+/// Connections waiting for a send buffer of one class, first come first
+/// served (each waiting one counts as pending, so it stays alive).
+struct buffer_line {
+    std::vector<connection*> waiting;  // from head on
+    std::size_t head = 0;              // first still waiting
+};
+
+/// Operations a shard lends to connections for their connects, closes and
+/// sends: only the receive, armed all along, lives in the connection, so a
+/// connection's size does not carry three operations (352 bytes each).
+class op_pool {
+public:
+    operation& take();              // a reset operation
+    void give(operation& op) noexcept;
+
+private:
+    std::vector<std::unique_ptr<operation>> owned_;  // every one made
+    std::vector<operation*> free_;                   // ready for reuse
 };
 
 /// What sessions and peers asked for inside a completion that must happen
@@ -376,9 +399,9 @@ struct shard {
     std::vector<std::unique_ptr<swarm_peer>> seeders;   // seeders this shard owns
     std::vector<std::unique_ptr<swarm_peer>> leechers;  // leechers this shard owns
     send_buffers sends;              // lent to sends in flight
+    op_pool ops;                     // lent to connects, closes and sends in flight
     std::vector<connection*> flushes;       // connections with output to send after this completion
-    std::vector<connection*> buffer_waiters;  // connections waiting for a large send buffer, FIFO
-    std::size_t waiter_head = 0;            // first live entry of buffer_waiters
+    buffer_line buffer_waiters[2];          // connections waiting for a send buffer: small, large
     std::vector<deferred_action> deferred;  // see deferred_action
     std::vector<std::unique_ptr<block_io>> block_ios;  // recycled write and read records
     std::vector<block_io*> free_block_ios;  // ready for reuse
@@ -483,8 +506,8 @@ std::map<std::string, std::uint64_t> notes_of(const connection& c);
 /// Counts its ending (disconnects, failed connects, named-client links);
 /// called once, when the session or the dial ends.
 void conn_ended(connection& c);
-/// A large send buffer came free: the next waiting connection gets it.
-void serve_buffer_waiters(shard& s);
+/// A send buffer of the class came free: the next waiting connections get it.
+void serve_buffer_waiters(shard& s, bool large);
 
 // swarm_peer.cpp
 std::unique_ptr<swarm_peer> make_swarm_peer(shard& s, peer_role role, std::uint32_t index);

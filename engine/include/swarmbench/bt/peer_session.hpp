@@ -113,6 +113,10 @@ public:
     void stall_until(std::int64_t ns) noexcept { stalled_until_ = ns; }
     /// Choke or unchoke the remote (the local peer's choker decides).
     void set_choked(bool choked);
+    /// Whether to send a HAVE for a piece the remote has already (default
+    /// yes, as libtorrent's send_redundant_have; no to a peer of our own that
+    /// is a seed: thousands of connections would each carry every HAVE).
+    void set_redundant_haves(bool send) noexcept { redundant_haves_ = send; }
 
     // ---- state
     state_t state() const noexcept { return state_; }
@@ -129,6 +133,8 @@ public:
     std::uint32_t remote_reqq() const noexcept { return remote_reqq_; }    // 0: not told
     std::uint16_t remote_listen_port() const noexcept { return remote_port_; }  // 0: not told
     bool fast() const noexcept { return fast_; }
+    /// The remote's pieces (empty at a seed's sessions: a seed needs no
+    /// map of them, outside peer_io::remote_pieces calls).
     const bitfield& remote_pieces() const noexcept { return remote_has_; }
     bool remote_seed() const noexcept { return remote_seed_; }
     bool am_choking() const noexcept { return am_choking_; }
@@ -193,6 +199,7 @@ private:
     void request_more(std::int64_t now);
     void cancel_request(block_ref block);  // end-game: another session delivered it
     void abort_requests();
+    void erase_request(std::vector<outstanding>::iterator it);
     void reject(const block_request& r);
     void drop_serving(bool reject_them);
     void pump(std::int64_t now);
@@ -216,6 +223,7 @@ private:
     bool remote_seed_ = false;            // the remote has every piece
     bool remote_registered_ = false;      // its pieces count in the picker
     bool protocol_error_ = false;         // closed for breaking the protocol
+    bool redundant_haves_ = true;         // HAVEs for pieces the remote has
     bool in_block_ = false;               // a piece payload is arriving
     bool block_wanted_ = false;           // ...that we asked for
     bool block_claimed_ = false;          // ...and write into the piece buffer
@@ -231,7 +239,8 @@ private:
     std::uint16_t remote_port_ = 0;       // BEP 10 p
     bitfield remote_has_;                 // the remote's pieces (empty until announced)
     std::vector<std::uint32_t> allowed_fast_;  // pieces we may request while choked (BEP 6)
-    std::vector<outstanding> requests_;   // ours, in request order
+    std::vector<outstanding> requests_;   // ours, in request order; the last requests_unsent_ not yet written
+    std::size_t requests_unsent_ = 0;     // requests made, still to be written (no message list entry each)
     std::vector<pending> out_;            // to send, from out_head_
     std::size_t out_head_ = 0;            // first unsent entry of out_
     std::vector<serve_entry> serve_;      // requests we serve, from serve_head_

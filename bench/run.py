@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Side-by-side benchmarks: swarmbench against the reference tools, in one run.
 
-    python3 bench/run.py                # full run (about 8 minutes, plus about 6 for swarm)
+    python3 bench/run.py                # full run (about 8 minutes, plus about 6 for swarm, 3 for memory)
     python3 bench/run.py --quick        # short durations, for a smoke check
-    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm, app, python, clients
+    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm, memory, app, python, clients
     python3 bench/run.py --only clients --clients-size 128MiB   # a quick look at the clients group
+    python3 bench/run.py --only swarm --baseline OLD   # new vs an older swarmbench binary (below)
 
 Needs a release build (bash scripts/setup.sh) plus iperf3, fio and, for the swarm
 group, python3-libtorrent (all in scripts/debian-packages.txt); the clients group sets
@@ -12,7 +13,16 @@ up its own reference tool (scripts/bench-deps-clients.sh). Every figure is the
 median of --repeat runs (default 3), the tools interleaved so that drift on a shared
 machine hits them alike. Prints one table per group with ratios (swarmbench /
 reference; io_uring / epoll) and writes bench/results/latest.json (a run with --only
-replaces that group's entry and keeps the others).
+replaces that group's entry and keeps the others; --results names another file).
+--swarmbench PATH measures that binary instead of the release build; binaries are
+copied at the start, so a rebuild during the run neither breaks nor changes it.
+
+Old against new (--baseline PATH, groups swarm and memory): every swarmbench run is also
+made with the baseline binary, right after the new one in the same repeat loop, and a
+second table shows new vs old per row and backend with new/old ratios (swarm: goodput and
+CPU-s/GiB, median of 5 unless --repeat; target: goodput >= 0.95x old and CPU-s/GiB
+<= 1.05x old, "within 5%, or better"). latest.json holds both, the old under
+`<backend>_baseline`. Without --baseline the output is as before.
 
 Targets (issue 2): stream >= 0.9x iperf3 at every N; disk >= 0.9x fio;
 10,000 connections all established at <= 8 KiB per connection beyond socket buffers.
@@ -36,6 +46,20 @@ Target (issue 5, group python; needs the Python module in the build): a loopback
   driven through the low-level Python API (swarmbench.port, bench/python_port_stream.py)
   >= 0.5x the same stream in C++ (`swarmbench stream --threads 1`), 16 KiB operations,
   N = 8 and 64, one engine context on each side.
+Targets (group memory): resident memory per swarm connection. `swarmbench run --storage
+  discard --pipeline 16`, 4 seeders, 4 leechers sharing 64 / 1,000 / 2,000 / 10,000
+  connections (--memory-connections), both ends of each in the one process. RSS slope
+  (RSS at 10,000 - RSS at 64) / (10,000 - 64) <= 8 KiB per connection; goodput at 2,000
+  >= 0.8x goodput at 64. Each run is stopped (SIGINT) --memory-seconds (5) after its
+  samples show every connection up (or the last before none came up for as long; the
+  table shows how many). Peak RSS is the process's high-water mark (VmHWM via wait4,
+  every buffer counted); goodput and CPU-s/GiB are those of the measured seconds. If the
+  largest row's RSS still rises by more than 1 KiB per connection per second at the end,
+  the slope target is not met (a longer --memory-seconds comes closer to the steady
+  state). A table per row and binary/backend, and a graph of peak RSS against
+  connections, bench/results/memory.svg. A row needs 2N + 64 descriptors: the group
+  raises RLIMIT_NOFILE, and where the hard limit cannot rise (no CAP_SYS_RESOURCE) skips
+  the row and says so; the slope then spans the largest row measured.
 Group clients (issue 17; no target yet, a comparison): libtorrent as the client, against
   libtorrent's own fake-peer tool examples/connection_tester (built from Debian's
   libtorrent-rasterbar source package by scripts/bench-deps-clients.sh, which run.py calls
@@ -55,11 +79,13 @@ Group clients (issue 17; no target yet, a comparison): libtorrent as the client,
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
 import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -68,14 +94,31 @@ import tempfile
 import time
 from pathlib import Path
 
+from svg_chart import line_chart
+
 ROOT = Path(__file__).resolve().parent.parent
+BINARIES = tempfile.TemporaryDirectory(prefix="swarmbench-bench-bin-")  # copies of the binaries under test
 
 
-def find_swarmbench() -> str:
-    for candidate in (ROOT / "build/release/app/cli/swarmbench", shutil.which("swarmbench")):
-        if candidate and Path(candidate).exists():
-            return str(candidate)
-    sys.exit("swarmbench not built: run `bash scripts/setup.sh` first")
+def find_swarmbench(path: str | None = None) -> str:
+    """A copy of the swarmbench binary to run (`path`, else the release build, else PATH's),
+    so that a rebuild during the benchmark neither breaks nor changes it. A binary that is
+    missing or does not run yet (being linked) is retried for a minute."""
+    candidates = [Path(p) for p in ([path] if path else [ROOT / "build/release/app/cli/swarmbench",
+                                                           shutil.which("swarmbench")]) if p]
+    deadline = time.monotonic() + 60
+    while True:
+        for candidate in (c for c in candidates if c.is_file()):
+            copy = Path(BINARIES.name) / str(len(os.listdir(BINARIES.name))) / candidate.name
+            copy.parent.mkdir()
+            shutil.copy2(candidate, copy)
+            if subprocess.run([copy, "--version"], capture_output=True).returncode == 0:
+                return str(copy)
+        if time.monotonic() > deadline:
+            sys.exit(f"{path} does not run" if path else "swarmbench not built: run `bash scripts/setup.sh` first")
+        if deadline - time.monotonic() > 55:  # the first miss
+            print(f"waiting up to a minute for {' or '.join(map(str, candidates))} (being rebuilt?)", flush=True)
+        time.sleep(5)
 
 
 def need(tool: str) -> str:
@@ -133,8 +176,8 @@ def figures(goodput: float, cpu_s: float, payload_bytes: float, **more) -> dict:
             **more}
 
 
-def swarmbench(args: list[str], backend: str, timeout: float) -> dict:
-    return run_json([SWARMBENCH, *args, "--backend", backend, "--json"], timeout)
+def swarmbench(args: list[str], backend: str, timeout: float, binary: str = "") -> dict:
+    return run_json([binary or SWARMBENCH, *args, "--backend", backend, "--json"], timeout)
 
 
 def swarmbench_figures(args: list[str], backend: str, timeout: float) -> dict:
@@ -299,13 +342,13 @@ def size_bytes(text: str) -> int:
     return int(t)
 
 
-def swarm_run(extra: list[str], backend: str, tmp: Path, timeout: float) -> dict:
+def swarm_run(extra: list[str], backend: str, tmp: Path, timeout: float, binary: str = "") -> dict:
     """One `swarmbench run` with its data and results folders in tmp, both removed after."""
     data, out = Path(tempfile.mkdtemp(dir=tmp, prefix="data-")), Path(tempfile.mkdtemp(dir=tmp, prefix="out-"))
     try:
         cmd = ["run", *extra, "--data-dir", str(data), "-o", str(out), "--no-graphs", "--no-progress",
                "--timeout", str(int(timeout))]
-        s = swarmbench(cmd, backend, timeout=timeout + 60)["summary"]
+        s = swarmbench(cmd, backend, timeout=timeout + 60, binary=binary)["summary"]
     finally:
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
@@ -338,19 +381,31 @@ def libtorrent_pair(python: str, torrent: Path, seed_dir: Path, tmp: Path, timeo
                    steady=doc["steady_bytes_per_s"], completion_s=doc["seconds"])
 
 
+def with_baseline(runs: dict, backends: list[str], baseline: str | None, run) -> dict:
+    """`runs` (interleave()'s) plus run(backend, binary) on every backend, each followed
+    with --baseline by the same on the baseline binary, named `<backend>_baseline`."""
+    for b in backends:
+        runs[b] = lambda b=b: run(b, SWARMBENCH)
+        if baseline:
+            runs[b + "_baseline"] = lambda b=b: run(b, baseline)
+    return runs
+
+
 def bench_swarm(args, backends, results):
-    """Three rows, each the swarm on every backend beside one reference tool; see the module
-    docstring for the targets. Data goes to a temporary folder under --workdir (the same
-    filesystem for every tool), removed at the end."""
+    """Three rows, each the swarm on every backend beside one reference tool (and beside the
+    --baseline binary); see the module docstring for the targets. Data goes to a temporary
+    folder under --workdir (the same filesystem for every tool), removed at the end."""
     started, load = time.monotonic(), os.getloadavg()[0]
+    repeat = 5 if args.baseline and args.repeat_default else args.repeat
     size = size_bytes(args.swarm_size)
     leechers, connections, pipeline = 4, 64, 16  # `swarmbench run` defaults, checked below
-    default = json.loads(subprocess.run([SWARMBENCH, "run", "--dump-scenario"], capture_output=True, text=True,
-                                        check=True).stdout)
-    if (default["leechers"], default["connections_per_leecher"], default["pipeline"]) != (leechers, connections,
-                                                                                          pipeline):
-        sys.exit(f"bench/run.py expects the default swarm of {leechers} leechers x {connections} connections, "
-                 f"pipeline {pipeline}; `swarmbench run --dump-scenario` shows otherwise: update bench_swarm")
+    for binary in filter(None, (SWARMBENCH, args.baseline_binary)):
+        default = json.loads(subprocess.run([binary, "run", "--dump-scenario"], capture_output=True, text=True,
+                                            check=True).stdout)
+        if (default["leechers"], default["connections_per_leecher"], default["pipeline"]) != (leechers, connections,
+                                                                                              pipeline):
+            sys.exit(f"bench/run.py expects the default swarm of {leechers} leechers x {connections} connections, "
+                     f"pipeline {pipeline}; `{binary} run --dump-scenario` shows otherwise: update bench_swarm")
     piece = default["piece_size"]
     need_bytes = (leechers + 2) * size + GIB // 2  # the files row beside the libtorrent seed, plus slack
     free = shutil.disk_usage(args.workdir).free
@@ -366,24 +421,23 @@ def bench_swarm(args, backends, results):
 
         # 1. discard: network only, as long as iperf3 runs, same connection count
         streams = 2 * connections
-        runs = {"iperf3": lambda: iperf3(streams, args.seconds)}
-        for b in backends:
-            runs[b] = lambda b=b: swarm_run(["--storage", "discard", "--leechers", "2", "--connections",
-                                             str(connections), "--duration", str(args.seconds)], b, tmp,
-                                            timeout=args.seconds + 120)
+        discard = ["--storage", "discard", "--leechers", "2", "--connections", str(connections), "--duration",
+                   str(args.seconds)]
+        runs = with_baseline({"iperf3": lambda: iperf3(streams, args.seconds)}, backends, args.baseline_binary,
+                             lambda b, binary: swarm_run(discard, b, tmp, args.seconds + 120, binary))
         rows.append({"row": "discard", "reference": "iperf3", "target": 0.9,
-                     "connections": streams, "seconds": args.seconds, **interleave(args.repeat, runs)})
+                     "connections": streams, "seconds": args.seconds, **interleave(repeat, runs)})
 
         # 2. disk_only: the swarm's write pattern against fio's, one fio job per leecher
         depth = connections * pipeline
         fio_dir = tmp / "fio"
         fio_dir.mkdir()
-        runs = {"fio": lambda: fio(str(size), "16k", depth, False, fio_dir, jobs=leechers)}
-        for b in backends:
-            runs[b] = lambda b=b: swarm_run(["--storage", "disk_only", *size_flag], b, tmp, timeout)
+        disk_only = ["--storage", "disk_only", *size_flag]
+        runs = with_baseline({"fio": lambda: fio(str(size), "16k", depth, False, fio_dir, jobs=leechers)}, backends,
+                             args.baseline_binary, lambda b, binary: swarm_run(disk_only, b, tmp, timeout, binary))
         rows.append({"row": "disk_only", "reference": "fio", "target": 0.9, "jobs": leechers,
                      "iodepth": depth, "bytes_per_job": size,
-                     **interleave(args.repeat, runs, before=os.sync)})  # no dirty pages at the start
+                     **interleave(repeat, runs, before=os.sync)})  # no dirty pages at the start
 
         # 3. files: the default swarm against libtorrent seeding the same content to libtorrent
         seed = tmp / "seed"
@@ -393,26 +447,29 @@ def bench_swarm(args, backends, results):
         torrent = tmp / "swarm.torrent"
         subprocess.run([python, str(ROOT / "bench/libtorrent_pair.py"), "create", str(content), str(torrent),
                         "--piece-size", str(piece)], check=True, timeout=timeout)
-        runs = {"libtorrent": lambda: libtorrent_pair(python, torrent, content.parent, tmp, timeout)}
-        for b in backends:
-            runs[b] = lambda b=b: swarm_run(size_flag, b, tmp, timeout)
+        runs = with_baseline({"libtorrent": lambda: libtorrent_pair(python, torrent, content.parent, tmp, timeout)},
+                             backends, args.baseline_binary,
+                             lambda b, binary: swarm_run(size_flag, b, tmp, timeout, binary))
         rows.append({"row": "files", "reference": "libtorrent", "target": 3.0, "leechers": leechers,
                      "bytes_per_leecher": size, "piece_size": piece,
-                     **interleave(args.repeat, runs, before=os.sync)})
+                     **interleave(repeat, runs, before=os.sync)})
     elapsed = time.monotonic() - started
     results["swarm"] = {"rows": rows, "seconds": elapsed, "load_average_at_start": load,
-                        "date": time.strftime("%Y-%m-%d %H:%M:%S")}
-    print_swarm(args, backends, rows, size, elapsed, load)
+                        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+                        **({"repeat": repeat, "swarmbench": args.swarmbench, "baseline": args.baseline}
+                           if args.baseline else {})}
+    print_swarm(args, backends, rows, size, elapsed, load, repeat)
+    if args.baseline:
+        print_swarm_baseline(args, backends, rows, repeat)
 
 
-def print_swarm(args, backends, rows, size, elapsed, load):
+def print_swarm(args, backends, rows, size, elapsed, load, repeat):
     gib = f"{size / GIB:g} GiB" if size >= GIB else f"{size / 2**20:g} MiB"
-    print(f"\n(d) swarm vs reference tools on loopback, median of {args.repeat}; one swarm line per backend; "
+    print(f"\n(d) swarm vs reference tools on loopback, median of {repeat}; one swarm line per backend; "
           "CPU = CPU seconds of all the tool's processes per GiB of payload")
     head = (f"{'row':<10} {'reference':<34} {'ref':>10} {'ref CPU':>8}  {'backend':<8} {'swarm':>10} "
             f"{'CPU':>8} {'ratio':>6} {'target':>7} {'met':>4}")
-    print(head)
-    print("-" * len(head))
+    print_head(head)
     describe = {
         "discard": lambda r: (f"iperf3 -P {r['connections']}, {r['seconds']:g} s",
                               f"swarm: 4 seeders, 2 leechers x 64 connections = {r['connections']}, "
@@ -447,6 +504,210 @@ def print_swarm(args, backends, rows, size, elapsed, load):
             print(f"{'':<10} " + "; ".join(figures_line))
     print(f"swarm group took {elapsed / 60:.1f} min; load average {load:.2f} at its start on "
           f"{os.cpu_count()} cores (other work on the machine shares them)")
+
+
+def print_head(head: str) -> None:
+    """A table's column titles and a rule under them."""
+    print(head)
+    print("-" * len(head))
+
+
+def print_swarm_baseline(args, backends, rows, repeat):
+    """New against --baseline, row by row: the issue's 'within 5%, or better'."""
+    print(f"\n(d2) swarm, this binary (new) vs --baseline {args.baseline} (old), each run beside the other, "
+          f"median of {repeat}, interleaved (target: goodput >= 0.95x old and CPU/GiB <= 1.05x old)")
+    head = (f"{'row':<10} {'backend':<8} {'new':>10} {'old':>10} {'new/old':>8}   {'CPU new':>8} {'CPU old':>8} "
+            f"{'new/old':>8} {'met':>4}")
+    print_head(head)
+    for r in rows:
+        for b in backends:
+            new, old = r[b], r[b + "_baseline"]
+            cpu_new, cpu_old = r[b + "_cpu_s_per_gib"], r[b + "_baseline_cpu_s_per_gib"]
+            met = "yes" if new >= 0.95 * old and cpu_new <= 1.05 * cpu_old else "no"
+            print(f"{r['row']:<10} {b:<8} {gbps(new):>10} {gbps(old):>10} {ratio(new, old):>8}   {cpu_new:>6.2f} s "
+                  f"{cpu_old:>6.2f} s {ratio(cpu_new, cpu_old):>8} {met:>4}")
+
+
+MEMORY_LEECHERS = 4  # the memory group's leechers; they share the row's connections
+
+
+def samples_csv(path: Path) -> list[dict[str, float]]:
+    """The complete lines of a results folder's timeseries.csv (it grows during the run)."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return []
+    lines = text[: text.rfind("\n") + 1].splitlines()
+    return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(lines)]
+
+
+def memory_run(binary: str, backend: str, total: int, window: float, tmp: Path, setup_limit: float = 120) -> dict:
+    """One `swarmbench run --storage discard --pipeline 16` of `total` connections, both ends
+    in this one process, stopped with SIGINT (the run ends and writes its results) `window`
+    seconds after its samples show the last connection up: every one, or the last before
+    none came up for max(window, 5) s (setup_limit if none ever does). Peak RSS is the
+    process's high-water mark (VmHWM, from wait4's ru_maxrss, so no peak between two
+    samples is missed); goodput and CPU are those of the samples since the last connection."""
+    out = Path(tempfile.mkdtemp(dir=tmp, prefix="memory-"))
+    cmd = [binary, "run", "--storage", "discard", "--pipeline", "16", "--leechers", str(MEMORY_LEECHERS),
+           "--connections", str(total // MEMORY_LEECHERS), "--duration", str(setup_limit + window + 60),
+           "--backend", backend, "-o", str(out), "--no-graphs", "--no-progress"]
+    try:
+        with open(out / "stderr.txt", "w+") as err:
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+            up, active, changed_at = False, 0, time.monotonic()
+            stop_at, killed_at = changed_at + setup_limit, None
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # reaps it with its rusage
+                if pid:
+                    proc.returncode = os.waitstatus_to_exitcode(status)
+                    break
+                now = time.monotonic()
+                if not up:
+                    last = (samples_csv(out / "timeseries.csv") or [{}])[-1].get("connections_active", 0)
+                    if last != active:
+                        active, changed_at = last, now
+                    if active >= total or (active and now - changed_at >= max(window, 5)):
+                        up, stop_at = True, changed_at + window  # measure `window` seconds from the last one
+                if now >= stop_at and killed_at is None:
+                    proc.send_signal(signal.SIGINT)
+                    killed_at = now
+                elif killed_at is not None and now > killed_at + 60:
+                    proc.kill()
+                time.sleep(0.1)
+            err.seek(0)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().strip()[-400:]}")
+        s = json.loads((out / "results.json").read_text())["summary"]
+        rows = samples_csv(out / "timeseries.csv")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    if s.get("status") not in ("ok", "interrupted") or s.get("swarm", {}).get("hash_failures"):
+        raise RuntimeError(f"{' '.join(cmd)}: status {s.get('status')}, {s.get('error_messages')}")
+    established = max(r["connections_active"] for r in rows)
+    first = next(i for i, r in enumerate(rows) if r["connections_active"] >= min(total, established))
+    window_rows = rows[first:]
+    seconds = window_rows[-1]["t_s"] - window_rows[0]["t_s"]
+    payload = window_rows[-1]["payload_total"] - window_rows[0]["payload_total"]
+    cpu = sum(b["cpu_percent"] / 100 * (b["t_s"] - a["t_s"]) for a, b in zip(window_rows, window_rows[1:]))
+    last = window_rows[-1]
+    second_ago = next(r for r in reversed(window_rows) if r["t_s"] <= last["t_s"] - 1 or r is window_rows[0])
+    rise = (last["rss_bytes"] - second_ago["rss_bytes"]) / max(last["t_s"] - second_ago["t_s"], 1e-9)
+    return figures(payload / seconds if seconds > 0 else 0, cpu, payload, rss=usage.ru_maxrss * 1024,
+                   rss_rise_per_s=rise, established=established, setup_s=rows[first]["t_s"], window_s=seconds)
+
+
+def bench_memory(args, backends, results):
+    """Resident memory per swarm connection: peak RSS against the number of connections,
+    on every backend (and the --baseline binary), a table and an SVG graph; see the module
+    docstring for the targets. One process holds both ends of every connection, so a row
+    needs twice its connections in descriptors; a row the descriptor limit cannot hold
+    (the hard limit rises only with CAP_SYS_RESOURCE) is skipped, and says so."""
+    started, load = time.monotonic(), os.getloadavg()[0]
+    sizes = sorted(args.memory_connections)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 2 * sizes[-1] + 64  # both ends, listeners, rings, wake-ups, stdio, the samples file
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), max(hard, want)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    rows = []
+    with tempfile.TemporaryDirectory(dir=args.workdir, prefix="swarmbench-bench-") as tmp_name:
+        for n in sizes:
+            if 2 * n + 64 > limit:
+                rows.append({"connections": n, "skipped": f"needs about {2 * n + 64:,} descriptors (both ends of "
+                             f"every connection in one process) but RLIMIT_NOFILE is {limit:,}, and raising its "
+                             "hard limit needs CAP_SYS_RESOURCE, which this process lacks (e.g. start the "
+                             "container with --ulimit nofile=32768)"})
+                continue
+            runs = with_baseline({}, backends, args.baseline_binary, lambda b, binary, n=n: memory_run(
+                binary, b, n, args.memory_seconds, Path(tmp_name)))
+            rows.append({"connections": n, **interleave(args.repeat, runs)})
+    series = [b + suffix for b in backends for suffix in ("", "_baseline") if args.baseline or not suffix]
+    measured = [r for r in rows if "skipped" not in r]
+    by_n = {r["connections"]: r for r in measured}
+    summary, svg = {}, Path(args.results).parent / "memory.svg"
+    if len(measured) >= 2:
+        low, high = measured[0], measured[-1]
+        for k in series:  # between the smallest and the largest row measured
+            slope = (high[k + "_rss"] - low[k + "_rss"]) / 1024 / (high["connections"] - low["connections"])
+            short = [f"{r[k + '_established']:,.0f} of {r['connections']:,}" for r in measured
+                     if r[k + "_established"] < r["connections"]]
+            # the largest row still growing by more than 1 KiB per connection per second: not its steady state
+            rising = high[k + "_rss_rise_per_s"] > 1024 * high["connections"]
+            goodput = by_n[2000][k] / by_n[64][k] if 64 in by_n and 2000 in by_n else None
+            summary[k] = {"slope_kib_per_connection": slope, "from": low["connections"], "to": high["connections"],
+                          "not_established": short, "still_rising": rising, "slope_met": slope <= 8 and not short
+                          and not rising, "goodput_2000_over_64": goodput,
+                          "goodput_met": goodput >= 0.8 if goodput is not None else None}
+        lines = {name(k): [(r["connections"], r[k + "_rss"] / 2**20) for r in measured] for k in series}
+        start = low[series[0] + "_rss"] / 2**20
+        target = "target: 8 KiB per connection"
+        lines[target] = [(low["connections"], start), (high["connections"],
+                                                      start + 8 * (high["connections"] - low["connections"]) / 1024)]
+        svg.parent.mkdir(parents=True, exist_ok=True)
+        svg.write_text(line_chart(lines, "swarmbench: peak RSS against connections (discard storage, pipeline 16)",
+                                  "connections (both ends in one process)", "peak RSS (MiB)",
+                                  dashed=(target,)))
+    elapsed = time.monotonic() - started
+    results["memory"] = {"rows": rows, "summary": summary, "repeat": args.repeat, "window_s": args.memory_seconds,
+                         "leechers": MEMORY_LEECHERS, "nofile_limit": limit, "graph": str(svg),
+                         "swarmbench": args.swarmbench, "baseline": args.baseline,
+                         "seconds": elapsed, "load_average_at_start": load, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print_memory(args, series, rows, summary, svg, elapsed, load)
+
+
+def name(key: str) -> str:
+    """A series key of the memory group as a label: io_uring, io_uring baseline."""
+    return key.replace("_baseline", " baseline")
+
+
+def print_memory(args, series, rows, summary, svg, elapsed, load):
+    print(f"\n(h) resident memory per swarm connection: `swarmbench run --storage discard --pipeline 16`, 4 seeders, "
+          f"{MEMORY_LEECHERS} leechers sharing N connections, both ends in one process; each run stopped "
+          f"{args.memory_seconds:g} s after its last connection came up (all of them, or none more for "
+          f"{max(args.memory_seconds, 5):g} s: see established); peak RSS = the process's VmHWM (every buffer "
+          "counted); RSS rise: in the last second (still growing?); goodput and CPU over the seconds after the "
+          f"last connection; median of {args.repeat}, interleaved")
+    head = (f"{'connections':>11}  {'swarmbench':<18} {'established':>11} {'set-up':>7} {'peak RSS':>11} "
+            f"{'RSS rise':>12} {'goodput':>10} {'CPU/GiB':>8}")
+    print_head(head)
+    for r in rows:
+        if "skipped" in r:
+            print(f"{r['connections']:>11,}  skipped: {r['skipped']}")
+            continue
+        for k in series:
+            print(f"{r['connections']:>11,}  {name(k):<18} {r[k + '_established']:>11,.0f} "
+                  f"{r[k + '_setup_s']:>5.1f} s {r[k + '_rss'] / 2**20:>7.1f} MiB "
+                  f"{r[k + '_rss_rise_per_s'] / 2**20:>6.1f} MiB/s {gbps(r[k]):>10} "
+                  f"{r.get(k + '_cpu_s_per_gib', float('nan')):>6.2f} s")
+    measured = [r for r in rows if "skipped" not in r]
+    if len(measured) < 2:
+        print(f"memory group took {elapsed / 60:.1f} min; no slope: fewer than two rows measured")
+        return
+    skipped = f" (the {rows[-1]['connections']:,} row is skipped)" if measured[-1] is not rows[-1] else ""
+    for k in series:
+        m = summary[k]
+        notes = ["met" if m["slope_met"] else "not met"]
+        if m["not_established"]:
+            notes.append("established only " + ", ".join(m["not_established"]))
+        if m["still_rising"]:
+            notes.append(f"RSS still rising at {m['to']:,}: +{measured[-1][k + '_rss_rise_per_s'] / 2**20:.0f} MiB/s")
+        line = (f"{name(k) + ':':<19} RSS slope {m['from']:,} -> {m['to']:,}{skipped}: "
+                f"{m['slope_kib_per_connection']:.1f} KiB per connection (target <= 8 KiB: {'; '.join(notes)})")
+        if m["goodput_2000_over_64"] is not None:
+            line += (f"; goodput 2,000 / 64: {m['goodput_2000_over_64']:.2f}x (target >= 0.8x: "
+                     f"{'met' if m['goodput_met'] else 'not met'})")
+        print(line)
+    for b in (k for k in series if k + "_baseline" in summary):
+        new, old = summary[b], summary[b + "_baseline"]
+        line = f"{b} new/old: RSS slope {ratio(new['slope_kib_per_connection'], old['slope_kib_per_connection'])}"
+        if new["goodput_2000_over_64"] is not None:
+            line += f", goodput 2,000 / 64 {ratio(new['goodput_2000_over_64'], old['goodput_2000_over_64'])}"
+        print(line)
+    print(f"graph of peak RSS against connections: {svg.relative_to(ROOT) if svg.is_relative_to(ROOT) else svg}")
+    print(f"memory group took {elapsed / 60:.1f} min; load average {load:.2f} at its start")
 
 
 def find_gui() -> str:
@@ -764,8 +1025,7 @@ def print_clients(r: dict, backends: list[str], elapsed: float, load: float) -> 
           "session's, per GiB moved")
     head = (f"{'direction':<10} {'tool':<20} {'rate':>10} {'CPU/GiB':>8} {'own figure':>11} {'lt CPU/GiB':>11} "
             f"{'vs connection_tester':>21}")
-    print(head)
-    print("-" * len(head))
+    print_head(head)
     for direction in ("upload", "download"):
         d = r[direction]
         ref = d.get("connection_tester")
@@ -815,6 +1075,18 @@ def main() -> int:
     p.add_argument("--clients-log", help="clients group: keep the libtorrent session's alert log here")
     p.add_argument("--workdir", default=os.environ.get("TMPDIR", "/var/tmp"))
     p.add_argument("--backends", nargs="+", default=["io_uring", "epoll"])
+    p.add_argument("--memory-connections", type=int, nargs="+", default=[64, 1000, 2000, 10000],
+                   help="memory group: total connections of each row (4 leechers share them)")
+    p.add_argument("--memory-seconds", type=float, default=5.0,
+                   help="memory group: seconds each run goes on once every connection is up (default 5)")
+    p.add_argument("--swarmbench", metavar="PATH", help="the swarmbench binary to measure (default: the release "
+                   "build, else swarmbench on PATH); copied at the start, so a rebuild meanwhile changes nothing")
+    p.add_argument("--baseline", metavar="PATH", help="groups swarm and memory: also run this swarmbench binary "
+                   "(e.g. an older build), interleaved with the other, and show new/old (swarm: median of 5 "
+                   "unless --repeat)")
+    p.add_argument("--results", default=str(ROOT / "bench/results/latest.json"),
+                   help="results file (a run with --only replaces those groups and keeps the others); "
+                   "the memory graph goes beside it")
     args = p.parse_args()
     args.repeat_default = args.repeat is None
     if args.repeat_default:
@@ -822,10 +1094,14 @@ def main() -> int:
     if args.quick:
         args.seconds, args.disk_size, args.connections, args.repeat = 2.0, "256MiB", 2000, 1
         args.swarm_size, args.clients_size, args.repeat_default = "256MiB", "128MiB", False
+        args.memory_seconds = 2.0
     global SWARMBENCH
-    SWARMBENCH = find_swarmbench()
+    SWARMBENCH = find_swarmbench(args.swarmbench)
+    args.swarmbench = str(Path(args.swarmbench).resolve()) if args.swarmbench else "build/release/app/cli/swarmbench"
+    args.baseline = args.baseline and str(Path(args.baseline).resolve())
+    args.baseline_binary = args.baseline and find_swarmbench(args.baseline)  # the copy that runs
     groups = args.only or GROUPS
-    out = ROOT / "bench/results/latest.json"
+    out = Path(args.results)
     try:  # a run of some groups keeps the others' latest figures
         results = json.loads(out.read_text())
     except (OSError, ValueError):
@@ -838,15 +1114,15 @@ def main() -> int:
     for g in groups:
         results.setdefault("args_by_group", {})[g] = vars(args)
         {"stream": bench_stream, "disk": bench_disk, "connections": bench_connections,
-         "swarm": bench_swarm, "app": bench_app, "python": bench_python,
+         "swarm": bench_swarm, "memory": bench_memory, "app": bench_app, "python": bench_python,
          "clients": bench_clients}[g](args, args.backends, results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    print(f"\nwrote {out.relative_to(ROOT)}")
+    print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 0
 
 
 SWARMBENCH = ""
-GROUPS = ["stream", "disk", "connections", "swarm", "app", "python", "clients"]
+GROUPS = ["stream", "disk", "connections", "swarm", "memory", "app", "python", "clients"]
 if __name__ == "__main__":
     sys.exit(main())

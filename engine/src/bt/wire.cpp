@@ -349,6 +349,7 @@ wire_decoder::status wire_decoder::next(std::span<const std::byte>& in, message&
             return status::error;
 
         case state::handshake: {
+            if (in.empty()) return status::need_more;  // (memcpy from an empty span's null data is undefined)
             const std::size_t before = hs_have_;
             const std::size_t n = std::min(in.size(), handshake_size - hs_have_);
             std::memcpy(hs_buf_.data() + hs_have_, in.data(), n);

@@ -658,6 +658,22 @@ TEST_F(peer_fixture, HandshakeTimeoutAndKeepAlives) {
     EXPECT_EQ(out[0].kind, k::keep_alive);
 }
 
+TEST_F(peer_fixture, KeepAlivePortAndSuggestAreAcceptedAndChangeNothing) {
+    auto p = make_peer(true);
+    peer_session s(*p, opts(false), 0);
+    remote_view r(t);
+    feed(s, hs_bytes(t, true, false), 0);
+    r.drain(s, 0);
+    bytes port(7), suggest(9), keep_alive(4);
+    encode_port(port, 6881);
+    encode_suggest(suggest, 3);
+    encode_keep_alive(keep_alive);
+    feed(s, cat({keep_alive, port, suggest, keep_alive}), 0, 2);
+    EXPECT_TRUE(s.active());
+    EXPECT_TRUE(s.notes().empty()) << "all three are the letter of BEP 3 / 5 / 6";
+    EXPECT_TRUE(r.drain(s, 0).empty()) << "nothing to answer";
+}
+
 TEST_F(peer_fixture, ExtendedHandshakeFieldsAreKept) {
     auto p = make_peer(true);
     peer_session s(*p, opts(false), 0);

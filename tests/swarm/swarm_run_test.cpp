@@ -66,6 +66,8 @@ TEST_P(swarm_run, disk_only_writes_the_same_files_without_sockets) {
     ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
     EXPECT_EQ(r.summary.swarm->net_bytes_in, 0u);
     EXPECT_EQ(r.summary.swarm->disk_bytes_written, sc.torrent_size * sc.leechers);
+    EXPECT_EQ(r.summary.bytes, sc.torrent_size * sc.leechers) << "the generated blocks are the payload";
+    EXPECT_GT(r.summary.goodput_bytes_per_s, 0);
     EXPECT_TRUE(r.peers.empty());
     EXPECT_EQ(verify_leechers(sc, data()), std::size_t{sc.leechers} * sc.file_count);
 }

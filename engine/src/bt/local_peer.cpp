@@ -326,6 +326,6 @@ std::span<std::byte> local_peer::local_block_buffer(block_ref block) {
     return {b.data.get() + picker_->block_offset(block), picker_->block_length(block)};
 }
 
-void local_peer::receive_local(peer_handle handle, block_ref block) { block_complete(handle, block); }
+bool local_peer::receive_local(peer_handle handle, block_ref block) { return block_complete(handle, block); }
 
 }  // namespace swarmbench::bt

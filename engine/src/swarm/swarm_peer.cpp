@@ -694,7 +694,11 @@ void disk_only_pump(swarm_peer& p) {
         for (const bt::block_ref& b : p.pick_scratch) {
             const std::span<std::byte> buf = p.bt->local_block_buffer(b);
             bt::synthetic_fill(sc.content_seed, t.geometry().piece_offset(b.piece) + p.bt->picker().block_offset(b), buf);
-            p.bt->receive_local(peer, b);
+            if (!p.bt->receive_local(peer, b)) continue;
+            // Generated blocks are this mode's payload, as received ones are elsewhere.
+            s.counters.payload.add(buf.size());
+            std::int64_t expected = 0;
+            s.run->first_byte_ns.compare_exchange_strong(expected, steady_ns(), std::memory_order_relaxed);
         }
     }
 }

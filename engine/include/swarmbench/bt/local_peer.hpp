@@ -94,8 +94,9 @@ public:
     /// it may "receive" next into `out`.
     std::size_t pick_local(peer_handle handle, std::size_t max, std::vector<block_ref>& out);
     /// A locally generated block: its bytes go straight into the piece
-    /// buffer returned by local_block_buffer() before this call.
-    void receive_local(peer_handle handle, block_ref block);
+    /// buffer returned by local_block_buffer() before this call. Returns
+    /// false for a block the peer had already (nothing new).
+    bool receive_local(peer_handle handle, block_ref block);
     /// Where a locally generated block's bytes go (keep_blocks).
     std::span<std::byte> local_block_buffer(block_ref block);
     /// A handle for a session or a local generator, never reused.

@@ -251,7 +251,13 @@ private:
         res_.environment.backend_reason = choice.reason;
         if (choice.active == backend_kind::automatic) return fail("backend: " + choice.reason);
         std::error_code ec;
-        group_ = std::make_unique<context_group>(choice.active, sc.threads, context_options{}, ec);
+        // Receive-pool buffers as large as the old per-connection receive
+        // buffer: one completion (on epoll, one read) carries up to 8 blocks.
+        // The pool is per context, so its 16 MiB do not grow with connections.
+        context_options options;
+        options.recv_buffer_size = 128 * 1024;
+        options.recv_buffer_count = 128;
+        group_ = std::make_unique<context_group>(choice.active, sc.threads, options, ec);
         if (ec) return fail(describe_error(std::string("starting ") + to_string(choice.active) + " contexts", ec));
         res_.environment.backend = to_string(group_->kind());
         res_.config["threads_used"] = group_->size();

@@ -83,6 +83,7 @@ import csv
 import json
 import os
 import platform
+import random
 import resource
 import shutil
 import signal
@@ -94,6 +95,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ports import free_port_range
 from svg_chart import line_chart
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -541,68 +543,127 @@ def samples_csv(path: Path) -> list[dict[str, float]]:
     return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(lines)]
 
 
-def memory_run(binary: str, backend: str, total: int, window: float, tmp: Path, setup_limit: float = 120) -> dict:
-    """One `swarmbench run --storage discard --pipeline 16` of `total` connections, both ends
-    in this one process, stopped with SIGINT (the run ends and writes its results) `window`
-    seconds after its samples show the last connection up: every one, or the last before
-    none came up for max(window, 5) s (setup_limit if none ever does). Peak RSS is the
-    process's high-water mark (VmHWM, from wait4's ru_maxrss, so no peak between two
-    samples is missed); goodput and CPU are those of the samples since the last connection."""
-    out = Path(tempfile.mkdtemp(dir=tmp, prefix="memory-"))
-    cmd = [binary, "run", "--storage", "discard", "--pipeline", "16", "--leechers", str(MEMORY_LEECHERS),
-           "--connections", str(total // MEMORY_LEECHERS), "--duration", str(setup_limit + window + 60),
-           "--backend", backend, "-o", str(out), "--no-graphs", "--no-progress"]
-    try:
-        with open(out / "stderr.txt", "w+") as err:
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-            up, active, changed_at = False, 0, time.monotonic()
-            stop_at, killed_at = changed_at + setup_limit, None
-            while True:
+def watch_and_stop(procs: list, out: Path, total: int, window: float, setup_limit: float) -> list:
+    """Waits for `total` connections in `out`'s samples (or the last before none came up
+    for max(window, 5) s; setup_limit if none ever does), then `window` seconds more, then
+    stops every process in `procs` with SIGINT (each run ends and writes its results; killed
+    a minute later). Returns each process's rusage (wait4: ru_maxrss is its VmHWM)."""
+    usages = [None] * len(procs)
+    up, active, changed_at = False, 0, time.monotonic()
+    stop_at, killed_at = changed_at + setup_limit, None
+    while any(u is None for u in usages):
+        for i, proc in enumerate(procs):
+            if usages[i] is None:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # reaps it with its rusage
                 if pid:
                     proc.returncode = os.waitstatus_to_exitcode(status)
-                    break
-                now = time.monotonic()
-                if not up:
-                    last = (samples_csv(out / "timeseries.csv") or [{}])[-1].get("connections_active", 0)
-                    if last != active:
-                        active, changed_at = last, now
-                    if active >= total or (active and now - changed_at >= max(window, 5)):
-                        up, stop_at = True, changed_at + window  # measure `window` seconds from the last one
-                if now >= stop_at and killed_at is None:
+                    usages[i] = usage
+                    if killed_at is None:
+                        stop_at = 0  # one ended by itself: stop the others
+        now = time.monotonic()
+        if not up:
+            last = (samples_csv(out / "timeseries.csv") or [{}])[-1].get("connections_active", 0)
+            if last != active:
+                active, changed_at = last, now
+            if active >= total or (active and now - changed_at >= max(window, 5)):
+                up, stop_at = True, changed_at + window  # measure `window` seconds from the last one
+        if now >= stop_at and killed_at is None:
+            for i, proc in enumerate(procs):
+                if usages[i] is None:
                     proc.send_signal(signal.SIGINT)
-                    killed_at = now
-                elif killed_at is not None and now > killed_at + 60:
+            killed_at = now
+        elif killed_at is not None and now > killed_at + 60:
+            for i, proc in enumerate(procs):
+                if usages[i] is None:
                     proc.kill()
-                time.sleep(0.1)
+        time.sleep(0.1)
+    return usages
+
+
+def window_cpu(rows: list[dict], seconds: float) -> float:
+    """CPU seconds over the last `seconds` of a run's samples."""
+    rows = [r for r in rows if r["t_s"] >= rows[-1]["t_s"] - seconds - 1e-9] if rows else []
+    return sum(b["cpu_percent"] / 100 * (b["t_s"] - a["t_s"]) for a, b in zip(rows, rows[1:]))
+
+
+def memory_run(binary: str, backend: str, total: int, window: float, tmp: Path, split: bool,
+               setup_limit: float = 120) -> dict:
+    """One `swarmbench run --storage discard --pipeline 16` of `total` connections, stopped
+    with SIGINT `window` seconds after its samples show the last connection up (see
+    watch_and_stop). One process holds both ends of every connection; `split`: two
+    processes of one swarm (seeders_at, swarm_id), the seeders in one and the leechers in
+    the other, one engine context each (as many as one process has on 2 cores), for rows
+    whose both ends do not fit one process's descriptor limit. Peak RSS is the sum of the
+    processes' high-water marks (VmHWM, so no peak between two samples is missed);
+    goodput and CPU are those of the samples since the last connection came up."""
+    out = Path(tempfile.mkdtemp(dir=tmp, prefix="memory-"))
+    common = ["--storage", "discard", "--pipeline", "16", "--duration", str(setup_limit + window + 60),
+              "--backend", backend, "--no-graphs", "--no-progress"]
+    leechers = ["--leechers", str(MEMORY_LEECHERS), "--connections", str(total // MEMORY_LEECHERS)]
+    procs, cmds, errs = [], [], []
+    try:
+        if split:
+            port, swarm_id = free_port_range(4), str(random.randint(1, 2**32 - 1))
+            cmds.append([binary, "run", *common, "--leechers", "0", "--seeders", "4", "--base-port", str(port),
+                         "--swarm-id", swarm_id, "--threads", "1", "-o", str(out / "seeders")])
+            cmds.append([binary, "run", *common, *leechers, "--seeders", "0", "--swarm-id", swarm_id,
+                         "--seeders-at", ",".join(f"127.0.0.1:{port + i}" for i in range(4)), "--threads", "1",
+                         "-o", str(out / "leechers")])
+            samples = out / "leechers"
+        else:
+            cmds.append([binary, "run", *common, *leechers, "-o", str(out / "run")])
+            samples = out / "run"
+        for i, cmd in enumerate(cmds):
+            errs.append(open(out / f"stderr-{i}.txt", "w+"))
+            procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errs[-1]))
+            if split and i == 0:
+                for k in range(4):  # the seeders listen (seen in /proc/net/tcp, no probe connection)
+                    wait_listening(port + k, 60)
+        usages = watch_and_stop(procs, samples, total, window, setup_limit)
+        for cmd, proc, err in zip(cmds, procs, errs):
             err.seek(0)
             if proc.returncode != 0:
                 raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().strip()[-400:]}")
-        s = json.loads((out / "results.json").read_text())["summary"]
-        rows = samples_csv(out / "timeseries.csv")
+        docs = [json.loads((Path(c[-1]) / "results.json").read_text())["summary"] for c in cmds]
+        rows = samples_csv(samples / "timeseries.csv")
+        other = [samples_csv(Path(c[-1]) / "timeseries.csv") for c in cmds if Path(c[-1]) != samples]
     finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+        for err in errs:
+            err.close()
         shutil.rmtree(out, ignore_errors=True)
-    if s.get("status") not in ("ok", "interrupted") or s.get("swarm", {}).get("hash_failures"):
-        raise RuntimeError(f"{' '.join(cmd)}: status {s.get('status')}, {s.get('error_messages')}")
+    for cmd, s in zip(cmds, docs):
+        if s.get("status") not in ("ok", "interrupted") or s.get("swarm", {}).get("hash_failures"):
+            raise RuntimeError(f"{' '.join(cmd)}: status {s.get('status')}, {s.get('error_messages')}")
     established = max(r["connections_active"] for r in rows)
     first = next(i for i, r in enumerate(rows) if r["connections_active"] >= min(total, established))
     window_rows = rows[first:]
     seconds = window_rows[-1]["t_s"] - window_rows[0]["t_s"]
     payload = window_rows[-1]["payload_total"] - window_rows[0]["payload_total"]
-    cpu = sum(b["cpu_percent"] / 100 * (b["t_s"] - a["t_s"]) for a, b in zip(window_rows, window_rows[1:]))
+    cpu = window_cpu(window_rows, seconds) + sum(window_cpu(o, seconds) for o in other)
     last = window_rows[-1]
     second_ago = next(r for r in reversed(window_rows) if r["t_s"] <= last["t_s"] - 1 or r is window_rows[0])
-    rise = (last["rss_bytes"] - second_ago["rss_bytes"]) / max(last["t_s"] - second_ago["t_s"], 1e-9)
-    return figures(payload / seconds if seconds > 0 else 0, cpu, payload, rss=usage.ru_maxrss * 1024,
-                   rss_rise_per_s=rise, established=established, setup_s=rows[first]["t_s"], window_s=seconds)
+    # the other process's rise too: it holds the other end of every connection
+    rise = sum((o[-1]["rss_bytes"] - next(r for r in reversed(o) if r["t_s"] <= o[-1]["t_s"] - 1 or r is o[0])
+                ["rss_bytes"]) for o in other if o)
+    rise += (last["rss_bytes"] - second_ago["rss_bytes"])
+    rise /= max(last["t_s"] - second_ago["t_s"], 1e-9)
+    return figures(payload / seconds if seconds > 0 else 0, cpu, payload,
+                   rss=sum(u.ru_maxrss for u in usages) * 1024, rss_rise_per_s=rise, established=established,
+                   setup_s=rows[first]["t_s"], window_s=seconds, processes=len(cmds))
 
 
 def bench_memory(args, backends, results):
     """Resident memory per swarm connection: peak RSS against the number of connections,
     on every backend (and the --baseline binary), a table and an SVG graph; see the module
-    docstring for the targets. One process holds both ends of every connection, so a row
-    needs twice its connections in descriptors; a row the descriptor limit cannot hold
-    (the hard limit rises only with CAP_SYS_RESOURCE) is skipped, and says so."""
+    docstring for the targets. One process holding both ends of a row's connections needs
+    twice as many descriptors; where the largest row does not fit (the hard limit rises
+    only with CAP_SYS_RESOURCE) every row of swarmbench runs as two processes of one swarm
+    (seeders in one, leechers in the other), so the slope compares like with like. The
+    --baseline binary predates that split: its rows run in one process, and the ones that
+    do not fit are skipped, and say so."""
     started, load = time.monotonic(), os.getloadavg()[0]
     sizes = sorted(args.memory_connections)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -612,50 +673,65 @@ def bench_memory(args, backends, results):
     except (ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    split = args.memory_processes == 2 or (args.memory_processes is None and want > limit)
+    too_many = (f"needs about {{}} descriptors (both ends of every connection in one process) but RLIMIT_NOFILE is "
+                f"{limit:,}, and raising its hard limit needs CAP_SYS_RESOURCE, which this process lacks (e.g. "
+                "start the container with --ulimit nofile=32768)")
     rows = []
     with tempfile.TemporaryDirectory(dir=args.workdir, prefix="swarmbench-bench-") as tmp_name:
         for n in sizes:
-            if 2 * n + 64 > limit:
-                rows.append({"connections": n, "skipped": f"needs about {2 * n + 64:,} descriptors (both ends of "
-                             f"every connection in one process) but RLIMIT_NOFILE is {limit:,}, and raising its "
-                             "hard limit needs CAP_SYS_RESOURCE, which this process lacks (e.g. start the "
-                             "container with --ulimit nofile=32768)"})
+            row = {"connections": n}
+            need = (n if split else 2 * n) + 64
+            if need > limit:
+                rows.append({**row, "skipped": too_many.format(f"{need:,}")})
                 continue
-            runs = with_baseline({}, backends, args.baseline_binary, lambda b, binary, n=n: memory_run(
-                binary, b, n, args.memory_seconds, Path(tmp_name)))
-            rows.append({"connections": n, **interleave(args.repeat, runs)})
+            runs = {}
+            for b in backends:
+                runs[b] = lambda b=b, n=n: memory_run(SWARMBENCH, b, n, args.memory_seconds, Path(tmp_name), split)
+                if args.baseline and 2 * n + 64 <= limit:
+                    runs[b + "_baseline"] = lambda b=b, n=n: memory_run(args.baseline_binary, b, n,
+                                                                        args.memory_seconds, Path(tmp_name), False)
+                elif args.baseline:
+                    row["baseline_skipped"] = too_many.format(f"{2 * n + 64:,}") + " (the baseline cannot split)"
+            rows.append({**row, **interleave(args.repeat, runs)})
     series = [b + suffix for b in backends for suffix in ("", "_baseline") if args.baseline or not suffix]
-    measured = [r for r in rows if "skipped" not in r]
-    by_n = {r["connections"]: r for r in measured}
     summary, svg = {}, Path(args.results).parent / "memory.svg"
-    if len(measured) >= 2:
+    lines = {}
+    for k in series:  # between the smallest and the largest row measured for this series
+        measured = [r for r in rows if k in r]
+        if len(measured) < 2:
+            continue
         low, high = measured[0], measured[-1]
-        for k in series:  # between the smallest and the largest row measured
-            slope = (high[k + "_rss"] - low[k + "_rss"]) / 1024 / (high["connections"] - low["connections"])
-            short = [f"{r[k + '_established']:,.0f} of {r['connections']:,}" for r in measured
-                     if r[k + "_established"] < r["connections"]]
-            # the largest row still growing by more than 1 KiB per connection per second: not its steady state
-            rising = high[k + "_rss_rise_per_s"] > 1024 * high["connections"]
-            goodput = by_n[2000][k] / by_n[64][k] if 64 in by_n and 2000 in by_n else None
-            summary[k] = {"slope_kib_per_connection": slope, "from": low["connections"], "to": high["connections"],
-                          "not_established": short, "still_rising": rising, "slope_met": slope <= 8 and not short
-                          and not rising, "goodput_2000_over_64": goodput,
-                          "goodput_met": goodput >= 0.8 if goodput is not None else None}
-        lines = {name(k): [(r["connections"], r[k + "_rss"] / 2**20) for r in measured] for k in series}
-        start = low[series[0] + "_rss"] / 2**20
+        by_n = {r["connections"]: r for r in measured}
+        slope = (high[k + "_rss"] - low[k + "_rss"]) / 1024 / (high["connections"] - low["connections"])
+        short = [f"{r[k + '_established']:,.0f} of {r['connections']:,}" for r in measured
+                 if r[k + "_established"] < r["connections"]]
+        # the largest row still growing by more than 1 KiB per connection per second: not its steady state
+        rising = high[k + "_rss_rise_per_s"] > 1024 * high["connections"]
+        goodput = by_n[2000][k] / by_n[64][k] if 64 in by_n and 2000 in by_n else None
+        summary[k] = {"slope_kib_per_connection": slope, "from": low["connections"], "to": high["connections"],
+                      "processes": 2 if split and not k.endswith("_baseline") else 1,
+                      "not_established": short, "still_rising": rising, "slope_met": slope <= 8 and not short
+                      and not rising, "goodput_2000_over_64": goodput,
+                      "goodput_met": goodput >= 0.8 if goodput is not None else None}
+        lines[name(k)] = [(r["connections"], r[k + "_rss"] / 2**20) for r in measured]
+    if lines:
+        k0 = next(iter(summary))
+        low = next(r for r in rows if k0 in r)
+        start, n0, n1 = low[k0 + "_rss"] / 2**20, summary[k0]["from"], summary[k0]["to"]
         target = "target: 8 KiB per connection"
-        lines[target] = [(low["connections"], start), (high["connections"],
-                                                      start + 8 * (high["connections"] - low["connections"]) / 1024)]
+        lines[target] = [(n0, start), (n1, start + 8 * (n1 - n0) / 1024)]
         svg.parent.mkdir(parents=True, exist_ok=True)
         svg.write_text(line_chart(lines, "swarmbench: peak RSS against connections (discard storage, pipeline 16)",
-                                  "connections (both ends in one process)", "peak RSS (MiB)",
+                                  "connections (both ends" + (": seeders' and leechers' processes summed)" if split
+                                                              else " in one process)"), "peak RSS (MiB)",
                                   dashed=(target,)))
     elapsed = time.monotonic() - started
     results["memory"] = {"rows": rows, "summary": summary, "repeat": args.repeat, "window_s": args.memory_seconds,
-                         "leechers": MEMORY_LEECHERS, "nofile_limit": limit, "graph": str(svg),
-                         "swarmbench": args.swarmbench, "baseline": args.baseline,
+                         "leechers": MEMORY_LEECHERS, "nofile_limit": limit, "processes": 2 if split else 1,
+                         "graph": str(svg), "swarmbench": args.swarmbench, "baseline": args.baseline,
                          "seconds": elapsed, "load_average_at_start": load, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
-    print_memory(args, series, rows, summary, svg, elapsed, load)
+    print_memory(args, series, rows, summary, svg, elapsed, load, split)
 
 
 def name(key: str) -> str:
@@ -663,9 +739,11 @@ def name(key: str) -> str:
     return key.replace("_baseline", " baseline")
 
 
-def print_memory(args, series, rows, summary, svg, elapsed, load):
+def print_memory(args, series, rows, summary, svg, elapsed, load, split):
+    where = ("two processes of one swarm (4 seeders in one, the leechers in the other, one engine context each; "
+             "peak RSS summed; the baseline in one process)" if split else "both ends in one process")
     print(f"\n(h) resident memory per swarm connection: `swarmbench run --storage discard --pipeline 16`, 4 seeders, "
-          f"{MEMORY_LEECHERS} leechers sharing N connections, both ends in one process; each run stopped "
+          f"{MEMORY_LEECHERS} leechers sharing N connections, {where}; each run stopped "
           f"{args.memory_seconds:g} s after its last connection came up (all of them, or none more for "
           f"{max(args.memory_seconds, 5):g} s: see established); peak RSS = the process's VmHWM (every buffer "
           "counted); RSS rise: in the last second (still growing?); goodput and CPU over the seconds after the "
@@ -677,23 +755,24 @@ def print_memory(args, series, rows, summary, svg, elapsed, load):
         if "skipped" in r:
             print(f"{r['connections']:>11,}  skipped: {r['skipped']}")
             continue
-        for k in series:
+        if "baseline_skipped" in r:
+            print(f"{r['connections']:>11,}  baseline skipped: {r['baseline_skipped']}")
+        for k in (k for k in series if k in r):
             print(f"{r['connections']:>11,}  {name(k):<18} {r[k + '_established']:>11,.0f} "
                   f"{r[k + '_setup_s']:>5.1f} s {r[k + '_rss'] / 2**20:>7.1f} MiB "
                   f"{r[k + '_rss_rise_per_s'] / 2**20:>6.1f} MiB/s {gbps(r[k]):>10} "
                   f"{r.get(k + '_cpu_s_per_gib', float('nan')):>6.2f} s")
-    measured = [r for r in rows if "skipped" not in r]
-    if len(measured) < 2:
+    if not summary:
         print(f"memory group took {elapsed / 60:.1f} min; no slope: fewer than two rows measured")
         return
-    skipped = f" (the {rows[-1]['connections']:,} row is skipped)" if measured[-1] is not rows[-1] else ""
-    for k in series:
-        m = summary[k]
+    for k, m in summary.items():
+        high = next(r for r in rows if r["connections"] == m["to"])
+        skipped = f" (the {rows[-1]['connections']:,} row is skipped)" if m["to"] != rows[-1]["connections"] else ""
         notes = ["met" if m["slope_met"] else "not met"]
         if m["not_established"]:
             notes.append("established only " + ", ".join(m["not_established"]))
         if m["still_rising"]:
-            notes.append(f"RSS still rising at {m['to']:,}: +{measured[-1][k + '_rss_rise_per_s'] / 2**20:.0f} MiB/s")
+            notes.append(f"RSS still rising at {m['to']:,}: +{high[k + '_rss_rise_per_s'] / 2**20:.0f} MiB/s")
         line = (f"{name(k) + ':':<19} RSS slope {m['from']:,} -> {m['to']:,}{skipped}: "
                 f"{m['slope_kib_per_connection']:.1f} KiB per connection (target <= 8 KiB: {'; '.join(notes)})")
         if m["goodput_2000_over_64"] is not None:
@@ -1077,6 +1156,9 @@ def main() -> int:
     p.add_argument("--backends", nargs="+", default=["io_uring", "epoll"])
     p.add_argument("--memory-connections", type=int, nargs="+", default=[64, 1000, 2000, 10000],
                    help="memory group: total connections of each row (4 leechers share them)")
+    p.add_argument("--memory-processes", type=int, choices=(1, 2),
+                   help="memory group: run each row as 1 process, or as 2 (seeders and leechers apart); default: "
+                   "2 when the largest row's both ends do not fit RLIMIT_NOFILE")
     p.add_argument("--memory-seconds", type=float, default=5.0,
                    help="memory group: seconds each run goes on once every connection is up (default 5)")
     p.add_argument("--swarmbench", metavar="PATH", help="the swarmbench binary to measure (default: the release "

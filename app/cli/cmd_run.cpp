@@ -49,6 +49,9 @@ constexpr field_flag value_flags[] = {
     {"--listen-host", "listen_host", "Address the seeders listen on"},
     {"--base-port", "base_port", "Seeder i listens on base-port + i (0: any free port)"},
     {"--connect-to", "connect_to", "Extra peers every leecher connects to: HOST:PORT[,HOST:PORT...]"},
+    {"--seeders-at", "seeders_at",
+     "This run's seeders, in another process of the swarm (with --seeders 0): HOST:PORT[,HOST:PORT...]"},
+    {"--swarm-id", "swarm_id", "Peers with this id in theirs are this run's own: one for every process of a split swarm"},
     {"--content-seed", "content_seed", "Seed of the synthetic content"},
     {"--seed", "seed", "Seed of picks, slow peers and churn"},
 };

@@ -66,7 +66,10 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
 int run_swarm_and_report(const swarm_scenario& sc, const swarm_output& a) {
     const std::filesystem::path dir = a.output.empty() ? default_results_dir() : std::filesystem::path(a.output);
     const std::uint64_t limit = raise_open_file_limit();
-    const std::uint64_t need = 2 * total_connections(sc) + 64;
+    // Both ends of each connection live here, unless the seeders run in
+    // another process (seeders_at) or outside (connect_to without seeders).
+    const bool both_ends = sc.seeders > 0;
+    const std::uint64_t need = (both_ends ? 2 : 1) * total_connections(sc) + 64;
     if (limit != 0 && need > limit)
         log().warn("{} connections need about {} file descriptors but the open-file limit is {}: raise it "
                    "(ulimit -n) or expect EMFILE",

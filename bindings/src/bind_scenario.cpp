@@ -271,6 +271,11 @@ const scenario_doc scenario_docs[] = {
     {"listen_host", pykind::text, "Address the seeders listen on (IPv4 or IPv6)."},
     {"base_port", pykind::integer, "Seeder i listens on base_port + i; 0: any free port."},
     {"connect_to", pykind::endpoints, "Extra peers every leecher also connects to, as \"HOST:PORT\" strings."},
+    {"seeders_at", pykind::endpoints,
+     "This run's seeders, in another process of a split swarm (seeders 0 here), as \"HOST:PORT\" strings."},
+    {"swarm_id", pykind::integer,
+     "Peers whose ids carry the same swarm_id are this run's own: one value for every process of a split swarm; "
+     "0: random per run."},
     {"seed", pykind::integer, "Seed of piece picks, slow peers and churn."},
 };
 

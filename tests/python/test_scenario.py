@@ -123,7 +123,7 @@ def test_setter_checks_the_field_and_keeps_the_old_value():
     assert s.pipeline == 16
     # Cross-field rules wait for validate() (and run()), so fields can be set one by one.
     s.seeders = 0
-    assert s.validate() == ["seeders: must be 1..10000 unless connect_to names peers to download from, got 0"]
+    assert s.validate() == ["seeders: must be 1..10000 unless connect_to names peers to download from or seeders_at names this run\'s seeders in another process, got 0"]
     s.connect_to = ["127.0.0.1:6881"]
     assert s.validate() == []
 

@@ -75,6 +75,8 @@ const std::map<std::string, std::string>& non_defaults() {
         {"listen_host", "::1"},
         {"base_port", "7000"},
         {"connect_to", "127.0.0.1:6881, [::1]:6882"},
+        {"seeders_at", "127.0.0.1:7001,127.0.0.1:7002"},
+        {"swarm_id", "3735928559"},
         {"seed", "42"},
     };
     return m;
@@ -132,11 +134,13 @@ bool client_field(const std::string& name) {
 TEST(ScenarioJson, RoundTripOfEveryFieldChanged) {
     swarm_scenario s;
     swarm_scenario clients;  // the client fields, on a scenario with storage "files"
+    swarm_scenario split;    // seeders_at, on a scenario whose seeders run elsewhere
+    split.seeders = 0;
     for (const auto& [name, value] : non_defaults()) {
-        auto e = set_scenario_field(client_field(name) ? clients : s, name, value);
+        auto e = set_scenario_field(name == "seeders_at" ? split : client_field(name) ? clients : s, name, value);
         ASSERT_FALSE(e.has_value()) << *e;
     }
-    for (const swarm_scenario& one : {s, clients}) {
+    for (const swarm_scenario& one : {s, clients, split}) {
         ASSERT_EQ(validate(one), std::vector<std::string>{});
         ASSERT_NE(one, swarm_scenario{});
         auto r = parse_scenario(to_json(one).dump());
@@ -481,13 +485,31 @@ TEST(ScenarioValidate, RangeEdgesAreAccepted) {
 TEST(ScenarioValidate, NoSeedersNeedsPeersToConnectToUnlessDiskOnly) {
     swarm_scenario s;
     s.seeders = 0;
-    EXPECT_EQ(validate(s), std::vector<std::string>{
-                               "seeders: must be 1..10000 unless connect_to names peers to download from, got 0"});
+    EXPECT_EQ(validate(s), std::vector<std::string>{"seeders: must be 1..10000 unless connect_to names peers to "
+                                                    "download from or seeders_at names this run's seeders in another "
+                                                    "process, got 0"});
     s.connect_to = {endpoint::loopback_v4(6881)};
     EXPECT_EQ(validate(s), std::vector<std::string>{});
     s.connect_to.clear();
+    s.seeders_at = {endpoint::loopback_v4(6881)};
+    EXPECT_EQ(validate(s), std::vector<std::string>{});
+    s.seeders_at.clear();
     s.storage = storage_mode::disk_only;
     EXPECT_EQ(validate(s), std::vector<std::string>{});
+}
+
+TEST(ScenarioValidate, SeedersElsewhereMeansNoneHere) {
+    swarm_scenario s;
+    s.seeders_at = {endpoint::loopback_v4(6881)};
+    EXPECT_EQ(validate(s), std::vector<std::string>{"seeders_at: names this run's seeders in another process, so "
+                                                    "seeders must be 0 here, got 4"});
+    s.seeders = 0;
+    s.seeders_at.push_back(endpoint::loopback_v4(0));
+    EXPECT_EQ(validate(s), std::vector<std::string>{"seeders_at: entry 2 must have a port in 1..65535, got "
+                                                    "\"127.0.0.1:0\""});
+    s.seeders_at.pop_back();
+    s.storage = storage_mode::disk_only;
+    EXPECT_EQ(validate(s), std::vector<std::string>{"seeders_at: needs sockets; storage \"disk_only\" has none"});
 }
 
 TEST(ScenarioValidate, EveryFileNeedsAtLeastOneByte) {

@@ -63,6 +63,8 @@ class Scenario(metaclass=_pybind11_type):
         listen_host: str = ...,
         base_port: int = ...,
         connect_to: Sequence[str] = ...,
+        seeders_at: Sequence[str] = ...,
+        swarm_id: int = ...,
         seed: int = ...,
     ) -> None: ...
     torrent_size: int
@@ -102,6 +104,8 @@ class Scenario(metaclass=_pybind11_type):
     listen_host: str
     base_port: int
     connect_to: list[str]
+    seeders_at: list[str]
+    swarm_id: int
     seed: int
     @property
     def total_connections(self) -> int: ...

@@ -195,6 +195,8 @@ const std::vector<field_def>& fields() {
         {"listen_host", kind::text, &S::listen_host, 0, 0, false, false, false},
         {"base_port", kind::count, &S::base_port, 0, 65535},
         {"connect_to", kind::endpoints, &S::connect_to, 0, 0, false, false, false},
+        {"seeders_at", kind::endpoints, &S::seeders_at, 0, 0, false, false, false},
+        {"swarm_id", kind::count, &S::swarm_id, 0, 4294967295.0},
         {"seed", kind::any_u64, &S::seed, 0, 0, false, false, false},
     };
     return table;
@@ -542,7 +544,8 @@ error check_field(const swarm_scenario& s, const field_def& f) {
         return fmt::format("{}: must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got {}", f.name,
                            in_quotes(s.listen_host));
     }
-    if (std::strcmp(f.name, "connect_to") == 0 || std::strcmp(f.name, "upload_to") == 0) {
+    if (std::strcmp(f.name, "connect_to") == 0 || std::strcmp(f.name, "upload_to") == 0 ||
+        std::strcmp(f.name, "seeders_at") == 0) {
         const auto& list = std::get<std::vector<endpoint> swarm_scenario::*>(f.m);
         for (std::size_t i = 0; i < (s.*list).size(); ++i) {
             const endpoint& ep = (s.*list)[i];
@@ -589,8 +592,15 @@ error check_field(const swarm_scenario& s, const field_def& f) {
 // Rules that tie fields together; each message names the field to change.
 void check_cross_fields(const swarm_scenario& s, std::vector<std::string>& out) {
     const bool has_seeders = s.storage != storage_mode::disk_only;  // disk_only has no sockets
-    if (has_seeders && s.seeders == 0 && s.connect_to.empty())
-        out.push_back("seeders: must be 1..10000 unless connect_to names peers to download from, got 0");
+    if (has_seeders && s.seeders == 0 && s.connect_to.empty() && s.seeders_at.empty())
+        out.push_back(
+            "seeders: must be 1..10000 unless connect_to names peers to download from or seeders_at names this "
+            "run's seeders in another process, got 0");
+    if (!s.seeders_at.empty() && (s.seeders != 0 || !has_seeders))
+        out.push_back(has_seeders ? fmt::format("seeders_at: names this run's seeders in another process, so seeders "
+                                                "must be 0 here, got {}",
+                                                s.seeders)
+                                  : std::string("seeders_at: needs sockets; storage \"disk_only\" has none"));
     if (s.leechers == 0 && (s.storage == storage_mode::disk_only || s.seeders == 0))
         out.push_back(s.storage == storage_mode::disk_only
                           ? "leechers: must be 1..10000 with storage \"disk_only\", got 0"

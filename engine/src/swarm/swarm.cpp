@@ -238,10 +238,13 @@ private:
         w.torrent_bytes = run_.torrent->total_length();
         w.piece_count = run_.torrent->piece_count();
 
-        // Peer ids: "-SB0100-" then 4 run-random bytes (the rest is per peer).
+        // Peer ids: "-SB0100-" then 4 bytes of the swarm's id (the rest is
+        // per peer): random per run, unless the processes of a split swarm
+        // share one so that each takes the others' peers for its own.
         const std::string prefix = "-SB0100-";
         std::copy(prefix.begin(), prefix.end(), run_.id_prefix.begin());
-        const auto r = static_cast<std::uint32_t>(clock::now().time_since_epoch().count());
+        const auto r = sc.swarm_id != 0 ? sc.swarm_id
+                                        : static_cast<std::uint32_t>(clock::now().time_since_epoch().count());
         std::memcpy(run_.id_prefix.data() + 8, &r, 4);
 
         if (sc.storage != storage_mode::discard && !make_data_dir()) return false;
@@ -287,8 +290,10 @@ private:
         run_.seeders.resize(seeders);
         for (const auto& s : shards_)
             for (const auto& sd : s->seeders) run_.seeders[sd->index] = {sd->name, sd->where};
+        for (std::size_t i = 0; i < sc.seeders_at.size(); ++i)
+            run_.seeders.push_back({fmt::format("seeder-{:02}", i + 1), sc.seeders_at[i]});
         if (!run_.seeders.empty())
-            res_.config["seeders_listen_on"] = run_.seeders.front().where.to_string() + (seeders > 1 ? " ..." : "");
+            res_.config["seeders_listen_on"] = run_.seeders.front().where.to_string() + (run_.seeders.size() > 1 ? " ..." : "");
         if (sc.leechers == 0 && sc.upload_to.empty()) {
             // Seeding for clients that connect in: they need the addresses.
             for (const auto& a : run_.seeders) log().info("{} listens on {}", a.name, a.where.to_string());

@@ -98,6 +98,13 @@ struct swarm_scenario {
     std::string listen_host = "127.0.0.1";  // seeders listen here
     std::uint16_t base_port = 0;    // seeder i listens on base_port + i; 0: any free port
     std::vector<endpoint> connect_to;  // extra peers every leecher also connects to
+
+    // ---- one swarm split across processes (each process runs a part of it)
+    std::vector<endpoint> seeders_at;  // this run's seeders listen here, in another process (seeders
+                                //   0 here): leechers dial them, round robin, as their seeders
+    std::uint32_t swarm_id = 0;     // peers whose ids carry the same swarm_id are this run's own (not
+                                //   outside clients): give each process of a split swarm the same one;
+                                //   0: a random one per run
     std::uint64_t seed = 1;         // randomness of picks, slow peers and churn
 
     friend bool operator==(const swarm_scenario&, const swarm_scenario&) = default;

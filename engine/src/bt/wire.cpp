@@ -281,20 +281,26 @@ void wire_decoder::skip_payload(std::uint32_t n) noexcept {
     if (payload_left_ == 0 && state_ == state::piece_payload) state_ = state::length;
 }
 
+wire_decoder::handshake_scratch& wire_decoder::scratch() {
+    if (!scratch_) scratch_ = std::make_unique<handshake_scratch>();
+    return *scratch_;
+}
+
 wire_decoder::status wire_decoder::parse_handshake(message& out) {
-    const auto* p = hs_buf_.data();
-    std::memcpy(hs_.reserved.data(), p + 20, 8);
-    std::memcpy(hs_.info_hash.data(), p + 28, 20);
-    std::memcpy(hs_.id.data(), p + 48, 20);
-    if (options_.expected_info_hash && *options_.expected_info_hash != hs_.info_hash)
+    handshake& hs = scratch_->hs;
+    const auto* p = scratch_->buf.data();
+    std::memcpy(hs.reserved.data(), p + 20, 8);
+    std::memcpy(hs.info_hash.data(), p + 28, 20);
+    std::memcpy(hs.id.data(), p + 48, 20);
+    if (options_.expected_info_hash && *options_.expected_info_hash != hs.info_hash)
         return fail(fmt::format("handshake: info-hash {} is not this torrent's ({})",
-                                to_hex(hs_.info_hash), to_hex(*options_.expected_info_hash)));
-    ext_ = hs_.supports_extensions() && (options_.our_reserved[5] & extension_bit);
-    fast_ = hs_.supports_fast() && (options_.our_reserved[7] & fast_bit);
+                                to_hex(hs.info_hash), to_hex(*options_.expected_info_hash)));
+    ext_ = hs.supports_extensions() && (options_.our_reserved[5] & extension_bit);
+    fast_ = hs.supports_fast() && (options_.our_reserved[7] & fast_bit);
     state_ = state::length;
     out = message{};
     out.kind = message_kind::handshake;
-    out.hs = &hs_;
+    out.hs = &hs;
     return status::message;
 }
 
@@ -343,6 +349,7 @@ wire_decoder::status wire_decoder::next(std::span<const std::byte>& in, message&
     // give a large one's memory back, so an idle connection holds none (the
     // spans of the previous message die with this call anyway).
     if (state_ == state::length && head_have_ == 0 && body_.capacity() > 256) std::vector<std::byte>().swap(body_);
+    if (scratch_ && state_ != state::handshake) scratch_.reset();  // the handshakes' (see handshake_scratch)
     for (;;) {
         switch (state_) {
         case state::failed:
@@ -350,20 +357,20 @@ wire_decoder::status wire_decoder::next(std::span<const std::byte>& in, message&
 
         case state::handshake: {
             if (in.empty()) return status::need_more;  // (memcpy from an empty span's null data is undefined)
-            const std::size_t before = hs_have_;
-            const std::size_t n = std::min(in.size(), handshake_size - hs_have_);
-            std::memcpy(hs_buf_.data() + hs_have_, in.data(), n);
+            handshake_scratch& h = scratch();
+            const std::size_t before = h.have;
+            const std::size_t n = std::min(in.size(), handshake_size - h.have);
+            std::memcpy(h.buf.data() + h.have, in.data(), n);
             in = in.subspan(n);
-            hs_have_ += n;
+            h.have += n;
             // Check the protocol string as soon as it is here, so garbage
             // fails on its first bytes rather than after 68.
-            if (before == 0 && hs_have_ >= 1 && hs_buf_[0] != std::byte{19})
+            if (before == 0 && h.have >= 1 && h.buf[0] != std::byte{19})
                 return fail(fmt::format("handshake: first byte {} is not 19 (not a BitTorrent peer)",
-                                        std::to_integer<int>(hs_buf_[0])));
-            if (before < 20 && hs_have_ >= 20 &&
-                std::memcmp(hs_buf_.data() + 1, protocol_name.data(), 19) != 0)
+                                        std::to_integer<int>(h.buf[0])));
+            if (before < 20 && h.have >= 20 && std::memcmp(h.buf.data() + 1, protocol_name.data(), 19) != 0)
                 return fail("handshake: protocol string is not \"BitTorrent protocol\"");
-            if (hs_have_ < handshake_size) return status::need_more;
+            if (h.have < handshake_size) return status::need_more;
             return parse_handshake(out);
         }
 
@@ -605,9 +612,10 @@ wire_decoder::status wire_decoder::parse_body(std::span<const std::byte> body, m
                 out.bend = bend_bad_extended_handshake;
                 return status::message;
             }
-            ext_hs_ = std::move(hs.value());
+            extended_handshake& ext = scratch().ext;
+            ext = std::move(hs.value());
             out.kind = message_kind::extended_handshake;
-            out.ext_hs = &ext_hs_;
+            out.ext_hs = &ext;
         } else {
             out.kind = message_kind::extended;
         }

@@ -31,6 +31,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -177,8 +178,6 @@ private:
     bool ext_ = false;                 // BEP 10 negotiated
     bool fast_ = false;                // BEP 6 negotiated
     bool seen_message_ = false;        // a message other than keep-alive/extended arrived (later piece sets are late)
-    std::array<std::byte, 68> hs_buf_{};  // handshake being assembled
-    std::size_t hs_have_ = 0;          // bytes in hs_buf_
     std::array<std::byte, 8> head_{};  // length prefix / piece header being assembled
     std::size_t head_have_ = 0;        // bytes in head_
     std::uint32_t msg_len_ = 0;        // current message length (id + payload)
@@ -189,8 +188,17 @@ private:
     std::uint32_t payload_index_ = 0;  // piece of the streamed payload
     std::uint32_t payload_begin_ = 0;  // piece offset of the next payload byte
     std::uint32_t skip_left_ = 0;      // unknown-message payload left to skip
-    handshake hs_;                     // last handshake, for message::hs
-    extended_handshake ext_hs_;        // last extended handshake, for message::ext_hs
+    /// What only the handshakes need: on the heap while one is read, and
+    /// until the next call (its message points into it), so that an open
+    /// connection holds none of it (about 200 B each, of thousands).
+    struct handshake_scratch {
+        std::array<std::byte, 68> buf{};  // handshake being assembled
+        std::size_t have = 0;             // bytes in buf
+        handshake hs;                     // the handshake, for message::hs
+        extended_handshake ext;           // the extended handshake, for message::ext_hs
+    };
+    handshake_scratch& scratch();
+    std::unique_ptr<handshake_scratch> scratch_;  // null between handshakes
     std::string error_;                // why the decoder failed
 };
 

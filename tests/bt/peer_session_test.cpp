@@ -367,6 +367,32 @@ TEST_F(peer_fixture, PiecesInMemoryAreBoundedPerPeerNotPerConnection) {
     EXPECT_LE(p->buffers_allocated(), 2u);
 }
 
+TEST_F(peer_fixture, AStoppedPeerAsksForNothingWhenAConnectionGivesBlocksBack) {
+    // One piece in memory at once: a holds it, b waits. A closed connection
+    // hands its blocks to the others; once the run is ending
+    // (stop_requesting) nobody asks again: thousands of closes would each
+    // re-pick on every other connection.
+    for (const bool stopping : {false, true}) {
+        local_peer_options o;
+        o.upload = false;
+        o.max_assembling = 1;
+        o.pipeline = 16;
+        auto p = make_peer(false, o);
+        auto a = std::make_unique<peer_session>(*p, opts(true), 0);
+        auto b = std::make_unique<peer_session>(*p, opts(true), 0);
+        remote_view ra{t}, rb{t};
+        ra.drain(*a, 0);
+        rb.drain(*b, 0);
+        feed(*a, seed_greeting(), 0);
+        EXPECT_EQ(count(ra.drain(*a, 0), k::request), 4u) << "a takes the one piece allowed";
+        feed(*b, seed_greeting(), 0);
+        EXPECT_EQ(count(rb.drain(*b, 0), k::request), 0u) << "b waits for room";
+        if (stopping) p->stop_requesting();
+        a->close("run ended");
+        EXPECT_EQ(count(rb.drain(*b, 0), k::request), stopping ? 0u : 4u) << (stopping ? "stopped" : "running");
+    }
+}
+
 TEST_F(peer_fixture, DiscardingPeerCountsBlocksWithoutBuffersOrWrites) {
     local_peer_options o;
     o.upload = false;

@@ -65,6 +65,7 @@ void local_peer::detach(peer_session& s) {
 }
 
 void local_peer::request_on_all() {
+    if (stopped_) return;
     // Index loop: a request can close nobody, but stay safe against growth.
     for (std::size_t i = 0; i < sessions_.size(); ++i) sessions_[i]->request_more(now_);
 }

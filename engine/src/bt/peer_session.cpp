@@ -204,7 +204,7 @@ std::size_t peer_session::write_output(std::span<std::byte> out, std::int64_t no
         ++stats_.blocks_out;
         stats_.last_block_ns = now;
         uploaded_since_rechoke += e.r.length;
-        if (e.r.received_ns) {
+        if (e.r.received_ns && keep_serve_latency_) {
             if (!serve_latency_) serve_latency_ = std::make_unique<compact_histogram>();
             serve_latency_->record(now - e.r.received_ns);
         }
@@ -403,7 +403,9 @@ void peer_session::update_interest() {
 }
 
 void peer_session::request_more(std::int64_t now) {
-    if (state_ != state_t::active || !remote_registered_ || peer_.failed_ || peer_.picker().complete()) return;
+    if (state_ != state_t::active || !remote_registered_ || peer_.failed_ || peer_.stopped_ ||
+        peer_.picker().complete())
+        return;
     // Never more in flight than the remote accepts (BEP 10 reqq): libtorrent
     // drops a peer that overruns it.
     const std::size_t pipeline =

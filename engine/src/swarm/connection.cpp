@@ -139,7 +139,7 @@ void conn_connect(connection& c, const endpoint& to) {
         conn_close(c, describe_error("socket for " + c.remote, ec));
         return;
     }
-    operation& op = s.ops.take();
+    operation& op = s.ops.take();  // the pool holds as many as dials in flight (max_dials_in_flight)
     op.code = op_code::connect;
     op.handle = c.fd;
     op.peer = to;
@@ -147,6 +147,7 @@ void conn_connect(connection& c, const endpoint& to) {
     op.user = &c;
     op.on_complete = on_connect;
     c.ctl_op = &op;
+    ++s.dials_in_flight;
     conn_submit(c, op);
 }
 
@@ -234,9 +235,16 @@ void serve_buffer_waiters(shard& s, bool large) {
 
 namespace {
 
+/// A connect or close is back: its operation returns to the shard's pool.
+void ctl_done(connection& c, operation& op) noexcept {
+    shard_of(c).ops.give(op);
+    c.ctl_op = nullptr;
+}
+
 void on_connect(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
     shard& s = shard_of(c);
+    --s.dials_in_flight;
     conn_op_done(c);
     if (c.state == conn_state::closing) {
         // Closed while connecting: the connect was cancelled; now the socket,
@@ -248,14 +256,12 @@ void on_connect(operation& op) {
             op.on_complete = on_close;
             conn_submit(c, op);
         } else {
-            s.ops.give(op);
-            c.ctl_op = nullptr;
+            ctl_done(c, op);
         }
         return;
     }
     const std::error_code error = op.error;
-    s.ops.give(op);
-    c.ctl_op = nullptr;
+    ctl_done(c, op);
     if (error) {
         s.counters.connect_failures.add(1);
         const std::string msg = describe_error("connect to " + c.remote, error);
@@ -279,8 +285,7 @@ void on_connect(operation& op) {
 void on_close(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
     c.fd = invalid_handle;
-    shard_of(c).ops.give(op);
-    c.ctl_op = nullptr;
+    ctl_done(c, op);
     conn_op_done(c);
 }
 

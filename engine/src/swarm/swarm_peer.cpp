@@ -39,6 +39,11 @@ constexpr std::int64_t failed_connect_delay_ns = 1'000'000'000;  // a leecher's 
 constexpr std::int64_t dial_back_delay_ns = 1'000'000'000;       // a client that connected in left
 constexpr std::uint32_t dial_wave = 4;                           // seeders that first dial a client at once
 constexpr std::int64_t dial_wave_gap_ns = 20'000'000;            // between waves (one tick)
+// Connects in flight per shard; the rest wait in their peer's dials for the
+// next tick (256 a tick is 12,800 a second). Thousands of SYNs at once
+// overflow the listeners' SYN queues (tcp_max_syn_backlog, 2048 on Linux by
+// default), and each SYN dropped costs its connection a 1 s retransmit.
+constexpr std::uint32_t max_dials_in_flight = 256;
 
 shard& shard_of(const swarm_peer& p) { return *p.owner; }
 const swarm_scenario& scenario_of(const swarm_peer& p) { return p.owner->run->scenario; }
@@ -247,8 +252,10 @@ void swarm_peer::established(bt::peer_session& s) {
     } else {
         c.counted = true;
     }
-    // A peer of this run that has a piece learns nothing from our HAVE.
+    // A peer of this run that has a piece learns nothing from our HAVE; and
+    // its connection is summarized at its end, with its own latencies.
     s.set_redundant_haves(c.external);
+    s.set_serve_latency(c.external || role == peer_role::leecher);
     if (c.named_client() >= 0) {
         client_link& link = *sh.run->clients[static_cast<std::size_t>(c.named_client())];
         link.up.fetch_add(1, std::memory_order_acq_rel);
@@ -448,7 +455,7 @@ dial_target client_target(const swarm_run& run, int client) {
 /// Makes the dials that are due.
 void dial_due(swarm_peer& p, std::int64_t now) {
     shard& s = shard_of(p);
-    for (std::size_t i = 0; i < p.dials.size();) {
+    for (std::size_t i = 0; i < p.dials.size() && s.dials_in_flight < max_dials_in_flight;) {
         if (p.dials[i].at_ns > now) {
             ++i;
             continue;
@@ -464,6 +471,13 @@ void dial_due(swarm_peer& p, std::int64_t now) {
             s.run->clients[static_cast<std::size_t>(client)]->redials.fetch_add(1, std::memory_order_relaxed);
         dial(p, d);
     }
+}
+
+/// Makes the connection now, or at the next tick when the shard has
+/// max_dials_in_flight connects out already.
+void dial_or_defer(swarm_peer& p, pending_dial d) {
+    if (shard_of(p).dials_in_flight < max_dials_in_flight) dial(p, d);
+    else p.dials.push_back(std::move(d));
 }
 
 std::size_t seeder_connection_count(const swarm_peer& p) {
@@ -517,11 +531,11 @@ void peer_start(swarm_peer& p) {
         disk_only_pump(p);
         return;
     }
-    for (std::uint32_t k = 0; k < s.conns_per_leecher && !run.seeders.empty(); ++k) dial(p, pending_dial{});
+    for (std::uint32_t k = 0; k < s.conns_per_leecher && !run.seeders.empty(); ++k) dial_or_defer(p, pending_dial{});
     for (std::size_t i = 0; i < sc.connect_to.size(); ++i) {
         pending_dial d{0, client_target(run, connect_client(run, i))};
         d.first = true;
-        dial(p, d);
+        dial_or_defer(p, std::move(d));
     }
 }
 
@@ -612,7 +626,7 @@ void peer_tick(swarm_peer& p, std::int64_t now, double dt_s) {
     dial_due(p, now);
     // Steering: grow or shrink to the target count of seeder connections.
     std::size_t have = seeder_connection_count(p);
-    for (; have < s.conns_per_leecher && !s.run->seeders.empty(); ++have) dial(p, pending_dial{});
+    for (; have < s.conns_per_leecher && !s.run->seeders.empty(); ++have) dial_or_defer(p, pending_dial{});
     for (std::size_t i = 0; i < conns.size() && have > s.conns_per_leecher; ++i) {
         connection& c = *conns[i];
         if (c.to_seeder() && c.state != conn_state::closing) {
@@ -657,6 +671,7 @@ void peer_stop(swarm_peer& p) {
         p.listener = invalid_handle;
     }
     p.dials.clear();
+    if (p.bt) p.bt->stop_requesting();
     for (auto& c : p.conns) conn_close(*c, p.done ? "done" : "run ended");
 }
 

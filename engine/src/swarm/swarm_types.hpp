@@ -412,6 +412,7 @@ struct shard {
     operation tick_op;               // periodic housekeeping timer
     bool tick_pending = false;       // tick_op armed
     std::int64_t last_tick_ns = 0;   // previous tick
+    std::uint32_t dials_in_flight = 0;  // connects submitted and not back yet (at most max_dials_in_flight)
     double churn_budget = 0;         // connections owed to churn
     std::uint64_t corrupt_blocks = 0;  // corrupt fault: blocks its seeders still send with a flipped byte
     std::uint64_t rng = 1;           // splitmix64 state (slow peers, churn)

@@ -117,6 +117,10 @@ public:
     std::size_t buffers_in_use() const noexcept { return buffers_.size() - free_buffers_.size(); }
     /// A storage write failed: the peer asks for nothing more.
     bool failed() const noexcept { return failed_; }
+    /// The run is ending: ask for nothing more. Its connections close one
+    /// after another next, and each would otherwise hand its blocks to all
+    /// the others to ask for again (at 2,500 connections, 6 million picks).
+    void stop_requesting() noexcept { stopped_ = true; }
     /// Storage writes asked for and not yet answered.
     std::size_t writes_pending() const noexcept { return writes_pending_; }
     const std::vector<peer_session*>& sessions() const noexcept { return sessions_; }
@@ -191,6 +195,7 @@ private:
     std::size_t unchoked_ = 0;                 // sessions we unchoke now
     std::int64_t now_ = 0;                     // the latest time any input brought
     bool failed_ = false;                      // a write failed: ask for nothing more
+    bool stopped_ = false;                     // the run is ending: ask for nothing more
     std::size_t writes_pending_ = 0;           // storage writes asked, not answered
     std::uint32_t pipeline_ = 16;              // per session
     peer_handle next_handle_ = 1;              // never reused

@@ -7,7 +7,9 @@
 // Re-entrancy rule: these methods are called from inside session and peer
 // methods. An implementation must not call back into any session or peer of
 // the same torrent from inside one (record what to do and do it after the
-// call that caused it returns), except fill_block, which only writes `out`.
+// call that caused it returns), except fill_block, which only writes `out`,
+// and the session's setters that only store a value (set_rate, stall_until,
+// set_redundant_haves, set_serve_latency).
 //
 // Thread rules: called on the thread that owns the peer and its sessions.
 #pragma once

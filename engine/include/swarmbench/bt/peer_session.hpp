@@ -117,6 +117,10 @@ public:
     /// yes, as libtorrent's send_redundant_have; no to a peer of our own that
     /// is a seed: thousands of connections would each carry every HAVE).
     void set_redundant_haves(bool send) noexcept { redundant_haves_ = send; }
+    /// Whether to keep serve_latency() (default yes; no where nobody reads
+    /// it, e.g. a seeder's end of a connection summarized at the leecher's:
+    /// 340 B of histogram per connection).
+    void set_serve_latency(bool keep) noexcept { keep_serve_latency_ = keep; }
 
     // ---- state
     state_t state() const noexcept { return state_; }
@@ -224,6 +228,7 @@ private:
     bool remote_registered_ = false;      // its pieces count in the picker
     bool protocol_error_ = false;         // closed for breaking the protocol
     bool redundant_haves_ = true;         // HAVEs for pieces the remote has
+    bool keep_serve_latency_ = true;      // record serve_latency_
     bool in_block_ = false;               // a piece payload is arriving
     bool block_wanted_ = false;           // ...that we asked for
     bool block_claimed_ = false;          // ...and write into the piece buffer

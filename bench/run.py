@@ -568,9 +568,14 @@ def watch_and_stop(procs: list, out: Path, total: int, window: float, setup_limi
             if active >= total or (active and now - changed_at >= max(window, 5)):
                 up, stop_at = True, changed_at + window  # measure `window` seconds from the last one
         if now >= stop_at and killed_at is None:
-            for i, proc in enumerate(procs):
+            # The last process first (a split swarm's leechers), each earlier
+            # one once the later has ended: a run ends on its own terms, not
+            # with the other side of its connections vanishing under it.
+            for i in reversed(range(1, len(procs))):
                 if usages[i] is None:
-                    proc.send_signal(signal.SIGINT)
+                    procs[i].send_signal(signal.SIGINT)
+                    usages[i] = reap(procs[i], 60)
+            procs[0].send_signal(signal.SIGINT)
             killed_at = now
         elif killed_at is not None and now > killed_at + 60:
             for i, proc in enumerate(procs):
@@ -578,6 +583,20 @@ def watch_and_stop(procs: list, out: Path, total: int, window: float, setup_limi
                     proc.kill()
         time.sleep(0.1)
     return usages
+
+
+def reap(proc, seconds: float):
+    """Waits up to `seconds` for `proc` to end (killed after that); returns its rusage."""
+    deadline = time.monotonic() + seconds
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return usage
+        if time.monotonic() > deadline:
+            proc.kill()
+            deadline = float("inf")
+        time.sleep(0.05)
 
 
 def window_cpu(rows: list[dict], seconds: float) -> float:

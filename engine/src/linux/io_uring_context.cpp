@@ -311,12 +311,14 @@ void io_uring_context::arm_or_park(operation& op) noexcept {
 
 void io_uring_context::finish(operation& op, std::int64_t result, std::error_code error) noexcept {
     if (op.priv_.state & st_cancel_parked) cancel_waiting_.remove(op);
+    if (op.code == op_code::close) closing_fds_.erase(static_cast<int>(op.handle));
     op.priv_.state = 0;
     --pending_;
     ready_.push_back(uring_completion{&op, result, error, false, nullptr});
 }
 
 void io_uring_context::defer(operation& op, std::error_code error) noexcept {
+    if (op.code == op_code::close) closing_fds_.erase(static_cast<int>(op.handle));
     op.result = static_cast<std::int64_t>(op.priv_.done);
     op.error = error;
     op.priv_.state = (op.priv_.state & st_pending) | st_deferred;

@@ -19,6 +19,7 @@
 #include <functional>
 #include <new>
 #include <system_error>
+#include <unordered_set>
 #include <vector>
 
 #include "common/op_queue.hpp"
@@ -131,6 +132,9 @@ private:
     /// a ring, a POLLIN poll.
     void prep_recv_pooled(io_uring_sqe& sqe, operation& op) noexcept;
     void handle_recv_pooled_cqe(operation& op, int res, unsigned flags) noexcept;
+    /// A recv_pooled that must finish, not re-arm or park: cancelled, the
+    /// context closing, or its socket's close in flight.
+    bool recv_ends(const operation& op) const noexcept;
     /// Fallback without a ring: the poll said readable; recv into a pool buffer.
     void recv_pooled_after_poll(operation& op) noexcept;
     /// A chunk for `op`: a completion with more() (multishot) or its final one.
@@ -183,6 +187,7 @@ private:
     io_uring_buf_ring* buf_ring_ = nullptr;    // buf_ring_mem_ as the kernel's ring (nullptr: poll fallback)
     unsigned buf_ring_mask_ = 0;               // ring entries - 1 (entries a power of two)
     op_queue starved_;                         // recv_pooled ops waiting for a pool buffer (FIFO)
+    std::unordered_set<int> closing_fds_;      // sockets with a close in flight (see recv_ends)
 
     post_queue posted_;                        // post()ed functions (any thread in, owner runs)
     std::atomic<bool> wake_pending_{false};    // eventfd written, read not harvested

@@ -84,7 +84,10 @@ void io_uring_context::submit(operation& op) {
             return;
         }
     }
-    if (op.code == op_code::close) cancel_parked_on(op.handle, &op);
+    if (op.code == op_code::close) {
+        cancel_parked_on(op.handle, &op);
+        closing_fds_.insert(static_cast<int>(op.handle));
+    }
     arm_or_park(op);
 }
 

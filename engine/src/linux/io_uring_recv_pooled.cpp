@@ -154,8 +154,16 @@ void io_uring_context::handle_recv_pooled_cqe(operation& op, int res, unsigned f
     finish(op, 0, res == 0 ? std::error_code{} : pooled_errno(-res));
 }
 
+bool io_uring_context::recv_ends(const operation& op) const noexcept {
+    // A close cancels what the kernel holds on its socket, but a multishot
+    // that the kernel had already ended (ENOBUFS, or after a chunk) comes back
+    // after that cancel: re-armed or parked in starved_, it would wait for a
+    // socket that is gone (parked, forever: the run's stop then timed out).
+    return (op.priv_.state & st_cancel) != 0 || closing_ || closing_fds_.contains(static_cast<int>(op.handle));
+}
+
 void io_uring_context::recv_pooled_after_poll(operation& op) noexcept {
-    if ((op.priv_.state & st_cancel) != 0 || closing_) {
+    if (recv_ends(op)) {
         finish(op, 0, std::make_error_code(std::errc::operation_canceled));
         return;
     }
@@ -192,7 +200,7 @@ void io_uring_context::deliver_chunk(operation& op, int bytes, std::byte* data, 
     if (kernel_armed) return;
     // The kernel ended the multishot after this chunk (or this is the poll
     // fallback): keep the promise "armed until cancelled" by re-arming.
-    if ((op.priv_.state & st_cancel) != 0 || closing_) {
+    if (recv_ends(op)) {
         finish(op, 0, std::make_error_code(std::errc::operation_canceled));
         return;
     }
@@ -204,7 +212,7 @@ void io_uring_context::deliver_chunk(operation& op, int bytes, std::byte* data, 
 //-----------------------------------------------------------------------------
 
 void io_uring_context::starve(operation& op) noexcept {
-    if ((op.priv_.state & st_cancel) != 0 || closing_) {
+    if (recv_ends(op)) {
         finish(op, 0, std::make_error_code(std::errc::operation_canceled));
         return;
     }

@@ -426,3 +426,32 @@ TEST(PiecePicker, MaxDownloadingCapsPiecesUnderWay) {
     for (const auto& b : second) EXPECT_EQ(b.piece, 3u);
     EXPECT_EQ(p.downloading_count(), 3u);
 }
+
+TEST(PiecePicker, ExhaustedMeansNoPickCanGiveAnything) {
+    // Cap 2 of 4 pieces: exhausted once both are under way with every block
+    // requested; a block given back, or a passed piece, makes it not so.
+    bt::picker_options o;
+    o.order = bt::pick_order::sequential;
+    o.max_downloading = 2;
+    o.end_game = false;
+    bt::piece_picker p(bt::piece_geometry(4 * 2 * kb16, 2 * kb16), o);
+    p.add_seed();
+    const bt::bitfield all(4, true);
+    std::vector<bt::block_ref> out;
+    EXPECT_FALSE(p.exhausted());
+    EXPECT_EQ(p.pick(1, all, 3, out), 3u);
+    EXPECT_FALSE(p.exhausted()) << "one block of the second piece is still open";
+    EXPECT_EQ(p.pick(1, all, 3, out), 1u);
+    EXPECT_TRUE(p.exhausted());
+    std::vector<bt::block_ref> none;
+    EXPECT_EQ(p.pick(2, all, 8, none), 0u) << "exhausted: nothing for anyone";
+    p.abort_request(1, out[0]);
+    EXPECT_FALSE(p.exhausted()) << "a block given back is open again";
+    EXPECT_EQ(p.pick(2, all, 8, none), 1u);
+    EXPECT_TRUE(p.exhausted());
+    std::vector<bt::peer_handle> cancel;
+    p.mark_received(2, none[0], cancel);
+    p.mark_received(1, out[1], cancel);
+    p.piece_passed(0);
+    EXPECT_FALSE(p.exhausted()) << "room for a third piece";
+}

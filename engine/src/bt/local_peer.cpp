@@ -66,8 +66,16 @@ void local_peer::detach(peer_session& s) {
 
 void local_peer::request_on_all() {
     if (stopped_) return;
-    // Index loop: a request can close nobody, but stay safe against growth.
-    for (std::size_t i = 0; i < sessions_.size(); ++i) sessions_[i]->request_more(now_);
+    // From a turning start, and only while the picker has something to give:
+    // under the cap on pieces in memory a passed piece makes room for one
+    // more, and at 2,500 connections asking each of them would cost 2,500
+    // picks per piece. The turn shares that room among the connections.
+    // (Index loop: a request can close nobody, but stay safe against growth.)
+    const std::size_t n = sessions_.size();
+    std::size_t k = 0;
+    for (; k < n && k < sessions_.size() && !picker_->exhausted(); ++k)
+        sessions_[(request_turn_ + k) % sessions_.size()]->request_more(now_);
+    if (!sessions_.empty()) request_turn_ = (request_turn_ + k) % sessions_.size();  // next time, the ones not asked
 }
 
 void local_peer::set_pipeline(std::uint32_t n) {

@@ -196,6 +196,7 @@ private:
     std::int64_t now_ = 0;                     // the latest time any input brought
     bool failed_ = false;                      // a write failed: ask for nothing more
     bool stopped_ = false;                     // the run is ending: ask for nothing more
+    std::size_t request_turn_ = 0;             // request_on_all's first session
     std::size_t writes_pending_ = 0;           // storage writes asked, not answered
     std::uint32_t pipeline_ = 16;              // per session
     peer_handle next_handle_ = 1;              // never reused

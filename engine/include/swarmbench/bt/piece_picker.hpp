@@ -98,6 +98,13 @@ public:
                      std::vector<block_ref>& out);
     /// Every block still needed (from pieces some peer has) is requested.
     bool in_end_game() const;
+    /// No pick can give anyone anything now: no block is open, the cap on
+    /// pieces under way is reached, and it is not the end game. (Cheap: a
+    /// peer with thousands of connections asks it before each of them.)
+    bool exhausted() const {
+        return open_list_.empty() && options_.max_downloading != 0 &&
+               downloading_count() >= options_.max_downloading && !in_end_game();
+    }
 
     // ---- events
     /// A block arrived from `peer`. On accepted/piece_complete, `cancel`

@@ -48,18 +48,20 @@ Target (issue 5, group python; needs the Python module in the build): a loopback
   N = 8 and 64, one engine context on each side.
 Targets (group memory): resident memory per swarm connection. `swarmbench run --storage
   discard --pipeline 16`, 4 seeders, 4 leechers sharing 64 / 1,000 / 2,000 / 10,000
-  connections (--memory-connections), both ends of each in the one process. RSS slope
-  (RSS at 10,000 - RSS at 64) / (10,000 - 64) <= 8 KiB per connection; goodput at 2,000
-  >= 0.8x goodput at 64. Each run is stopped (SIGINT) --memory-seconds (5) after its
-  samples show every connection up (or the last before none came up for as long; the
-  table shows how many). Peak RSS is the process's high-water mark (VmHWM via wait4,
-  every buffer counted); goodput and CPU-s/GiB are those of the measured seconds. If the
-  largest row's RSS still rises by more than 1 KiB per connection per second at the end,
-  the slope target is not met (a longer --memory-seconds comes closer to the steady
-  state). A table per row and binary/backend, and a graph of peak RSS against
-  connections, bench/results/memory.svg. A row needs 2N + 64 descriptors: the group
-  raises RLIMIT_NOFILE, and where the hard limit cannot rise (no CAP_SYS_RESOURCE) skips
-  the row and says so; the slope then spans the largest row measured.
+  connections (--memory-connections). RSS slope (RSS at 10,000 - RSS at 64) / (10,000 -
+  64) <= 8 KiB per connection; goodput at 2,000 >= 0.8x goodput at 64. Each run is
+  stopped (SIGINT) --memory-seconds (5) after its samples show every connection up (or
+  the last before none came up for as long; the table shows how many). Peak RSS is the
+  process's high-water mark (VmHWM via wait4, every buffer counted); goodput and CPU-s/GiB
+  are those of the measured seconds. If the largest row's RSS still rises by more than 1
+  KiB per connection per second at the end, the slope target is not met (a longer
+  --memory-seconds comes closer to the steady state). A table per row and binary/backend,
+  and a graph of peak RSS against connections, bench/results/memory.svg. Both ends of a
+  row in one process need 2N + 64 descriptors: the group raises RLIMIT_NOFILE, and where
+  the hard limit cannot rise (no CAP_SYS_RESOURCE) runs every row as two processes of one
+  swarm (seeders_at, swarm_id: the seeders in one, the leechers in the other, one engine
+  context each, peaks summed; --memory-processes forces either form). The --baseline
+  binary predates the split: its rows that do not fit one process are skipped, and say so.
 Group clients (issue 17; no target yet, a comparison): libtorrent as the client, against
   libtorrent's own fake-peer tool examples/connection_tester (built from Debian's
   libtorrent-rasterbar source package by scripts/bench-deps-clients.sh, which run.py calls
@@ -547,7 +549,8 @@ def watch_and_stop(procs: list, out: Path, total: int, window: float, setup_limi
     """Waits for `total` connections in `out`'s samples (or the last before none came up
     for max(window, 5) s; setup_limit if none ever does), then `window` seconds more, then
     stops every process in `procs` with SIGINT (each run ends and writes its results; killed
-    a minute later). Returns each process's rusage (wait4: ru_maxrss is its VmHWM)."""
+    a minute later). Returns each process's rusage (wait4: ru_maxrss is its VmHWM). Signals go
+    by os.kill: Popen.send_signal would poll(), reaping the process and its rusage with it."""
     usages = [None] * len(procs)
     up, active, changed_at = False, 0, time.monotonic()
     stop_at, killed_at = changed_at + setup_limit, None
@@ -573,14 +576,14 @@ def watch_and_stop(procs: list, out: Path, total: int, window: float, setup_limi
             # with the other side of its connections vanishing under it.
             for i in reversed(range(1, len(procs))):
                 if usages[i] is None:
-                    procs[i].send_signal(signal.SIGINT)
+                    os.kill(procs[i].pid, signal.SIGINT)
                     usages[i] = reap(procs[i], 60)
-            procs[0].send_signal(signal.SIGINT)
+            os.kill(procs[0].pid, signal.SIGINT)
             killed_at = now
         elif killed_at is not None and now > killed_at + 60:
             for i, proc in enumerate(procs):
                 if usages[i] is None:
-                    proc.kill()
+                    os.kill(proc.pid, signal.SIGKILL)
         time.sleep(0.1)
     return usages
 
@@ -594,7 +597,7 @@ def reap(proc, seconds: float):
             proc.returncode = os.waitstatus_to_exitcode(status)
             return usage
         if time.monotonic() > deadline:
-            proc.kill()
+            os.kill(proc.pid, signal.SIGKILL)
             deadline = float("inf")
         time.sleep(0.05)
 

@@ -557,12 +557,9 @@ def watch_and_stop(procs: list, out: Path, total: int, window: float, setup_limi
     while any(u is None for u in usages):
         for i, proc in enumerate(procs):
             if usages[i] is None:
-                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # reaps it with its rusage
-                if pid:
-                    proc.returncode = os.waitstatus_to_exitcode(status)
-                    usages[i] = usage
-                    if killed_at is None:
-                        stop_at = 0  # one ended by itself: stop the others
+                usages[i] = try_reap(proc)
+                if usages[i] is not None and killed_at is None:
+                    stop_at = 0  # one ended by itself: stop the others
         now = time.monotonic()
         if not up:
             last = (samples_csv(out / "timeseries.csv") or [{}])[-1].get("connections_active", 0)
@@ -588,13 +585,21 @@ def watch_and_stop(procs: list, out: Path, total: int, window: float, setup_limi
     return usages
 
 
+def try_reap(proc):
+    """Reaps `proc` if it has ended, its rusage with it (wait4); returns that, or None."""
+    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+    if not pid:
+        return None
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage
+
+
 def reap(proc, seconds: float):
     """Waits up to `seconds` for `proc` to end (killed after that); returns its rusage."""
     deadline = time.monotonic() + seconds
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
+        usage = try_reap(proc)
+        if usage is not None:
             return usage
         if time.monotonic() > deadline:
             os.kill(proc.pid, signal.SIGKILL)
@@ -1215,15 +1220,24 @@ def main() -> int:
                                        if l.startswith("model name")), "unknown")}
     if not args.only:
         results["args"] = vars(args)
+    failed = []
     for g in groups:
         results.setdefault("args_by_group", {})[g] = vars(args)
-        {"stream": bench_stream, "disk": bench_disk, "connections": bench_connections,
-         "swarm": bench_swarm, "memory": bench_memory, "app": bench_app, "python": bench_python,
-         "clients": bench_clients}[g](args, args.backends, results)
+        try:
+            {"stream": bench_stream, "disk": bench_disk, "connections": bench_connections,
+             "swarm": bench_swarm, "memory": bench_memory, "app": bench_app, "python": bench_python,
+             "clients": bench_clients}[g](args, args.backends, results)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+            # One failed run costs its group, not the others' figures.
+            print(f"\ngroup {g} failed: {e}", file=sys.stderr)
+            results[g] = {"error": str(e)}
+            failed.append(g)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
-    return 0
+    if failed:
+        print(f"failed: {', '.join(failed)} (their entries in the results hold the error)", file=sys.stderr)
+    return 1 if failed else 0
 
 
 SWARMBENCH = ""

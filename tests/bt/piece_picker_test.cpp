@@ -402,16 +402,26 @@ TEST(PiecePicker, SimulatedSwarmDownloadsEverything) {
     EXPECT_EQ(duplicates, 0u);  // cancels reached every duplicate requester
 }
 
+namespace {
+
+/// Sequential, no end game, every piece at a seed, at most `cap` pieces under way.
+bt::piece_picker capped_sequential_picker(std::uint32_t pieces, std::uint32_t blocks_per_piece, std::uint32_t cap) {
+    bt::picker_options o;
+    o.order = bt::pick_order::sequential;
+    o.max_downloading = cap;
+    o.end_game = false;
+    bt::piece_picker p(bt::piece_geometry(std::uint64_t{pieces} * blocks_per_piece * kb16, blocks_per_piece * kb16), o);
+    p.add_seed();
+    return p;
+}
+
+}  // namespace
+
 TEST(PiecePicker, MaxDownloadingCapsPiecesUnderWay) {
     // 16 pieces of 4 blocks; at most 3 under way: a peer asking for 40 blocks
     // gets the 12 blocks of 3 pieces, a second peer shares none (all
     // requested), and a fourth piece starts only once one passes.
-    bt::picker_options o;
-    o.order = bt::pick_order::sequential;
-    o.max_downloading = 3;
-    o.end_game = false;
-    bt::piece_picker p(bt::piece_geometry(16 * 4 * kb16, 4 * kb16), o);
-    p.add_seed();
+    bt::piece_picker p = capped_sequential_picker(16, 4, 3);
     const bt::bitfield all(16, true);
     std::vector<bt::block_ref> out;
     EXPECT_EQ(p.pick(1, all, 40, out), 12u);
@@ -430,12 +440,7 @@ TEST(PiecePicker, MaxDownloadingCapsPiecesUnderWay) {
 TEST(PiecePicker, ExhaustedMeansNoPickCanGiveAnything) {
     // Cap 2 of 4 pieces: exhausted once both are under way with every block
     // requested; a block given back, or a passed piece, makes it not so.
-    bt::picker_options o;
-    o.order = bt::pick_order::sequential;
-    o.max_downloading = 2;
-    o.end_game = false;
-    bt::piece_picker p(bt::piece_geometry(4 * 2 * kb16, 2 * kb16), o);
-    p.add_seed();
+    bt::piece_picker p = capped_sequential_picker(4, 2, 2);
     const bt::bitfield all(4, true);
     std::vector<bt::block_ref> out;
     EXPECT_FALSE(p.exhausted());

@@ -70,12 +70,11 @@ void local_peer::request_on_all() {
     // under the cap on pieces in memory a passed piece makes room for one
     // more, and at 2,500 connections asking each of them would cost 2,500
     // picks per piece. The turn shares that room among the connections.
-    // (Index loop: a request can close nobody, but stay safe against growth.)
+    // (request_more only queues messages: no session attaches or detaches here.)
     const std::size_t n = sessions_.size();
     std::size_t k = 0;
-    for (; k < n && k < sessions_.size() && !picker_->exhausted(); ++k)
-        sessions_[(request_turn_ + k) % sessions_.size()]->request_more(now_);
-    if (!sessions_.empty()) request_turn_ = (request_turn_ + k) % sessions_.size();  // next time, the ones not asked
+    for (; k < n && !picker_->exhausted(); ++k) sessions_[(request_turn_ + k) % n]->request_more(now_);
+    if (n != 0) request_turn_ = (request_turn_ + k) % n;  // next time, the ones not asked
 }
 
 void local_peer::set_pipeline(std::uint32_t n) {

@@ -56,7 +56,7 @@ peer_session::peer_session(local_peer& peer, const session_options& options, std
     last_refill_ns_ = now;
     tokens_ = piece_message(default_block_size);
     peer_.attach(*this);
-    if (outgoing_) push({msg_id::choke, sp_handshake});
+    if (outgoing_) push(special(sp_handshake));
 }
 
 peer_session::~peer_session() {
@@ -322,14 +322,14 @@ void peer_session::on_handshake(const handshake& hs, std::int64_t now) {
     remote_id_ = hs.id;
     fast_ = decoder_.fast_negotiated();
     ext_ = decoder_.extensions_negotiated();
-    if (!outgoing_) push({msg_id::choke, sp_handshake});  // we dialled: ours went first
-    if (ext_) push({msg_id::choke, sp_ext_handshake});
+    if (!outgoing_) push(special(sp_handshake));  // dialled by them: ours answers (dialling, ours went first)
+    if (ext_) push(special(sp_ext_handshake));
     // Our pieces: have all / have none where BEP 6 allows, else a bitfield
     // (none at all for a peer without pieces and without BEP 6).
     const piece_picker& picker = peer_.picker();
     const bool all = picker.complete();
     if (fast_ && all) push({msg_id::have_all});
-    else if (picker.have_count() > 0) push({msg_id::choke, sp_bitfield});
+    else if (picker.have_count() > 0) push(special(sp_bitfield));
     else if (fast_) push({msg_id::have_none});
     state_ = state_t::active;
     stats_.established_ns = now;
@@ -675,7 +675,7 @@ void peer_session::tick(std::int64_t now) {
     if (has_output()) want_send();  // lazy HAVEs
     // Clients drop a peer silent for 2 minutes (libtorrent, transmission).
     if (!has_output() && !unsent_ && now - last_output_ns_ >= o.keep_alive_ns) {
-        push({msg_id::choke, sp_keep_alive});
+        push(special(sp_keep_alive));
         last_output_ns_ = now;
     }
     if (rate_ != 0) {

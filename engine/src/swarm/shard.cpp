@@ -66,8 +66,8 @@ void on_tick(operation& op) {
         const double dt_s = static_cast<double>(now - s.last_tick_ns) / 1e9;
         s.last_tick_ns = now;
         read_controls(s);
-        for (auto& p : s.seeders) peer_tick(*p, now, dt_s);
-        for (auto& p : s.leechers) peer_tick(*p, now, dt_s);
+        for (auto& p : s.seeders) peer_tick(*p, now);
+        for (auto& p : s.leechers) peer_tick(*p, now);
         churn(s, dt_s);
         arm_tick(s);
     }
@@ -164,11 +164,11 @@ void maybe_finish_shard(shard& s) {
     if (!s.stopping || s.finished || s.live != 0) return;
     s.finished = true;
     for (auto& l : s.leechers) {
-        peer_tick(*l, steady_ns(), 0);  // collects the last summaries
+        peer_tick(*l, steady_ns());  // collects the last summaries
         if (l->storage) l->storage->close_files();
     }
     if (s.content) s.content->close_files();
-    for (auto& sd : s.seeders) peer_tick(*sd, steady_ns(), 0);
+    for (auto& sd : s.seeders) peer_tick(*sd, steady_ns());
     s.run->finished.fetch_add(1, std::memory_order_release);
     s.run->bell.ring();
 }

@@ -245,8 +245,8 @@ void swarm_peer::established(bt::peer_session& s) {
         c.counted = c.external;
         if (c.external) {
             // Dialled: set by the dial; came in: its IP (the port is ephemeral).
-            if (c.remote_key.empty()) c.remote_key = c.remote.substr(0, c.remote.rfind(':'));
-            sh.run->remotes.seen(c.remote_key, sh.run->torrent->piece_count());
+            if (c.target.key.empty()) c.target.key = c.remote.substr(0, c.remote.rfind(':'));
+            sh.run->remotes.seen(c.target.key, sh.run->torrent->piece_count());
         }
         s.set_rate(c.slow ? sh.slow_rate : sh.rate_limit);
     } else {
@@ -297,13 +297,13 @@ void swarm_peer::remote_pieces(bt::peer_session& s, std::optional<std::uint32_t>
     shard& sh = *owner;
     const std::uint32_t pieces = sh.run->torrent->piece_count();
     const remote_registry::update u =
-        piece ? sh.run->remotes.have(c.remote_key, *piece) : sh.run->remotes.have_bits(c.remote_key, s.remote_pieces());
+        piece ? sh.run->remotes.have(c.target.key, *piece) : sh.run->remotes.have_bits(c.target.key, s.remote_pieces());
     sh.counters.pieces_verified.add(u.new_pieces);
     if (u.completed) {
         log().info("{}: {} has every piece ({} of them, each passed its own hash check)", name, c.remote, pieces);
         sh.run->bell.ring();
     }
-    if (!c.remote_complete && sh.run->remotes.complete(c.remote_key)) {
+    if (!c.remote_complete && sh.run->remotes.complete(c.target.key)) {
         c.remote_complete = true;
         defer(sh, {deferred_action::kind_t::close_done, nullptr, 0, false, &c});
     }
@@ -424,7 +424,6 @@ void dial(swarm_peer& p, const pending_dial& d) {
     c.target = d.target;
     c.retry = d.retry;
     c.dial_failures = d.failures;
-    c.remote_key = d.target.key;
     endpoint to = d.target.to;
     if (d.target.kind == dial_target::kind_t::seeder) {
         const seeder_address& a = run.seeders[(p.index + p.next_seeder++) % run.seeders.size()];
@@ -557,7 +556,7 @@ void peer_connection_closed(swarm_peer& p, const connection& c) {
         // port (BEP 10 "p") is dialled back too: clients close their
         // connections to seeds the moment they complete, often before their
         // last HAVEs go out, and the bitfield on a fresh connection tells.
-        if (c.remote_complete || (!c.remote_key.empty() && run.remotes.complete(c.remote_key))) return;
+        if (c.remote_complete || (!c.target.key.empty() && run.remotes.complete(c.target.key))) return;
         if (c.outgoing && c.named_client() >= 0) {
             // Backoff: 0.2 s after a connection that worked, doubling (to 5 s)
             // while dials fail; the controller gives up after client_grace_s.
@@ -568,7 +567,7 @@ void peer_connection_closed(swarm_peer& p, const connection& c) {
             back.kind = dial_target::kind_t::dial_back;
             back.to = c.remote_ep;
             back.to.port = c.session->remote_listen_port();
-            back.key = c.remote_key;
+            back.key = c.target.key;
             p.dials.push_back({now + dial_back_delay_ns, std::move(back)});
         }
         return;
@@ -595,8 +594,7 @@ void peer_connection_gone(swarm_peer& p, const connection& c) {
 // [SECTION] tick, churn, stop, completion
 // ---------------------------------------------------------------------------
 
-void peer_tick(swarm_peer& p, std::int64_t now, double dt_s) {
-    (void)dt_s;
+void peer_tick(swarm_peer& p, std::int64_t now) {
     shard& s = shard_of(p);
     // Connections that ended and have nothing pending: keep their summary, free them.
     auto& conns = p.conns;
@@ -627,6 +625,13 @@ void peer_tick(swarm_peer& p, std::int64_t now, double dt_s) {
     // Steering: grow or shrink to the target count of seeder connections.
     std::size_t have = seeder_connection_count(p);
     for (; have < s.conns_per_leecher && !s.run->seeders.empty(); ++have) dial_or_defer(p, pending_dial{});
+    // Down: dials not yet made go first (they count in `have`; closing a live
+    // connection for each would steer below the target once they are made).
+    for (std::size_t i = p.dials.size(); i-- > 0 && have > s.conns_per_leecher;) {
+        if (p.dials[i].target.kind != dial_target::kind_t::seeder) continue;
+        p.dials.erase(p.dials.begin() + static_cast<std::ptrdiff_t>(i));
+        --have;
+    }
     for (std::size_t i = 0; i < conns.size() && have > s.conns_per_leecher; ++i) {
         connection& c = *conns[i];
         if (c.to_seeder() && c.state != conn_state::closing) {

@@ -221,9 +221,8 @@ struct connection {
     std::uint8_t pending = 0;        // operations and waits that keep the object alive
     std::uint32_t id = 0;            // its number at our peer (in our peer id)
     std::uint32_t dial_failures = 0; // named client: losses in a row before this dial that moved no data
-    dial_target target;              // outgoing: to whom
+    dial_target target;              // outgoing: to whom; came in from an outside client: only its key (its IP)
     std::string remote;              // "seeder-01 127.0.0.1:40001" for logs and summaries
-    std::string remote_key;          // outside client: its key in swarm_run::remotes
     endpoint remote_ep;              // dialled, or accepted from
     std::string end_reason;          // why it ended ("" while open)
     std::byte* send_buf = nullptr;   // the send in flight's buffer (the shard's)
@@ -516,7 +515,7 @@ std::error_code peer_listen(swarm_peer& p, const endpoint& where);
 /// Creates the local peer (and storage): the scenario decides its configuration.
 std::string peer_setup(swarm_peer& p, io_context& ctx);
 void peer_start(swarm_peer& p);
-void peer_tick(swarm_peer& p, std::int64_t now, double dt_s);
+void peer_tick(swarm_peer& p, std::int64_t now);
 void peer_stop(swarm_peer& p);
 /// A connection of `p` ended: keep its summary, maybe dial again. Called
 /// from peer_tick when the object is freed.

@@ -165,12 +165,14 @@ private:
 
     /// A message to send, kept small until it is encoded.
     struct pending {
-        msg_id id;                 // what (keep-alive: msg_id::port with length 1; handshakes below)
-        std::uint8_t special = 0;  // 1: handshake, 2: extended handshake, 3: keep-alive, 4: bitfield
+        msg_id id;                 // what, when special is 0
+        std::uint8_t special = 0;  // else 1: handshake, 2: extended handshake, 3: keep-alive, 4: bitfield
         std::uint32_t index = 0;   // piece
         std::uint32_t begin = 0;   // offset
         std::uint32_t length = 0;  // block length
     };
+    /// A queued message that is not a plain msg_id one (its id unused).
+    static constexpr pending special(std::uint8_t kind) noexcept { return {msg_id::choke, kind}; }
     /// A request we serve: queued, then committed (reading or ready).
     struct serve_entry {
         block_request r;                  // what

@@ -231,6 +231,35 @@ TEST(PiecePicker, EndGameDuplicatesAndCancels) {
     EXPECT_TRUE(p.have_bitfield().get(b[0].piece));
 }
 
+TEST(PiecePicker, EndGameRoomCountsBlocksThatMayTakeOneMoreRequester) {
+    // 2 pieces x 2 blocks, at most 2 requesters a block: the room is what an
+    // end-game pick can still hand out, kept through every way a request ends.
+    bt::piece_picker p(bt::piece_geometry(2 * 2 * kb16, 2 * kb16));
+    const auto all = bt::bitfield(2, true);
+    p.add_seed();
+    std::vector<bt::block_ref> a, b, c;
+    EXPECT_EQ(p.end_game_room(), 0u);
+    ASSERT_EQ(p.pick(1, all, 10, a), 4u);
+    EXPECT_EQ(p.end_game_room(), 4u);  // each asked of one peer
+    ASSERT_EQ(p.pick(2, all, 3, b), 3u);
+    EXPECT_EQ(p.end_game_room(), 1u);
+    std::vector<bt::peer_handle> cancel;
+    p.mark_received(1, a[3], cancel);  // the one block with room arrives
+    EXPECT_EQ(p.end_game_room(), 0u);
+    EXPECT_EQ(p.pick(3, all, 10, c), 0u) << "no room: end game gives nothing";
+    p.abort_request(2, b[0]);  // a second requester gone: room again
+    EXPECT_EQ(p.end_game_room(), 1u);
+    EXPECT_EQ(p.pick(3, all, 10, c), 1u);
+    EXPECT_EQ(c[0], b[0]);
+    EXPECT_EQ(p.end_game_room(), 0u);
+    p.abort_peer(1);  // blocks 0..2 lose one requester each, keeping one
+    EXPECT_EQ(p.end_game_room(), 3u);
+    p.abort_peer(2);
+    p.abort_peer(3);  // nothing requested any more
+    EXPECT_EQ(p.end_game_room(), 0u);
+    EXPECT_FALSE(p.in_end_game());
+}
+
 TEST(PiecePicker, LostPeerReturnsItsBlocks) {
     bt::piece_picker p(bt::piece_geometry(4 * 4 * kb16, 4 * kb16));
     const auto all = bt::bitfield(4, true);

@@ -136,6 +136,9 @@ public:
     }
     /// Pieces with blocks in flight or awaiting their hash.
     std::size_t downloading_count() const noexcept { return slots_.size() - free_slots_.size(); }
+    /// Blocks requested from fewer peers than end game may ask: what an end-
+    /// game pick could still hand out (to a peer not already asked).
+    std::uint32_t end_game_room() const noexcept { return end_game_room_; }
     const piece_geometry& geometry() const noexcept { return geometry_; }
 
 private:
@@ -169,6 +172,11 @@ private:
     std::size_t take_open_blocks(peer_handle peer, std::uint32_t slot, std::size_t max,
                                  std::vector<block_ref>& out);
     void drop_requester(std::uint32_t slot, std::uint32_t block, peer_handle peer);
+    /// 1 if `b` is requested from fewer peers than end game may ask (room for
+    /// one more requester), else 0: what end_game_room_ counts.
+    std::uint32_t room_in(const block_info& b) const noexcept {
+        return b.state == block_state::requested && b.requesters < options_.max_requests_per_block ? 1 : 0;
+    }
     std::uint64_t next_random() noexcept;
 
     piece_geometry geometry_;                 // piece sizes
@@ -189,6 +197,7 @@ private:
     std::vector<downloading_piece> slots_;    // pieces being downloaded (recycled)
     std::vector<std::uint32_t> free_slots_;   // unused entries of slots_
     std::vector<std::uint32_t> open_list_;    // slots with open blocks
+    std::uint32_t end_game_room_ = 0;         // blocks room_in() counts: 0 means end game has nothing to give
     std::uint64_t rng_;                       // splitmix64 state
 };
 

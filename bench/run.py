@@ -571,11 +571,13 @@ def watch_and_stop(procs: list, out: Path, total: int, window: float, setup_limi
             # The last process first (a split swarm's leechers), each earlier
             # one once the later has ended: a run ends on its own terms, not
             # with the other side of its connections vanishing under it.
-            for i in reversed(range(1, len(procs))):
+            # (Only those not reaped yet: a reaped pid may belong to another
+            # process by now, and one may have ended by itself.)
+            for i in reversed(range(len(procs))):
                 if usages[i] is None:
                     os.kill(procs[i].pid, signal.SIGINT)
-                    usages[i] = reap(procs[i], 60)
-            os.kill(procs[0].pid, signal.SIGINT)
+                    if i > 0:
+                        usages[i] = reap(procs[i], 60)
             killed_at = now
         elif killed_at is not None and now > killed_at + 60:
             for i, proc in enumerate(procs):

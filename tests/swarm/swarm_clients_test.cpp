@@ -376,6 +376,47 @@ TEST_P(swarm_clients, a_client_gone_for_longer_than_the_grace_ends_the_run_with_
     expect_folder(out(), r);
 }
 
+// A client whose listen queue is full: our connects hang (the SYNs go
+// unanswered) until the grace ends the run, which cancels them. The cancelled
+// connect can be the shard's last operation: ending the shard then must not
+// free the connection under its own callback (it did: a crash at the end of
+// an upload to libtorrent). Where a full queue refuses instead (Windows), the
+// run ends the same way, after refusals.
+TEST_P(swarm_clients, connects_hanging_when_the_grace_ends_are_cancelled_cleanly) {
+    const auto torrent_path = dir_.path() / "T.torrent";
+    write_torrent(torrent_path, /*keep_seed=*/true);
+    std::uint16_t port = 0;
+    std::string why_not;
+    const raw::socket_t listener = raw::listen_loopback(0, port, why_not);
+    ASSERT_NE(listener, invalid_handle) << why_not;
+    // Nobody accepts: one connection fills a queue of 0 (Linux keeps one).
+    const raw::socket_t filler = raw::connect_loopback(port);
+    swarm_scenario sc;
+    sc.torrent_file = torrent_path.string();
+    sc.seeders = 1;
+    sc.leechers = 0;
+    sc.storage = storage_mode::discard;
+    sc.upload_to = {endpoint::loopback_v4(port)};
+    sc.client_grace_s = 1;
+    sc.backend = GetParam();
+    sc.threads = 1;
+    sc.timeout_s = 60;
+    swarm_hooks hooks;
+    hooks.output_dir = out();
+    const results r = run_swarm(sc, hooks);
+    raw::close(filler);
+    raw::close(listener);
+
+    EXPECT_EQ(r.summary.status, "failed");
+    std::string why;
+    for (const std::string& m : r.summary.error_messages)
+        if (m.find("no connection to the client") != std::string::npos) why = m;
+    EXPECT_NE(why.find("no connection to the client 127.0.0.1:" + std::to_string(port)), std::string::npos) << why;
+    for (const std::string& m : r.summary.error_messages)
+        EXPECT_EQ(m.find("still pending"), std::string::npos) << "every operation came back at the stop: " << m;
+    expect_folder(out(), r);
+}
+
 INSTANTIATE_TEST_SUITE_P(, swarm_clients, ::testing::ValuesIn(compiled_backends()), backend_param_name);
 
 }  // namespace

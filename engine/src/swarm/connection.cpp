@@ -245,7 +245,6 @@ void on_connect(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
     shard& s = shard_of(c);
     --s.dials_in_flight;
-    conn_op_done(c);
     if (c.state == conn_state::closing) {
         // Closed while connecting: the connect was cancelled; now the socket,
         // with the same operation.
@@ -258,6 +257,7 @@ void on_connect(operation& op) {
         } else {
             ctl_done(c, op);
         }
+        conn_op_done(c);  // last touch, as below: a connection with nothing pending may be freed
         return;
     }
     const std::error_code error = op.error;
@@ -279,6 +279,7 @@ void on_connect(operation& op) {
         record_latency(s, &interval_histograms::connect, &shard::run_connect, steady_ns() - c.connect_start_ns);
         conn_open(c);
     }
+    conn_op_done(c);
     shard_settle(s);
 }
 

@@ -24,6 +24,7 @@ namespace {
 constexpr auto tick_period = std::chrono::milliseconds(20);
 
 void on_tick(operation& op);
+void finish_shard(shard& s);
 
 void arm_tick(shard& s) {
     s.tick_op.code = op_code::timer;
@@ -81,6 +82,19 @@ std::size_t choose_random(shard& s, std::vector<connection*>& v, std::uint64_t n
     const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(n, v.size()));
     for (std::size_t i = 0; i < k; ++i) std::swap(v[i], v[i + next_random(s) % (v.size() - i)]);
     return k;
+}
+
+/// The shard's end, once nothing is in flight: the last summaries, files
+/// closed, the controller told.
+void finish_shard(shard& s) {
+    for (auto& l : s.leechers) {
+        peer_tick(*l, steady_ns());  // collects the last summaries
+        if (l->storage) l->storage->close_files();
+    }
+    if (s.content) s.content->close_files();
+    for (auto& sd : s.seeders) peer_tick(*sd, steady_ns());
+    s.run->finished.fetch_add(1, std::memory_order_release);
+    s.run->bell.ring();
 }
 
 }  // namespace
@@ -163,15 +177,13 @@ void shard_op_done(shard& s) {
 void maybe_finish_shard(shard& s) {
     if (!s.stopping || s.finished || s.live != 0) return;
     s.finished = true;
-    for (auto& l : s.leechers) {
-        peer_tick(*l, steady_ns());  // collects the last summaries
-        if (l->storage) l->storage->close_files();
-    }
-    if (s.content) s.content->close_files();
-    for (auto& sd : s.seeders) peer_tick(*sd, steady_ns());
-    s.run->finished.fetch_add(1, std::memory_order_release);
-    s.run->bell.ring();
+    // Not here: this runs inside the completion callback of the last
+    // operation, which may still hold its connection, and finishing frees
+    // every ended connection. A posted function runs once that callback (and
+    // the rest of its batch) has returned.
+    s.ctx->post([&s] { finish_shard(s); });
 }
+
 
 void record_error(shard& s, const std::string& message) {
     s.counters.errors.add(1);

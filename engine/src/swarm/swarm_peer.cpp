@@ -170,7 +170,6 @@ void on_block_read(void* user, const storage_result& result) {
     block_io& b = *static_cast<block_io*>(user);
     connection& c = *b.conn;
     shard& s = *b.peer->owner;
-    --c.pending;
     if (result.error) {
         s.free_blocks.push_back(b.data);
         const std::string why = "reading " + result.where + ": " + result.error.message();
@@ -180,6 +179,7 @@ void on_block_read(void* user, const storage_result& result) {
         c.session->block_read(b.request, b.data);  // lent until release_block
     }
     s.free_block_ios.push_back(&b);
+    --c.pending;  // last touch of the connection, as in connection.cpp's callbacks
     shard_op_done(s);
     shard_settle(s);
 }

@@ -55,6 +55,23 @@ swarm_scenario seed_mode(const std::filesystem::path& torrent, std::uint16_t por
     return sc;
 }
 
+/// What `swarmbench upload` runs: `seeders` of ours dial the client at
+/// 127.0.0.1:port, and the run fails after `grace_s` without it.
+swarm_scenario upload_mode(const std::filesystem::path& torrent, std::uint16_t port, std::uint32_t seeders,
+                           double grace_s, backend_kind backend) {
+    swarm_scenario sc;
+    sc.torrent_file = torrent.string();
+    sc.seeders = seeders;
+    sc.leechers = 0;
+    sc.storage = storage_mode::discard;
+    sc.upload_to = {endpoint::loopback_v4(port)};
+    sc.client_grace_s = grace_s;
+    sc.backend = backend;
+    sc.threads = 1;
+    sc.timeout_s = 60;
+    return sc;
+}
+
 TEST_P(swarm_clients, seeders_serve_a_torrent_file_from_its_content_dir) {
     const auto torrent_path = dir_.path() / "T.torrent";
     const bt::torrent t = write_torrent(torrent_path, /*keep_seed=*/false);
@@ -338,16 +355,7 @@ TEST_P(swarm_clients, a_client_gone_for_longer_than_the_grace_ends_the_run_with_
     const auto torrent_path = dir_.path() / "T.torrent";
     write_torrent(torrent_path, /*keep_seed=*/true);
     const std::uint16_t port = free_port();  // nobody listens there
-    swarm_scenario sc;
-    sc.torrent_file = torrent_path.string();
-    sc.seeders = 2;
-    sc.leechers = 0;
-    sc.storage = storage_mode::discard;
-    sc.upload_to = {endpoint::loopback_v4(port)};
-    sc.client_grace_s = 2;
-    sc.backend = GetParam();
-    sc.threads = 1;
-    sc.timeout_s = 60;
+    const swarm_scenario sc = upload_mode(torrent_path, port, 2, 2, GetParam());
     swarm_hooks hooks;
     hooks.output_dir = out();
     std::string warning;
@@ -391,16 +399,7 @@ TEST_P(swarm_clients, connects_hanging_when_the_grace_ends_are_cancelled_cleanly
     ASSERT_NE(listener, invalid_handle) << why_not;
     // Nobody accepts: one connection fills a queue of 0 (Linux keeps one).
     const raw::socket_t filler = raw::connect_loopback(port);
-    swarm_scenario sc;
-    sc.torrent_file = torrent_path.string();
-    sc.seeders = 1;
-    sc.leechers = 0;
-    sc.storage = storage_mode::discard;
-    sc.upload_to = {endpoint::loopback_v4(port)};
-    sc.client_grace_s = 1;
-    sc.backend = GetParam();
-    sc.threads = 1;
-    sc.timeout_s = 60;
+    const swarm_scenario sc = upload_mode(torrent_path, port, 1, 1, GetParam());
     swarm_hooks hooks;
     hooks.output_dir = out();
     const results r = run_swarm(sc, hooks);

@@ -165,6 +165,30 @@ TEST_F(download, RedundantHavesCanBeLeftOut) {
     EXPECT_EQ(count(r.drain(*s, 0), k::have), 0u) << "the remote is a seed: it has every piece we could announce";
 }
 
+// Memory: a leecher's connections are mostly to seeds, whose map of pieces
+// says nothing the have-all does not; none is kept (512 bytes each at 4,096
+// pieces), and a seed's HAVE changes nothing.
+TEST_F(download, ASeedsMapOfPiecesIsNotKeptAndItsHavesChangeNothing) {
+    feed(*s, seed_greeting(), 0);
+    EXPECT_TRUE(s->remote_seed());
+    EXPECT_EQ(s->remote_pieces().size(), 0u);
+    const auto first = r.drain(*s, 0);
+    EXPECT_EQ(count(first, k::request), 4u);
+    feed(*s, have(3), 0);
+    EXPECT_EQ(s->remote_pieces().size(), 0u);
+    EXPECT_TRUE(r.drain(*s, 0).empty()) << "nothing to say about a redundant HAVE";
+    EXPECT_EQ(r.error, "");
+    // Not a seed: the map is kept, and grows with each HAVE.
+    auto other = std::make_unique<peer_session>(*p, opts(true), 0);
+    remote_view r2{t};
+    r2.drain(*other, 0);
+    feed(*other, cat({hs_bytes(t, true, false), simple(msg_id::have_none), have(5)}), 0);
+    EXPECT_FALSE(other->remote_seed());
+    ASSERT_EQ(other->remote_pieces().size(), t.piece_count());
+    EXPECT_TRUE(other->remote_pieces().get(5));
+    EXPECT_EQ(other->remote_pieces().count(), 1u);
+}
+
 TEST_F(download, ChokeWithoutFastForgetsRequestsAndUnchokeAsksAgain) {
     feed(*s, cat({hs_bytes(t, false, false), simple(msg_id::unchoke), bits(bitfield(8, true))}), 0);
     auto first = only(r.drain(*s, 0), k::request);

@@ -343,9 +343,12 @@ void peer_session::on_handshake(const handshake& hs, std::int64_t now) {
 // ---------------------------------------------------------------------------
 
 void peer_session::register_remote() {
-    if (remote_registered_ || remote_has_.size() == 0) return;
+    if (remote_registered_) return;
+    if (!remote_seed_) {
+        if (remote_has_.size() == 0) return;  // nothing announced yet
+        remote_seed_ = remote_has_.all();
+    }
     remote_registered_ = true;
-    remote_seed_ = remote_has_.all();
     if (remote_seed_) peer_.picker().add_seed();
     else peer_.picker().add_peer_bitfield(remote_has_);
 }
@@ -372,12 +375,18 @@ void peer_session::on_remote_set(const message& m) {
     }
     register_remote();
     io_.remote_pieces(*this, std::nullopt);
+    // A seed's map says no more than remote_seed_ (request_more picks from
+    // the local peer's all-set map): let go of it, as above; a leecher's
+    // connections are mostly to seeds.
+    if (remote_seed_) remote_has_ = bitfield();
     update_interest();
 }
 
 void peer_session::on_have(std::uint32_t piece) {
-    if (peer_.options().seed) {
-        io_.remote_pieces(*this, piece);  // a seed keeps no map (on_remote_set)
+    if (peer_.options().seed || remote_seed_) {
+        // A seed keeps no map, nor does anyone of a seed (on_remote_set);
+        // a seed's HAVE is redundant (counted with its have-all).
+        io_.remote_pieces(*this, piece);
         return;
     }
     const std::uint32_t pieces = peer_.torrent_ref().piece_count();

@@ -137,8 +137,9 @@ public:
     std::uint32_t remote_reqq() const noexcept { return remote_reqq_; }    // 0: not told
     std::uint16_t remote_listen_port() const noexcept { return remote_port_; }  // 0: not told
     bool fast() const noexcept { return fast_; }
-    /// The remote's pieces (empty at a seed's sessions: a seed needs no
-    /// map of them, outside peer_io::remote_pieces calls).
+    /// The remote's pieces, during peer_io::remote_pieces calls; afterwards
+    /// empty at a seed's sessions (a seed needs no map of them) and when the
+    /// remote is a seed (remote_seed() says all).
     const bitfield& remote_pieces() const noexcept { return remote_has_; }
     bool remote_seed() const noexcept { return remote_seed_; }
     bool am_choking() const noexcept { return am_choking_; }

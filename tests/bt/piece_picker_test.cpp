@@ -250,7 +250,7 @@ TEST(PiecePicker, EndGameRoomCountsBlocksThatMayTakeOneMoreRequester) {
     p.abort_request(2, b[0]);  // a second requester gone: room again
     EXPECT_EQ(p.end_game_room(), 1u);
     EXPECT_EQ(p.pick(3, all, 10, c), 1u);
-    EXPECT_EQ(c[0], b[0]);
+    EXPECT_EQ(c[0], b[0]) << "the scan resumes where it last found room (the second piece) and wraps";
     EXPECT_EQ(p.end_game_room(), 0u);
     p.abort_peer(1);  // blocks 0..2 lose one requester each, keeping one
     EXPECT_EQ(p.end_game_room(), 3u);

@@ -316,9 +316,7 @@ std::size_t piece_picker::pick(peer_handle peer, const bitfield& has, std::size_
             if (!dp.in_use || !has.get(dp.piece)) continue;
             for (std::uint32_t b = 0; b < dp.blocks.size() && n < max_blocks; ++b) {
                 block_info& bi = dp.blocks[b];
-                if (bi.state != block_state::requested ||
-                    bi.requesters >= options_.max_requests_per_block)
-                    continue;
+                if (room_in(bi) == 0) continue;
                 const auto end = bi.req.begin() + bi.requesters;
                 if (std::find(bi.req.begin(), end, peer) != end) continue;
                 bi.req[bi.requesters++] = peer;

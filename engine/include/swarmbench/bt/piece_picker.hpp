@@ -198,7 +198,7 @@ private:
     std::vector<std::uint32_t> free_slots_;   // unused entries of slots_
     std::vector<std::uint32_t> open_list_;    // slots with open blocks
     std::uint32_t end_game_room_ = 0;         // blocks room_in() counts: 0 means end game has nothing to give
-    std::uint32_t end_game_slot_ = 0;         // where the next end-game pick starts (where the last one stopped)
+    std::uint32_t end_game_slot_ = 0;         // where the next end-game pick starts (where the last one found room)
     std::uint64_t rng_;                       // splitmix64 state
 };
 

@@ -72,6 +72,14 @@ swarm_scenario upload_mode(const std::filesystem::path& torrent, std::uint16_t p
     return sc;
 }
 
+/// The run's message about losing its client ("" if none).
+std::string client_loss(const results& r) {
+    std::string why;
+    for (const std::string& m : r.summary.error_messages)
+        if (m.find("no connection to the client") != std::string::npos) why = m;
+    return why;
+}
+
 TEST_P(swarm_clients, seeders_serve_a_torrent_file_from_its_content_dir) {
     const auto torrent_path = dir_.path() / "T.torrent";
     const bt::torrent t = write_torrent(torrent_path, /*keep_seed=*/false);
@@ -367,9 +375,7 @@ TEST_P(swarm_clients, a_client_gone_for_longer_than_the_grace_ends_the_run_with_
     const results r = run_swarm(sc, hooks);
 
     EXPECT_EQ(r.summary.status, "failed");
-    std::string why;
-    for (const std::string& m : r.summary.error_messages)
-        if (m.find("no connection to the client") != std::string::npos) why = m;
+    const std::string why = client_loss(r);
     EXPECT_NE(why.find("no connection to the client 127.0.0.1:" + std::to_string(port)), std::string::npos) << why;
     EXPECT_NE(why.find("client_grace_s = 2 s"), std::string::npos) << why;
     EXPECT_NE(warning.find("no connection to the client 127.0.0.1:" + std::to_string(port)), std::string::npos)
@@ -407,9 +413,7 @@ TEST_P(swarm_clients, connects_hanging_when_the_grace_ends_are_cancelled_cleanly
     raw::close(listener);
 
     EXPECT_EQ(r.summary.status, "failed");
-    std::string why;
-    for (const std::string& m : r.summary.error_messages)
-        if (m.find("no connection to the client") != std::string::npos) why = m;
+    const std::string why = client_loss(r);
     EXPECT_NE(why.find("no connection to the client 127.0.0.1:" + std::to_string(port)), std::string::npos) << why;
     for (const std::string& m : r.summary.error_messages)
         EXPECT_EQ(m.find("still pending"), std::string::npos) << "every operation came back at the stop: " << m;

@@ -184,7 +184,6 @@ void maybe_finish_shard(shard& s) {
     s.ctx->post([&s] { finish_shard(s); });
 }
 
-
 void record_error(shard& s, const std::string& message) {
     s.counters.errors.add(1);
     log().error("{}", message);

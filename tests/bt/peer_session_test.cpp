@@ -165,6 +165,59 @@ TEST_F(download, RedundantHavesCanBeLeftOut) {
     EXPECT_EQ(count(r.drain(*s, 0), k::have), 0u) << "the remote is a seed: it has every piece we could announce";
 }
 
+// The local peer stops telling a connection to a seed of our own of each
+// passed piece (O(1) per piece at a leecher of 500 such connections), yet the
+// last piece still ends our interest; a late set that is no seed's brings the
+// HAVEs back.
+TEST_F(download, ASeedsConnectionHearsNoPassesButLosesInterestAtTheEndAndALateMapBringsHavesBack) {
+    s->set_redundant_haves(false);
+    feed(*s, seed_greeting(), 0);
+    auto out = r.drain(*s, 0);
+    ASSERT_EQ(count(out, k::request), 4u);
+    answer(out, 1 << 20);  // piece 0 (sequential order)
+    io.settle();
+    out = r.drain(*s, 0);
+    EXPECT_EQ(count(out, k::have), 0u);
+    ASSERT_EQ(count(out, k::request), 4u);  // piece 1
+    bitfield late(t.piece_count());
+    late.set(5);
+    feed(*s, bits(late), 0);  // a bend: a second set, replacing the first
+    EXPECT_FALSE(s->remote_seed());
+    answer(out, 1 << 20);  // piece 1, which its new map lacks: we owe a HAVE
+    io.settle();
+    out = r.drain(*s, 0);
+    ASSERT_EQ(count(out, k::have), 1u);
+    EXPECT_EQ(only(out, k::have)[0].index, 1u);
+    EXPECT_EQ(r.error, "");
+
+    // A seed to the end: no HAVE at all, NOT_INTERESTED with the last piece.
+    auto q = make_peer(false, [] {
+        local_peer_options o;
+        o.upload = false;
+        o.pipeline = 4;
+        return o;
+    }());
+    peer_session only_seed(*q, opts(true), 0);
+    remote_view r2{t};
+    r2.drain(only_seed, 0);
+    only_seed.set_redundant_haves(false);
+    feed(only_seed, seed_greeting(), 0);
+    out = r2.drain(only_seed, 0);
+    std::size_t haves = 0, not_interested = 0;
+    for (int round = 0; round < 100 && !q->complete(); ++round) {
+        feed(only_seed, answers(t, seed, out), 0);
+        io.settle();
+        out = r2.drain(only_seed, 0);
+        haves += count(out, k::have);
+        not_interested += count(out, k::not_interested);
+    }
+    ASSERT_TRUE(q->complete());
+    EXPECT_EQ(haves, 0u);
+    EXPECT_EQ(not_interested, 1u);
+    EXPECT_FALSE(only_seed.am_interested());
+    EXPECT_EQ(r2.error, "");
+}
+
 // Memory: a leecher's connections are mostly to seeds, whose map of pieces
 // says nothing the have-all does not; none is kept (512 bytes each at 4,096
 // pieces), and a seed's HAVE changes nothing.

@@ -55,13 +55,27 @@ std::uint32_t local_peer::bound() const noexcept {
     return static_cast<std::uint32_t>(std::max<std::uint64_t>(4, default_assembly_bytes / per));
 }
 
-void local_peer::attach(peer_session& s) { sessions_.push_back(&s); }
+void local_peer::attach(peer_session& s) {
+    sessions_.push_back(&s);
+    notice(s);
+}
 
 void local_peer::detach(peer_session& s) {
     auto it = std::find(sessions_.begin(), sessions_.end(), &s);
     if (it == sessions_.end()) return;
     *it = sessions_.back();
     sessions_.pop_back();
+    if (!s.in_noticed_) return;
+    s.in_noticed_ = false;
+    auto n = std::find(noticed_.begin(), noticed_.end(), &s);
+    *n = noticed_.back();
+    noticed_.pop_back();
+}
+
+void local_peer::notice(peer_session& s) {
+    if (s.in_noticed_) return;
+    s.in_noticed_ = true;
+    noticed_.push_back(&s);
 }
 
 void local_peer::request_on_all() {
@@ -237,7 +251,21 @@ void local_peer::piece_hashed(std::uint32_t piece, bool passed) {
     if (passed) {
         picker_->piece_passed(piece);
         io_.piece_done(*this, piece, true);
-        for (std::size_t i = 0; i < sessions_.size(); ++i) sessions_[i]->piece_passed(piece);
+        for (std::size_t i = 0; i < noticed_.size();) {
+            peer_session& s = *noticed_[i];
+            if (s.wants_piece_notices()) {
+                s.piece_passed(piece);
+                ++i;
+                continue;
+            }
+            s.in_noticed_ = false;  // see noticed_
+            noticed_[i] = noticed_.back();
+            noticed_.pop_back();
+        }
+        // The last piece: interest in seeds ends too (before the writes
+        // drain and check_complete says so again).
+        if (picker_->complete())
+            for (std::size_t i = 0; i < sessions_.size(); ++i) sessions_[i]->update_interest();
         if (b && b->writes_pending == 0) free_buffer(*b);
         check_complete();
         // Under a cap on pieces in memory, a passed piece makes room for a

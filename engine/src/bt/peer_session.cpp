@@ -366,6 +366,7 @@ void peer_session::on_remote_set(const message& m) {
     if (m.kind == message_kind::bitfield) remote_has_.assign(m.data, pieces);
     else remote_has_ = bitfield(pieces, m.kind == message_kind::have_all);
     remote_seed_ = remote_has_.all();
+    if (wants_piece_notices()) peer_.notice(*this);  // a late set that is no seed's
     if (peer_.options().seed) {
         // A seed wants nothing: the map is only for peer_io, then let go
         // (thousands of connections would each hold one).
@@ -517,6 +518,11 @@ void peer_session::abort_requests() {
     stats_.rejects += requests_.size();
     requests_.clear();
     requests_unsent_ = 0;
+}
+
+void peer_session::set_redundant_haves(bool send) {
+    redundant_haves_ = send;
+    if (wants_piece_notices()) peer_.notice(*this);
 }
 
 void peer_session::piece_passed(std::uint32_t piece) {

@@ -145,6 +145,8 @@ private:
     // For sessions.
     void attach(peer_session& s);
     void detach(peer_session& s);
+    /// (Back) on the noticed_ list: a session whose wants_piece_notices() turned true.
+    void notice(peer_session& s);
     /// A session starts receiving `block`: true if it may keep the bytes;
     /// `out` then receives where: the piece buffer (the block's first
     /// sender: its claim), or a spare block buffer (`spilled`: a second
@@ -181,6 +183,13 @@ private:
     std::unique_ptr<piece_picker> picker_;     // what to ask for next
     choker choker_;                            // who to upload to
     std::vector<peer_session*> sessions_;      // attached sessions (any state)
+    /// Sessions told of each passed piece: those that may owe the remote a
+    /// HAVE or may lose interest in it (peer_session::wants_piece_notices).
+    /// A session to a seed of our own needs neither until we complete (then
+    /// check_complete tells every session), so it leaves this list the first
+    /// time a pass finds it there: a leecher of 500 seeder connections
+    /// passes each piece in O(1), not O(connections).
+    std::vector<peer_session*> noticed_;
     std::vector<std::unique_ptr<piece_buffer>> buffers_;  // all ever made
     std::vector<piece_buffer*> free_buffers_;  // ready for reuse
     std::vector<std::int32_t> buffer_index_;   // piece -> index in buffers_, -1: none (keep_blocks only)

@@ -116,7 +116,7 @@ public:
     /// Whether to send a HAVE for a piece the remote has already (default
     /// yes, as libtorrent's send_redundant_have; no to a peer of our own that
     /// is a seed: thousands of connections would each carry every HAVE).
-    void set_redundant_haves(bool send) noexcept { redundant_haves_ = send; }
+    void set_redundant_haves(bool send);
     /// Whether to keep serve_latency() (default yes; no where nobody reads
     /// it, e.g. a seeder's end of a connection summarized at the leecher's:
     /// 340 B of histogram per connection).
@@ -214,6 +214,10 @@ private:
     void want_send();
     void teardown();
     void piece_passed(std::uint32_t piece);  // from the local peer: send HAVE, re-check interest
+    /// Whether piece_passed can do anything here: a HAVE may be owed (the
+    /// remote is no seed, or redundant HAVEs go too) or interest may end
+    /// before completion (the remote is no seed).
+    bool wants_piece_notices() const noexcept { return redundant_haves_ || !remote_seed_; }
 
     local_peer& peer_;                    // what the connections share
     peer_io& io_;                         // effects
@@ -231,6 +235,7 @@ private:
     bool remote_registered_ = false;      // its pieces count in the picker
     bool protocol_error_ = false;         // closed for breaking the protocol
     bool redundant_haves_ = true;         // HAVEs for pieces the remote has
+    bool in_noticed_ = false;             // on the local peer's noticed_ list
     bool keep_serve_latency_ = true;      // record serve_latency_
     bool in_block_ = false;               // a piece payload is arriving
     bool block_wanted_ = false;           // ...that we asked for

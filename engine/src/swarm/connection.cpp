@@ -347,6 +347,7 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
     shard& s = shard_of(c);
     const conn_state was = c.state;
     c.state = conn_state::closing;
+    ++c.owner->closing;
     c.end_reason = std::move(reason);
     c.protocol_error = protocol_error;
     c.closed_ns = steady_ns();

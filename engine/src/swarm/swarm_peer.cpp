@@ -598,11 +598,12 @@ void peer_tick(swarm_peer& p, std::int64_t now) {
     shard& s = shard_of(p);
     // Connections that ended and have nothing pending: keep their summary, free them.
     auto& conns = p.conns;
-    for (std::size_t i = 0; i < conns.size();) {
+    for (std::size_t i = 0; i < conns.size() && p.closing != 0;) {
         if (conn_finished(*conns[i])) {
             peer_connection_gone(p, *conns[i]);
             conns[i] = std::move(conns.back());
             conns.pop_back();
+            --p.closing;
         } else {
             ++i;
         }
@@ -610,8 +611,13 @@ void peer_tick(swarm_peer& p, std::int64_t now) {
     if (s.stopping || !p.bt) return;
     const swarm_scenario& sc = scenario_of(p);
     if (p.role == peer_role::seeder) {
-        for (auto& c : conns)
-            if (c->up && c->session) c->session->set_rate(c->slow ? s.slow_rate : s.rate_limit);  // steering
+        if (s.rate_limit != p.applied_rate || s.slow_rate != p.applied_slow_rate) {  // steering
+            // (Sessions made since take the shard's rates as they come up.)
+            for (auto& c : conns)
+                if (c->up && c->session) c->session->set_rate(c->slow ? s.slow_rate : s.rate_limit);
+            p.applied_rate = s.rate_limit;
+            p.applied_slow_rate = s.slow_rate;
+        }
         p.bt->tick(now);
         dial_due(p, now);
         return;

@@ -257,11 +257,14 @@ struct swarm_peer final : bt::peer_io {
     std::unique_ptr<bt::local_peer> bt;    // the BitTorrent peer (null until set-up)
     std::unique_ptr<piece_storage> storage;  // leecher files or discard (null: nothing kept)
     std::vector<std::unique_ptr<connection>> conns;  // live and ending connections
+    std::uint32_t closing = 0;             // of them in conn_state::closing (peer_tick sweeps only then)
     std::vector<pending_dial> dials;       // connections to make, when due
     std::vector<std::uint32_t> banned_clients;  // swarm_run::clients that broke the protocol
     std::uint32_t next_conn_id = 1;        // connection numbers (in our peer ids)
     std::uint32_t next_seeder = 0;         // leecher: round robin over the seeders
     std::uint32_t turn = 0;                // disk-only: the virtual peer whose turn it is
+    std::uint64_t applied_rate = 0;        // seeder: the shard's rate_limit and slow_rate its
+    std::uint64_t applied_slow_rate = 0;   // ...sessions were last given (peer_tick steers on a change)
     // seeder
     native_handle listener = invalid_handle;  // listening socket
     endpoint where;                        // bound address

@@ -209,7 +209,6 @@ std::string shard_setup(shard& s, io_context& ctx) {
     s.churn_per_s = sc.churn_per_s;
     read_controls(s);  // set before the run: in force from the first connection
     s.rng = sc.seed * 0x2545F4914F6CDD1DULL + s.index;
-    s.last_tick_ns = steady_ns();
     for (auto& sd : s.seeders) {
         endpoint where;
         std::error_code ec;
@@ -231,11 +230,16 @@ std::string shard_setup(shard& s, io_context& ctx) {
     for (auto* group : {&s.seeders, &s.leechers})
         for (auto& p : *group)
             if (std::string e = peer_setup(*p, ctx); !e.empty()) return e;
-    arm_tick(s);
     return {};
 }
 
 void shard_start(shard& s) {
+    // The tick starts with the peers: one before peer_start would steer a
+    // leecher with no connections yet up to its target, and peer_start would
+    // dial them all again (under load the other shards' set-up can take
+    // longer than a tick).
+    s.last_tick_ns = steady_ns();
+    arm_tick(s);
     for (auto& sd : s.seeders) peer_start(*sd);
     for (auto& l : s.leechers) peer_start(*l);
     shard_settle(s);

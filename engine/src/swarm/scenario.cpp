@@ -1,28 +1,21 @@
-// scenario: one table of fields drives the JSON form, the string setter and
-// the per-field half of validate(), so a field's name, kind and range are
-// written once and every entry point reports the same message.
+// scenario: the swarm scenario's schema table (every field described once:
+// name, type, unit, range, doc, group, CLI flag) and the rules between
+// fields; the JSON form, the string setter and the per-field half of
+// validate() come from the table (settings/schema.hpp), so every entry point
+// reports the same message.
 //
 // [SECTION] enum names
-// [SECTION] value formatting (sizes with units, ranges)
 // [SECTION] the field table
-// [SECTION] reading one value from JSON or from a string
-// [SECTION] per-field and cross-field checks
+// [SECTION] cross-field checks
 // [SECTION] public functions
 #include "swarmbench/swarm/scenario.hpp"
 
 #include <algorithm>
-#include <bit>
-#include <cctype>
-#include <charconv>
-#include <cmath>
-#include <cstring>
 #include <limits>
-#include <type_traits>
-#include <variant>
 
 #include <fmt/format.h>
 
-#include "swarmbench/units.hpp"
+#include "../settings/field_codec.hpp"
 
 namespace swarmbench {
 
@@ -51,24 +44,17 @@ const char* to_string(bt::pick_order o) noexcept {
 
 namespace {
 
-std::optional<storage_mode> parse_storage(std::string_view name) noexcept {
-    if (name == "files") return storage_mode::files;
-    if (name == "discard") return storage_mode::discard;
-    if (name == "disk_only") return storage_mode::disk_only;
-    return std::nullopt;
-}
-
-std::optional<bt::pick_order> parse_pick(std::string_view name) noexcept {
-    if (name == "rarest_first") return bt::pick_order::rarest_first;
-    if (name == "sequential") return bt::pick_order::sequential;
-    if (name == "random") return bt::pick_order::random;
-    if (name == "custom") return bt::pick_order::custom;
-    return std::nullopt;
-}
-
 // ---------------------------------------------------------------------------
-// [SECTION] value formatting
+// [SECTION] the field table
 // ---------------------------------------------------------------------------
+
+using settings::error;
+using settings::field_info;
+using settings::value_type;
+using settings::detail::field;
+using settings::detail::size_text;
+using nlohmann::json;
+using S = swarm_scenario;
 
 constexpr std::uint64_t KiB = 1024;
 constexpr std::uint64_t MiB = KiB * 1024;
@@ -76,457 +62,30 @@ constexpr std::uint64_t GiB = MiB * 1024;
 constexpr std::uint64_t TiB = GiB * 1024;
 constexpr std::uint64_t direct_alignment = 4096;  // O_DIRECT offset and length granularity
 
-// "16 KiB" when the value is a whole number of some binary unit, else
-// "100000 B (97.7 KiB)": exact, and still readable.
-std::string size_text(std::uint64_t v) {
-    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    for (int k = 5; k >= 1; --k) {
-        const std::uint64_t unit = std::uint64_t{1} << (10 * k);
-        if (v >= unit && v % unit == 0) return fmt::format("{} {}", v / unit, units[k]);
-    }
-    if (v < KiB) return fmt::format("{} B", v);
-    return fmt::format("{} B ({})", v, format_bytes(static_cast<double>(v)));
-}
-
-// Shortest text that reads back as the same double ("0.1", "3600").
-std::string real_text(double v) { return fmt::format("{}", v); }
-
 std::string in_quotes(std::string_view s) { return fmt::format("\"{}\"", s); }
 
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
+field_info count(std::string_view name, double lo, double hi, std::string_view group, std::string_view doc,
+                 std::string_view flag = {}) {
+    return {.name = name, .type = value_type::count, .lo = lo, .hi = hi, .ranged = true, .doc = doc,
+            .group = group, .flag = flag};
 }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
+field_info bytes(std::string_view name, value_type t, double lo, double hi, std::string_view group,
+                 std::string_view doc, std::string_view flag = {}) {
+    return {.name = name, .type = t, .unit = t == value_type::rate ? "B/s" : "B", .lo = lo, .hi = hi,
+            .ranged = true, .doc = doc, .group = group, .flag = flag};
 }
-
-// ---------------------------------------------------------------------------
-// [SECTION] the field table
-// ---------------------------------------------------------------------------
-
-// How a field is read and written; the member's C++ type alone cannot tell a
-// size ("1GiB" allowed) from a count or a seed.
-enum class kind : std::uint8_t {
-    count,      // unsigned integer, digits only
-    size,       // bytes: an integer or a string with a binary unit
-    any_u64,    // a seed: any 64-bit unsigned integer
-    real,       // a finite number
-    flag,       // boolean
-    text,       // free string
-    pick,       // bt::pick_order by name
-    storage,    // storage_mode by name
-    backend,    // backend_kind by name
-    endpoints,  // list of HOST:PORT
-    pieces,     // list of piece indexes
-};
-
-using member = std::variant<std::uint64_t swarm_scenario::*, std::uint32_t swarm_scenario::*,
-                            std::uint16_t swarm_scenario::*, double swarm_scenario::*,
-                            bool swarm_scenario::*, std::string swarm_scenario::*,
-                            bt::pick_order swarm_scenario::*, storage_mode swarm_scenario::*,
-                            backend_kind swarm_scenario::*,
-                            std::vector<endpoint> swarm_scenario::*,
-                            std::vector<std::uint32_t> swarm_scenario::*>;
-
-template <class M>
-struct member_type;
-template <class T>
-struct member_type<T swarm_scenario::*> {
-    using type = T;
-};
-
-struct field_def {
-    const char* name;      // JSON key and CLI name
-    kind k;                // how values are read and written
-    member m;              // where the value lives
-    double lo = 0;         // smallest allowed value (numbers; ignored otherwise)
-    double hi = 0;         // largest allowed value
-    bool zero_ok = false;  // 0 is allowed outside lo..hi ("0 or 1 KiB..100 GiB")
-    bool pow2 = false;     // must also be a power of two
-    bool ranged = true;    // lo..hi applies (false for seeds, strings, enums, lists)
-};
-
-using S = swarm_scenario;
-
-// In declaration order: scenario_field_names(), the docs and the app use it.
-const std::vector<field_def>& fields() {
-    static const std::vector<field_def> table = {
-        {"torrent_size", kind::size, &S::torrent_size, 1, double(16 * TiB)},
-        {"piece_size", kind::size, &S::piece_size, double(16 * KiB), double(64 * MiB), false, true},
-        {"file_count", kind::count, &S::file_count, 1, 100000},
-        {"content_seed", kind::any_u64, &S::content_seed, 0, 0, false, false, false},
-        {"seeders", kind::count, &S::seeders, 0, 10000},
-        {"leechers", kind::count, &S::leechers, 0, 10000},
-        {"connections_per_leecher", kind::count, &S::connections_per_leecher, 1, 10000},
-        {"pipeline", kind::count, &S::pipeline, 1, 2048},
-        {"pick", kind::pick, &S::pick, 0, 0, false, false, false},
-        {"piece_order", kind::pieces, &S::piece_order, 0, 0, false, false, false},
-        {"end_game", kind::flag, &S::end_game, 0, 0, false, false, false},
-        {"choking", kind::flag, &S::choking, 0, 0, false, false, false},
-        {"unchoke_slots", kind::count, &S::unchoke_slots, 1, 10000},
-        {"rechoke_interval_s", kind::real, &S::rechoke_interval_s, 0.1, 3600},
-        {"optimistic_interval_s", kind::real, &S::optimistic_interval_s, 0.1, 3600},
-        {"rate_limit", kind::size, &S::rate_limit, double(KiB), double(100 * GiB), true},
-        {"slow_fraction", kind::real, &S::slow_fraction, 0, 1},
-        {"slow_rate", kind::size, &S::slow_rate, double(KiB), double(100 * GiB)},
-        {"churn_per_s", kind::real, &S::churn_per_s, 0, 100000},
-        {"storage", kind::storage, &S::storage, 0, 0, false, false, false},
-        {"direct", kind::flag, &S::direct, 0, 0, false, false, false},
-        {"preallocate", kind::flag, &S::preallocate, 0, 0, false, false, false},
-        {"data_dir", kind::text, &S::data_dir, 0, 0, false, false, false},
-        {"keep_data", kind::flag, &S::keep_data, 0, 0, false, false, false},
-        {"torrent_file", kind::text, &S::torrent_file, 0, 0, false, false, false},
-        {"content_dir", kind::text, &S::content_dir, 0, 0, false, false, false},
-        {"upload_to", kind::endpoints, &S::upload_to, 0, 0, false, false, false},
-        {"spread_sources", kind::flag, &S::spread_sources, 0, 0, false, false, false},
-        {"client_grace_s", kind::real, &S::client_grace_s, 1, 86400},
-        {"duration_s", kind::real, &S::duration_s, 0.1, 86400, true},
-        {"timeout_s", kind::real, &S::timeout_s, 1, 604800},
-        {"backend", kind::backend, &S::backend, 0, 0, false, false, false},
-        {"threads", kind::count, &S::threads, 0, 256},
-        {"interval_ms", kind::count, &S::interval_ms, 10, 10000},
-        {"listen_host", kind::text, &S::listen_host, 0, 0, false, false, false},
-        {"base_port", kind::count, &S::base_port, 0, 65535},
-        {"connect_to", kind::endpoints, &S::connect_to, 0, 0, false, false, false},
-        {"seeders_at", kind::endpoints, &S::seeders_at, 0, 0, false, false, false},
-        {"swarm_id", kind::count, &S::swarm_id, 0, 4294967295.0},
-        {"seed", kind::any_u64, &S::seed, 0, 0, false, false, false},
-    };
-    return table;
+field_info real(std::string_view name, std::string_view unit, double lo, double hi, std::string_view group,
+                std::string_view doc, std::string_view flag = {}) {
+    return {.name = name, .type = value_type::real, .unit = unit, .lo = lo, .hi = hi, .ranged = true, .doc = doc,
+            .group = group, .flag = flag};
 }
-
-const field_def* find_field(std::string_view name) {
-    for (const field_def& f : fields())
-        if (name == f.name) return &f;
-    return nullptr;
+field_info plain(std::string_view name, value_type t, std::string_view group, std::string_view doc) {
+    return {.name = name, .type = t, .doc = doc, .group = group};
 }
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
-            diag = up;
-        }
-    }
-    return row[b.size()];
+field_info choice(std::string_view name, std::vector<std::string_view> choices, std::string_view group,
+                  std::string_view doc) {
+    return {.name = name, .type = value_type::choice, .choices = std::move(choices), .doc = doc, .group = group};
 }
-
-std::string unknown_field(std::string_view name) {
-    std::vector<std::string_view> names;
-    for (const field_def& f : fields()) names.push_back(f.name);
-    return fmt::format("{}: unknown field (did you mean \"{}\"?)", name, closest_name(name, names));
-}
-
-// "1..2048", "0 or 1 KiB..100 GiB", "a power of two, 16 KiB..64 MiB".
-std::string range_text(const field_def& f) {
-    std::string out;
-    if (f.pow2) out += "a power of two, ";
-    if (f.zero_ok) out += "0 or ";
-    switch (f.k) {
-        case kind::size:
-            out += size_text(static_cast<std::uint64_t>(f.lo)) + ".." +
-                   size_text(static_cast<std::uint64_t>(f.hi));
-            break;
-        case kind::count:
-            out += fmt::format("{}..{}", static_cast<std::uint64_t>(f.lo),
-                               static_cast<std::uint64_t>(f.hi));
-            break;
-        case kind::any_u64: out += fmt::format("0..{}", std::numeric_limits<std::uint64_t>::max()); break;
-        default: out += real_text(f.lo) + ".." + real_text(f.hi); break;
-    }
-    return out;
-}
-
-std::string range_error(const field_def& f, std::string_view got) {
-    return fmt::format("{}: must be {}, got {}", f.name, range_text(f), got);
-}
-
-std::string integer_text(const field_def& f, std::uint64_t v) {
-    return f.k == kind::size ? size_text(v) : fmt::format("{}", v);
-}
-
-// ---------------------------------------------------------------------------
-// [SECTION] reading one value
-// ---------------------------------------------------------------------------
-
-// An integer as read, before it is narrowed into its member.
-struct wide_int {
-    bool negative = false;   // a minus sign was present (and the magnitude is not 0)
-    std::uint64_t mag = 0;   // absolute value
-};
-
-using error = std::optional<std::string>;
-
-// Stores an integer into an integer member, or says why it does not fit.
-error store_integer(swarm_scenario& s, const field_def& f, wide_int w) {
-    if (w.negative) return range_error(f, fmt::format("-{}", w.mag));
-    return std::visit(
-        [&](auto p) -> error {
-            using T = typename member_type<decltype(p)>::type;
-            if constexpr (std::is_same_v<T, std::uint64_t> || std::is_same_v<T, std::uint32_t> ||
-                          std::is_same_v<T, std::uint16_t>) {
-                if (w.mag > std::numeric_limits<T>::max()) return range_error(f, integer_text(f, w.mag));
-                s.*p = static_cast<T>(w.mag);
-                return std::nullopt;
-            } else {
-                return fmt::format("{}: not an integer field", f.name);
-            }
-        },
-        f.m);
-}
-
-template <class T>
-void store(swarm_scenario& s, const field_def& f, T value) {
-    std::visit(
-        [&](auto p) {
-            using M = typename member_type<decltype(p)>::type;
-            if constexpr (std::is_same_v<M, T>) s.*p = std::move(value);
-        },
-        f.m);
-}
-
-const char* expected_text(kind k) {
-    switch (k) {
-        case kind::count:
-        case kind::any_u64: return "an integer";
-        case kind::size: return "a size (an integer or a string such as \"1GiB\")";
-        case kind::real: return "a number";
-        case kind::flag: return "a boolean";
-        case kind::text: return "a string";
-        case kind::pick: return "\"rarest_first\", \"sequential\", \"random\" or \"custom\"";
-        case kind::storage: return "\"files\", \"discard\" or \"disk_only\"";
-        case kind::backend: return "\"auto\", \"io_uring\", \"epoll\" or \"iocp\"";
-        case kind::endpoints: return "a list of \"HOST:PORT\" strings";
-        case kind::pieces: return "a list of piece indexes";
-    }
-    return "a value";
-}
-
-std::string type_error(const field_def& f, const nlohmann::json& v) {
-    return fmt::format("{}: expected {}, got {}", f.name, expected_text(f.k), v.type_name());
-}
-
-std::string enum_error(const field_def& f, std::string_view got) {
-    return fmt::format("{}: must be {}, got {}", f.name, expected_text(f.k), in_quotes(got));
-}
-
-// Enums share one reader for JSON strings and CLI text.
-error store_enum(swarm_scenario& s, const field_def& f, std::string_view name) {
-    bool known = false;
-    if (f.k == kind::pick) {
-        if (auto v = parse_pick(name)) {
-            store(s, f, *v);
-            known = true;
-        }
-    } else if (f.k == kind::storage) {
-        if (auto v = parse_storage(name)) {
-            store(s, f, *v);
-            known = true;
-        }
-    } else if (f.k == kind::backend) {
-        if (auto v = parse_backend(name)) {
-            store(s, f, *v);
-            known = true;
-        }
-    }
-    if (known) return std::nullopt;
-    return enum_error(f, name);
-}
-
-error parse_endpoint_into(const field_def& f, std::string_view text, std::size_t index,
-                          std::vector<endpoint>& out) {
-    std::error_code ec;
-    const endpoint ep = endpoint::parse(text, ec);
-    if (ec) {
-        return fmt::format("{}: entry {} must be HOST:PORT (\"127.0.0.1:6881\", \"[::1]:6881\"), got {}",
-                           f.name, index + 1, in_quotes(text));
-    }
-    out.push_back(ep);
-    return std::nullopt;
-}
-
-// One piece index of a piece_order list (entry `index`, counted from 0).
-std::string piece_entry_error(const field_def& f, std::size_t index, std::string_view got) {
-    return fmt::format("{}: entry {} must be a piece index (an integer 0..4294967295), got {}", f.name, index + 1,
-                       got);
-}
-
-error size_syntax_error(const field_def& f, std::string_view got) {
-    return fmt::format("{}: expected a size such as 1GiB, 256KiB or 4096, got {}", f.name, in_quotes(got));
-}
-
-error read_json(swarm_scenario& s, const field_def& f, const nlohmann::json& v) {
-    switch (f.k) {
-        case kind::count:
-        case kind::any_u64:
-        case kind::size: {
-            if (v.is_number_unsigned()) return store_integer(s, f, {false, v.get<std::uint64_t>()});
-            if (v.is_number_integer()) {
-                const std::int64_t i = v.get<std::int64_t>();
-                // -(i + 1) + 1 avoids overflowing on INT64_MIN.
-                if (i < 0) return store_integer(s, f, {true, std::uint64_t(-(i + 1)) + 1});
-                return store_integer(s, f, {false, std::uint64_t(i)});
-            }
-            if (v.is_number_float()) {
-                // 1e9 is a float to a JSON parser; accept it when it is a whole number.
-                const double d = v.get<double>();
-                if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 18446744073709551616.0)
-                    return store_integer(s, f, {d < 0, static_cast<std::uint64_t>(std::fabs(d))});
-                return fmt::format("{}: expected {}, got {}", f.name, expected_text(f.k), v.dump());
-            }
-            if (v.is_string() && f.k == kind::size) {
-                const auto& text = v.get_ref<const std::string&>();
-                if (auto bytes = parse_size(text)) return store_integer(s, f, {false, *bytes});
-                return size_syntax_error(f, text);
-            }
-            return type_error(f, v);
-        }
-        case kind::real:
-            if (!v.is_number()) return type_error(f, v);
-            store(s, f, v.get<double>());
-            return std::nullopt;
-        case kind::flag:
-            if (!v.is_boolean()) return type_error(f, v);
-            store(s, f, v.get<bool>());
-            return std::nullopt;
-        case kind::text:
-            if (!v.is_string()) return type_error(f, v);
-            store(s, f, v.get<std::string>());
-            return std::nullopt;
-        case kind::pick:
-        case kind::storage:
-        case kind::backend:
-            if (!v.is_string()) return type_error(f, v);
-            return store_enum(s, f, v.get_ref<const std::string&>());
-        case kind::endpoints: {
-            if (!v.is_array()) return type_error(f, v);
-            std::vector<endpoint> list;
-            for (std::size_t i = 0; i < v.size(); ++i) {
-                if (!v[i].is_string()) {
-                    return fmt::format("{}: entry {} must be a \"HOST:PORT\" string, got {}", f.name,
-                                       i + 1, v[i].type_name());
-                }
-                if (auto e = parse_endpoint_into(f, v[i].get_ref<const std::string&>(), i, list)) return e;
-            }
-            store(s, f, std::move(list));
-            return std::nullopt;
-        }
-        case kind::pieces: {
-            if (!v.is_array()) return type_error(f, v);
-            std::vector<std::uint32_t> list;
-            list.reserve(v.size());
-            for (std::size_t i = 0; i < v.size(); ++i) {
-                const nlohmann::json& e = v[i];
-                const bool whole = e.is_number_unsigned() ||
-                                   (e.is_number_float() && std::floor(e.get<double>()) == e.get<double>() &&
-                                    e.get<double>() >= 0);
-                if (!whole || e.get<double>() > double(std::numeric_limits<std::uint32_t>::max()))
-                    return piece_entry_error(f, i, e.dump());
-                list.push_back(static_cast<std::uint32_t>(e.get<double>()));
-            }
-            store(s, f, std::move(list));
-            return std::nullopt;
-        }
-    }
-    return std::nullopt;
-}
-
-error read_text(swarm_scenario& s, const field_def& f, std::string_view raw) {
-    const std::string_view t = trim(raw);
-    switch (f.k) {
-        case kind::count:
-        case kind::any_u64: {
-            const bool negative = !t.empty() && t.front() == '-';
-            const std::string_view digits = negative ? t.substr(1) : t;
-            std::uint64_t v = 0;
-            auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-            if (digits.empty() || end != digits.data() + digits.size() ||
-                (ec != std::errc() && ec != std::errc::result_out_of_range))
-                return fmt::format("{}: expected an integer, got {}", f.name, in_quotes(raw));
-            if (ec == std::errc::result_out_of_range) return range_error(f, t);
-            return store_integer(s, f, {negative && v != 0, v});
-        }
-        case kind::size: {
-            if (!t.empty() && t.front() == '-') {
-                if (auto bytes = parse_size(t.substr(1))) return store_integer(s, f, {*bytes != 0, *bytes});
-            }
-            if (auto bytes = parse_size(t)) return store_integer(s, f, {false, *bytes});
-            return size_syntax_error(f, raw);
-        }
-        case kind::real: {
-            double v = 0;
-            auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-            if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !std::isfinite(v))
-                return fmt::format("{}: expected a number, got {}", f.name, in_quotes(raw));
-            store(s, f, v);
-            return std::nullopt;
-        }
-        case kind::flag: {
-            const bool yes = iequals(t, "true") || t == "1" || iequals(t, "yes");
-            const bool no = iequals(t, "false") || t == "0" || iequals(t, "no");
-            if (yes || no) {
-                store(s, f, yes);
-                return std::nullopt;
-            }
-            return fmt::format("{}: expected true or false (or 1/0, yes/no), got {}", f.name, in_quotes(raw));
-        }
-        case kind::text: store(s, f, std::string(raw)); return std::nullopt;
-        case kind::pick:
-        case kind::storage:
-        case kind::backend: return store_enum(s, f, t);
-        case kind::endpoints: {
-            // "a:1, b:2": commas separate entries; "" clears the list.
-            std::vector<endpoint> list;
-            std::string_view rest = t;
-            std::size_t index = 0;
-            while (!rest.empty()) {
-                const std::size_t comma = rest.find(',');
-                const std::string_view item = trim(rest.substr(0, comma));
-                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-                if (item.empty()) continue;
-                if (auto e = parse_endpoint_into(f, item, index++, list)) return e;
-            }
-            store(s, f, std::move(list));
-            return std::nullopt;
-        }
-        case kind::pieces: {
-            // "3, 1, 2": commas separate entries; "" clears the list.
-            std::vector<std::uint32_t> list;
-            std::string_view rest = t;
-            while (!rest.empty()) {
-                const std::size_t comma = rest.find(',');
-                const std::string_view item = trim(rest.substr(0, comma));
-                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-                if (item.empty()) continue;
-                std::uint32_t v = 0;
-                auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
-                if (ec != std::errc() || end != item.data() + item.size())
-                    return piece_entry_error(f, list.size(), in_quotes(item));
-                list.push_back(v);
-            }
-            store(s, f, std::move(list));
-            return std::nullopt;
-        }
-    }
-    return std::nullopt;
-}
-
-// ---------------------------------------------------------------------------
-// [SECTION] checks
-// ---------------------------------------------------------------------------
 
 bool listen_host_ok(const std::string& host) {
     if (host.empty()) return false;
@@ -537,57 +96,154 @@ bool listen_host_ok(const std::string& host) {
     return !ec;
 }
 
-// The checks that look at one field only (ranges, host syntax).
-error check_field(const swarm_scenario& s, const field_def& f) {
-    if (std::strcmp(f.name, "listen_host") == 0) {
-        if (listen_host_ok(s.listen_host)) return std::nullopt;
-        return fmt::format("{}: must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got {}", f.name,
-                           in_quotes(s.listen_host));
-    }
-    if (std::strcmp(f.name, "connect_to") == 0 || std::strcmp(f.name, "upload_to") == 0 ||
-        std::strcmp(f.name, "seeders_at") == 0) {
-        const auto& list = std::get<std::vector<endpoint> swarm_scenario::*>(f.m);
-        for (std::size_t i = 0; i < (s.*list).size(); ++i) {
-            const endpoint& ep = (s.*list)[i];
-            if (!ep.valid() || ep.port == 0)
-                return fmt::format("{}: entry {} must have a port in 1..65535, got {}", f.name, i + 1,
-                                   in_quotes(ep.to_string()));
-        }
-        return std::nullopt;
-    }
-    if (std::strcmp(f.name, "piece_order") == 0) {
-        // Repeats, found by sorting (index, entry) pairs: O(n log n) for any list.
-        std::vector<std::pair<std::uint32_t, std::size_t>> sorted;
-        sorted.reserve(s.piece_order.size());
-        for (std::size_t i = 0; i < s.piece_order.size(); ++i) sorted.emplace_back(s.piece_order[i], i);
-        std::sort(sorted.begin(), sorted.end());
-        for (std::size_t i = 1; i < sorted.size(); ++i)
-            if (sorted[i].first == sorted[i - 1].first)
-                return fmt::format("{}: piece {} is listed twice (entries {} and {}); list each piece once", f.name,
-                                   sorted[i].first, sorted[i - 1].second + 1, sorted[i].second + 1);
-        return std::nullopt;
-    }
-    if (!f.ranged) return std::nullopt;
-    return std::visit(
-        [&](auto p) -> error {
-            using T = typename member_type<decltype(p)>::type;
-            if constexpr (std::is_same_v<T, double>) {
-                const double v = s.*p;
-                if (f.zero_ok && v == 0) return std::nullopt;
-                if (!(v >= f.lo && v <= f.hi)) return range_error(f, real_text(v));  // NaN fails too
-                return std::nullopt;
-            } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-                const std::uint64_t v = s.*p;
-                if (f.zero_ok && v == 0) return std::nullopt;
-                const bool in_range = static_cast<double>(v) >= f.lo && static_cast<double>(v) <= f.hi;
-                if (!in_range || (f.pow2 && !std::has_single_bit(v))) return range_error(f, integer_text(f, v));
-                return std::nullopt;
-            } else {
-                return std::nullopt;
-            }
-        },
-        f.m);
+error check_listen_host(const field_info& f, const json& v) {
+    const std::string host = v.get<std::string>();
+    if (listen_host_ok(host)) return std::nullopt;
+    return fmt::format("{}: must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got {}", f.name,
+                       in_quotes(host));
 }
+
+// Peers to dial need a port.
+error check_ports(const field_info& f, const json& v) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        std::error_code ec;
+        const endpoint ep = endpoint::parse(v[i].get<std::string>(), ec);
+        if (ec || !ep.valid() || ep.port == 0)
+            return fmt::format("{}: entry {} must have a port in 1..65535, got {}", f.name, i + 1,
+                               in_quotes(v[i].get<std::string>()));
+    }
+    return std::nullopt;
+}
+
+error check_repeats(const field_info& f, const json& v) {
+    // Repeats, found by sorting (index, entry) pairs: O(n log n) for any list.
+    std::vector<std::pair<std::uint32_t, std::size_t>> sorted;
+    sorted.reserve(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) sorted.emplace_back(v[i].get<std::uint32_t>(), i);
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 1; i < sorted.size(); ++i)
+        if (sorted[i].first == sorted[i - 1].first)
+            return fmt::format("{}: piece {} is listed twice (entries {} and {}); list each piece once", f.name,
+                               sorted[i].first, sorted[i - 1].second + 1, sorted[i].second + 1);
+    return std::nullopt;
+}
+
+}  // namespace
+
+// In declaration order: the docs, the app and the CLI's help list them so.
+const settings::schema<swarm_scenario>& scenario_schema() {
+    static const settings::schema<swarm_scenario> table({
+        field<&S::torrent_size>(bytes("torrent_size", value_type::size, 1, double(16 * TiB), "torrent",
+                                      "Torrent size.", "--size")),
+        field<&S::piece_size>([] {
+            field_info f = bytes("piece_size", value_type::size, double(16 * KiB), double(64 * MiB), "torrent",
+                                 "Piece size.");
+            f.pow2 = true;
+            return f;
+        }()),
+        field<&S::file_count>(count("file_count", 1, 100000, "torrent", "Files in the torrent (1: a single-file torrent).",
+                                    "--files")),
+        field<&S::content_seed>(plain("content_seed", value_type::any_u64, "torrent",
+                                      "Seed of the synthetic content (same seed, same bytes).")),
+        field<&S::seeders>(count("seeders", 0, 10000, "peers", "Seeders (0 only with connect_to or seeders_at).")),
+        field<&S::leechers>(count("leechers", 0, 10000, "peers", "Leechers (0: the seeders serve outside clients only).")),
+        field<&S::connections_per_leecher>(count("connections_per_leecher", 1, 10000, "peers",
+                                                 "Connections each leecher opens, spread over the seeders.",
+                                                 "--connections")),
+        field<&S::pipeline>(count("pipeline", 1, 2048, "peers", "Outstanding 16 KiB requests per connection.")),
+        field<&S::pick>(choice("pick", {"rarest_first", "sequential", "random", "custom"}, "peers",
+                               "Piece order (\"custom\": piece_order first).")),
+        field<&S::piece_order>(plain("piece_order", value_type::pieces, "peers",
+                                     "With pick \"custom\": these piece indexes first, in this order (no repeats), "
+                                     "then the rest in index order."),
+                               &check_repeats),
+        field<&S::end_game>(plain("end_game", value_type::flag, "peers",
+                                  "Duplicate the last requests at the end of a download (end game).")),
+        field<&S::choking>(plain("choking", value_type::flag, "choking",
+                                 "Seeders choke like real clients (unchoke_slots per seeder); off: all unchoked.")),
+        field<&S::unchoke_slots>(count("unchoke_slots", 1, 10000, "choking",
+                                       "With choking: unchoked connections per seeder.")),
+        field<&S::rechoke_interval_s>(real("rechoke_interval_s", "s", 0.1, 3600, "choking",
+                                           "With choking: seconds between rechokes.")),
+        field<&S::optimistic_interval_s>(real("optimistic_interval_s", "s", 0.1, 3600, "choking",
+                                              "With choking: seconds between optimistic unchokes.")),
+        field<&S::rate_limit>([] {
+            field_info f = bytes("rate_limit", value_type::rate, double(KiB), double(100 * GiB), "rates",
+                                 "Upload limit per connection (0: none).");
+            f.zero_ok = true;
+            return f;
+        }()),
+        field<&S::slow_fraction>(real("slow_fraction", "", 0, 1, "rates",
+                                      "Share of connections that are slow (limited to slow_rate).")),
+        field<&S::slow_rate>(bytes("slow_rate", value_type::rate, double(KiB), double(100 * GiB), "rates",
+                                   "A slow connection's upload limit.")),
+        field<&S::churn_per_s>(real("churn_per_s", "1/s", 0, 100000, "rates",
+                                    "Connections dropped and re-made per second across the swarm.", "--churn")),
+        field<&S::storage>(choice("storage", {"files", "discard", "disk_only"}, "storage",
+                                  "Where blocks go: files, discard (network only) or disk_only (no sockets).")),
+        field<&S::direct>(plain("direct", value_type::flag, "storage", "O_DIRECT writes (storage files or disk_only).")),
+        field<&S::preallocate>(plain("preallocate", value_type::flag, "storage",
+                                     "Preallocate every file before the run (storage files).")),
+        field<&S::data_dir>(plain("data_dir", value_type::text, "storage",
+                                  "Download into this directory (kept); empty: a new temporary directory.")),
+        field<&S::keep_data>(plain("keep_data", value_type::flag, "storage",
+                                   "Keep the downloaded files (always kept when data_dir is given).")),
+        field<&S::torrent_file>(plain("torrent_file", value_type::text, "clients",
+                                      "A .torrent to use instead of the synthetic one (empty: synthetic); its "
+                                      "content is synthetic if make-torrent made it, else read from content_dir.")),
+        field<&S::content_dir>(plain("content_dir", value_type::text, "clients",
+                                     "Seeders serve torrent_file's content from this folder (a client's download "
+                                     "folder).")),
+        field<&S::upload_to>(plain("upload_to", value_type::endpoints, "clients",
+                                   "Outside clients every seeder dials and serves (HOST:PORT); the run completes "
+                                   "when each has every piece."),
+                             &check_ports),
+        field<&S::spread_sources>(plain("spread_sources", value_type::flag, "clients",
+                                        "Outgoing connections to 127.0.0.0/8 each bind their own source address "
+                                        "(clients that take one peer per IP).")),
+        field<&S::client_grace_s>(real("client_grace_s", "s", 1, 86400, "clients",
+                                       "A run that only serves or downloads from named clients ends as failed after "
+                                       "this long with no connection to any of them (redialled meanwhile).")),
+        field<&S::duration_s>([] {
+            field_info f = real("duration_s", "s", 0.1, 86400, "run",
+                                "Run this long, leechers downloading again (0: until every leecher completes).",
+                                "--duration");
+            f.zero_ok = true;
+            return f;
+        }()),
+        field<&S::timeout_s>(real("timeout_s", "s", 1, 604800, "run", "Give up on completion after this long.",
+                                  "--timeout")),
+        field<&S::backend>(choice("backend", {"auto", "io_uring", "epoll", "iocp"}, "run",
+                                  "Completion-port backend (auto honours SWARMBENCH_BACKEND).")),
+        field<&S::threads>(count("threads", 0, 256, "run", "Engine contexts, one thread each (0: one per core).")),
+        field<&S::interval_ms>([] {
+            field_info f = count("interval_ms", 10, 10000, "run", "Sampling interval of the time series.");
+            f.unit = "ms";
+            return f;
+        }()),
+        field<&S::listen_host>(plain("listen_host", value_type::text, "network", "Address the seeders listen on."),
+                               &check_listen_host),
+        field<&S::base_port>(count("base_port", 0, 65535, "network",
+                                   "Seeder i listens on base_port + i (0: any free port).")),
+        field<&S::connect_to>(plain("connect_to", value_type::endpoints, "network",
+                                    "Extra peers every leecher also connects to (HOST:PORT)."),
+                              &check_ports),
+        field<&S::seeders_at>(plain("seeders_at", value_type::endpoints, "network",
+                                    "This run's seeders, in another process of a split swarm (with seeders 0)."),
+                              &check_ports),
+        field<&S::swarm_id>(count("swarm_id", 0, 4294967295.0, "network",
+                                  "Peers whose ids carry the same swarm_id are this run's own: one value for every "
+                                  "process of a split swarm (0: random per run).")),
+        field<&S::seed>(plain("seed", value_type::any_u64, "run", "Seed of piece picks, slow peers and churn.")),
+    });
+    return table;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// [SECTION] cross-field checks
+// ---------------------------------------------------------------------------
 
 // Rules that tie fields together; each message names the field to change.
 void check_cross_fields(const swarm_scenario& s, std::vector<std::string>& out) {
@@ -717,6 +373,8 @@ std::string syntax_message(std::string_view text, const nlohmann::json::exceptio
 
 }  // namespace
 
+template class settings::schema<swarm_scenario>;
+
 // ---------------------------------------------------------------------------
 // [SECTION] public functions
 // ---------------------------------------------------------------------------
@@ -724,32 +382,13 @@ std::string syntax_message(std::string_view text, const nlohmann::json::exceptio
 const std::vector<std::string>& scenario_field_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> v;
-        for (const field_def& f : fields()) v.emplace_back(f.name);
+        for (std::string_view n : scenario_schema().names()) v.emplace_back(n);
         return v;
     }();
     return names;
 }
 
-nlohmann::json to_json(const swarm_scenario& s) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const field_def& f : fields()) {
-        std::visit(
-            [&](auto p) {
-                using T = typename member_type<decltype(p)>::type;
-                if constexpr (std::is_same_v<T, std::vector<endpoint>>) {
-                    nlohmann::json list = nlohmann::json::array();
-                    for (const endpoint& ep : s.*p) list.push_back(ep.to_string());
-                    j[f.name] = std::move(list);
-                } else if constexpr (std::is_enum_v<T>) {
-                    j[f.name] = to_string(s.*p);
-                } else {
-                    j[f.name] = s.*p;
-                }
-            },
-            f.m);
-    }
-    return j;
-}
+nlohmann::json to_json(const swarm_scenario& s) { return scenario_schema().to_json(s); }
 
 bt::result<swarm_scenario> parse_scenario(std::string_view json_text) {
     nlohmann::json j;
@@ -766,15 +405,7 @@ bt::result<swarm_scenario> scenario_from_json(const nlohmann::json& j) {
     if (!j.is_object())
         return bt::parse_error{fmt::format("scenario: expected a JSON object of fields, got {}", j.type_name())};
     swarm_scenario s;
-    std::vector<std::string> problems;
-    for (const auto& [key, value] : j.items()) {
-        const field_def* f = find_field(key);
-        if (f == nullptr) {
-            problems.push_back(unknown_field(key));
-            continue;
-        }
-        if (auto e = read_json(s, *f, value)) problems.push_back(std::move(*e));
-    }
+    std::vector<std::string> problems = scenario_schema().apply_json(s, j);
     if (problems.empty()) problems = validate(s);
     if (!problems.empty()) return bt::parse_error{join_lines(problems)};
     return s;
@@ -782,22 +413,11 @@ bt::result<swarm_scenario> scenario_from_json(const nlohmann::json& j) {
 
 std::optional<std::string> set_scenario_field(swarm_scenario& s, std::string_view field,
                                               std::string_view value) {
-    // CLI flags spell names with dashes ("--connections-per-leecher").
-    std::string name(field);
-    std::replace(name.begin(), name.end(), '-', '_');
-    const field_def* f = find_field(name);
-    if (f == nullptr) return unknown_field(field);
-    swarm_scenario next = s;  // `s` stays unchanged when the value is refused
-    if (auto e = read_text(next, *f, value)) return e;
-    if (auto e = check_field(next, *f)) return e;
-    s = std::move(next);
-    return std::nullopt;
+    return scenario_schema().set_text(s, field, value);
 }
 
 std::vector<std::string> validate(const swarm_scenario& s) {
-    std::vector<std::string> out;
-    for (const field_def& f : fields())
-        if (auto e = check_field(s, f)) out.push_back(std::move(*e));
+    std::vector<std::string> out = scenario_schema().check_fields(s);
     check_cross_fields(s, out);
     return out;
 }
@@ -808,19 +428,6 @@ std::uint64_t total_connections(const swarm_scenario& s) noexcept {
 
 bool depends_on_clients(const swarm_scenario& s) noexcept {
     return (s.leechers == 0 && !s.upload_to.empty()) || (s.seeders == 0 && !s.connect_to.empty());
-}
-
-std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates) {
-    std::string_view best;
-    std::size_t best_d = std::numeric_limits<std::size_t>::max();
-    for (std::string_view c : candidates) {
-        const std::size_t d = edit_distance(name, c);
-        if (d < best_d) {
-            best_d = d;
-            best = c;
-        }
-    }
-    return std::string(best);
 }
 
 }  // namespace swarmbench

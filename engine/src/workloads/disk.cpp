@@ -24,20 +24,6 @@
 
 namespace swarmbench {
 
-nlohmann::json to_json(const disk_config& c) {
-    return {{"size", c.size},
-            {"block", c.block},
-            {"queue_depth", c.queue_depth},
-            {"direct", c.direct},
-            {"fsync", c.fsync_at_end},
-            {"file", c.file},
-            {"dir", c.dir},
-            {"keep", c.keep},
-            {"backend", to_string(c.backend)},
-            {"interval_ms", c.interval.count()},
-            {"seed", c.seed}};
-}
-
 std::vector<std::uint32_t> shuffled_blocks(std::uint32_t blocks, std::uint64_t seed) {
     std::vector<std::uint32_t> order(blocks);
     std::iota(order.begin(), order.end(), 0u);

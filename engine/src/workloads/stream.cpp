@@ -37,22 +37,6 @@ const char* to_string(stream_config::role_t role) noexcept {
     return "unknown";
 }
 
-nlohmann::json to_json(const stream_config& c) {
-    return {{"role", to_string(c.role)},
-            {"connections", c.connections},
-            {"expect_connections", c.expect_connections},
-            {"seconds", c.seconds},
-            {"bytes_per_op", c.bytes_per_op},
-            {"sends_in_flight", c.sends_in_flight},
-            {"backend", to_string(c.backend)},
-            {"threads", c.threads},
-            {"target", c.target.valid() ? c.target.to_string() : ""},
-            {"listen", c.listen.valid() ? c.listen.to_string() : ""},
-            {"interval_ms", c.interval.count()},
-            {"connect_timeout_ms", c.connect_timeout.count()},
-            {"connects_in_flight", c.connects_in_flight}};
-}
-
 namespace {
 
 using detail::clock;

@@ -24,6 +24,7 @@
 #include "swarmbench/bt/piece_picker.hpp"
 #include "swarmbench/bt/result.hpp"
 #include "swarmbench/endpoint.hpp"
+#include "swarmbench/settings/schema.hpp"
 
 namespace swarmbench {
 
@@ -110,6 +111,10 @@ struct swarm_scenario {
     friend bool operator==(const swarm_scenario&, const swarm_scenario&) = default;
 };
 
+/// The scenario's schema: every field's name, type, unit, range, doc,
+/// group and CLI flag, and get / set / to_json driven by them.
+const settings::schema<swarm_scenario>& scenario_schema();
+
 /// The field names in declaration order (for the app and docs; to_json's
 /// object itself keeps its keys sorted).
 const std::vector<std::string>& scenario_field_names();
@@ -135,11 +140,6 @@ std::optional<std::string> set_scenario_field(swarm_scenario& s, std::string_vie
 /// range; empty when the scenario is runnable. Includes cross-field rules
 /// (seeders == 0 needs connect_to, direct needs 4 KiB-aligned files, ...).
 std::vector<std::string> validate(const swarm_scenario& s);
-
-/// The candidate closest to `name` by edit distance (for "did you mean"
-/// messages about unknown field names; the CLI's, the scenario file's and
-/// Python's keyword errors all use it). Empty only when `candidates` is.
-std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
 
 /// Connections the scenario asks for in all (leechers x connections_per_leecher).
 std::uint64_t total_connections(const swarm_scenario& s) noexcept;

@@ -22,6 +22,7 @@
 
 #include "swarmbench/backend.hpp"
 #include "swarmbench/results.hpp"
+#include "swarmbench/settings/schema.hpp"
 #include "swarmbench/workloads/run_control.hpp"
 
 namespace swarmbench {
@@ -40,8 +41,16 @@ struct disk_config {
     std::uint64_t seed = 0x5eed;         // shuffle seed (same seed, same order)
 };
 
-/// Every option, for the results document's `config`.
+/// The disk_config's schema: every field's name, type, unit, range, doc and
+/// default (stream_settings.cpp / disk_settings.cpp).
+const settings::schema<disk_config>& disk_schema();
+
+/// Every option, for the results document's `config` (the schema's JSON form).
 nlohmann::json to_json(const disk_config& config);
+
+/// Every problem with `config`, one line each naming the field (ranges, then
+/// the rules between fields); empty when it can run.
+std::vector<std::string> validate(const disk_config& config);
 
 /// The order in which block indexes are written: a permutation of
 /// 0..blocks-1, deterministic in `seed`.

@@ -17,12 +17,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "swarmbench/backend.hpp"
 #include "swarmbench/endpoint.hpp"
 #include "swarmbench/results.hpp"
+#include "swarmbench/settings/schema.hpp"
 #include "swarmbench/workloads/run_control.hpp"
 
 namespace swarmbench {
@@ -48,8 +51,16 @@ struct stream_config {
 /// "loopback", "listen", "target".
 const char* to_string(stream_config::role_t role) noexcept;
 
-/// Every option, for the results document's `config`.
+/// The stream_config's schema: every field's name, type, unit, range, doc and
+/// default (stream_settings.cpp / disk_settings.cpp).
+const settings::schema<stream_config>& stream_schema();
+
+/// Every option, for the results document's `config` (the schema's JSON form).
 nlohmann::json to_json(const stream_config& config);
+
+/// Every problem with `config`, one line each naming the field (ranges, then
+/// the rules between fields); empty when it can run.
+std::vector<std::string> validate(const stream_config& config);
 
 /// Runs the stream workload. Never throws for run-time failures (port in use,
 /// EMFILE, backend unavailable): they end up in summary.errors /

@@ -1,0 +1,312 @@
+// schema: the half of the settings schema that needs no settings struct:
+// how ranges read, what each type expects, text read into JSON values, and
+// the closest name for "did you mean" messages.
+//
+// [SECTION] names and texts
+// [SECTION] messages and ranges
+// [SECTION] text into JSON
+// [SECTION] field_info
+#include "schema_values.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "swarmbench/units.hpp"
+
+namespace swarmbench {
+
+std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates) {
+    auto edit_distance = [](std::string_view a, std::string_view b) {
+        std::vector<std::size_t> row(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            std::size_t diag = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                const std::size_t up = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+                diag = up;
+            }
+        }
+        return row[b.size()];
+    };
+    std::string_view best;
+    std::size_t best_d = std::numeric_limits<std::size_t>::max();
+    for (std::string_view c : candidates) {
+        const std::size_t d = edit_distance(name, c);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    return std::string(best);
+}
+
+}  // namespace swarmbench
+
+namespace swarmbench::settings {
+
+// ---------------------------------------------------------------------------
+// [SECTION] names and texts
+// ---------------------------------------------------------------------------
+
+const char* to_string(value_type t) noexcept {
+    switch (t) {
+        case value_type::count: return "count";
+        case value_type::size: return "size";
+        case value_type::rate: return "rate";
+        case value_type::any_u64: return "any_u64";
+        case value_type::real: return "real";
+        case value_type::flag: return "flag";
+        case value_type::text: return "text";
+        case value_type::choice: return "choice";
+        case value_type::endpoint: return "endpoint";
+        case value_type::endpoints: return "endpoints";
+        case value_type::pieces: return "pieces";
+    }
+    return "unknown";
+}
+
+namespace detail {
+
+namespace {
+
+constexpr std::uint64_t KiB = 1024;
+
+std::string in_quotes(std::string_view s) { return fmt::format("\"{}\"", s); }
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+bool is_size(const field_info& f) noexcept { return f.type == value_type::size || f.type == value_type::rate; }
+
+/// "a", "b" or "c".
+std::string choices_text(const field_info& f) {
+    std::string out;
+    for (std::size_t i = 0; i < f.choices.size(); ++i) {
+        if (i > 0) out += i + 1 == f.choices.size() ? " or " : ", ";
+        out += in_quotes(f.choices[i]);
+    }
+    return out;
+}
+
+/// Comma-separated entries, trimmed, empty ones skipped ("" clears a list).
+std::vector<std::string_view> split_list(std::string_view t) {
+    std::vector<std::string_view> out;
+    while (!t.empty()) {
+        const std::size_t comma = t.find(',');
+        const std::string_view item = trim(t.substr(0, comma));
+        t = comma == std::string_view::npos ? std::string_view{} : t.substr(comma + 1);
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string size_text(std::uint64_t v) {
+    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    for (int k = 5; k >= 1; --k) {
+        const std::uint64_t unit = std::uint64_t{1} << (10 * k);
+        if (v >= unit && v % unit == 0) return fmt::format("{} {}", v / unit, units[k]);
+    }
+    if (v < KiB) return fmt::format("{} B", v);
+    return fmt::format("{} B ({})", v, format_bytes(static_cast<double>(v)));
+}
+
+std::string real_text(double v) { return fmt::format("{}", v); }
+
+std::string integer_text(const field_info& f, std::uint64_t v) {
+    return is_size(f) ? size_text(v) : fmt::format("{}", v);
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] messages and ranges
+// ---------------------------------------------------------------------------
+
+std::string range_error(const field_info& f, std::string_view got) {
+    return fmt::format("{}: must be {}, got {}", f.name, f.range_text(), got);
+}
+
+std::string type_error(const field_info& f, const nlohmann::json& v) {
+    return fmt::format("{}: expected {}, got {}", f.name, f.expected_text(), v.type_name());
+}
+
+std::string size_syntax_error(const field_info& f, std::string_view got) {
+    return fmt::format("{}: expected a size such as 1GiB, 256KiB or 4096, got {}", f.name, in_quotes(got));
+}
+
+std::string choice_error(const field_info& f, std::string_view got) {
+    return fmt::format("{}: must be {}, got {}", f.name, f.expected_text(), in_quotes(got));
+}
+
+std::string piece_entry_error(const field_info& f, std::size_t index, std::string_view got) {
+    return fmt::format("{}: entry {} must be a piece index (an integer 0..4294967295), got {}", f.name, index + 1,
+                       got);
+}
+
+std::string endpoint_error(const field_info& f, std::size_t index, std::string_view got) {
+    if (f.type == value_type::endpoint)
+        return fmt::format("{}: must be HOST:PORT (\"127.0.0.1:6881\", \"[::1]:6881\"), got {}", f.name,
+                           in_quotes(got));
+    return fmt::format("{}: entry {} must be HOST:PORT (\"127.0.0.1:6881\", \"[::1]:6881\"), got {}", f.name,
+                       index + 1, in_quotes(got));
+}
+
+error check_range(const field_info& f, const nlohmann::json& v) {
+    if (!f.ranged || !v.is_number()) return std::nullopt;
+    if (v.is_number_float()) {
+        const double d = v.get<double>();
+        if (f.zero_ok && d == 0) return std::nullopt;
+        if (!(d >= f.lo && d <= f.hi)) return range_error(f, real_text(d));  // NaN fails too
+        return std::nullopt;
+    }
+    const std::uint64_t u = v.get<std::uint64_t>();
+    if (f.zero_ok && u == 0) return std::nullopt;
+    const bool in_range = static_cast<double>(u) >= f.lo && static_cast<double>(u) <= f.hi;
+    if (!in_range || (f.pow2 && !std::has_single_bit(u))) return range_error(f, integer_text(f, u));
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] text into JSON
+// ---------------------------------------------------------------------------
+
+error text_to_json(const field_info& f, std::string_view raw, nlohmann::json& out) {
+    const std::string_view t = trim(raw);
+    switch (f.type) {
+        case value_type::count:
+        case value_type::any_u64: {
+            const bool negative = !t.empty() && t.front() == '-';
+            const std::string_view digits = negative ? t.substr(1) : t;
+            std::uint64_t v = 0;
+            auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+            if (digits.empty() || end != digits.data() + digits.size() ||
+                (ec != std::errc() && ec != std::errc::result_out_of_range))
+                return fmt::format("{}: expected an integer, got {}", f.name, in_quotes(raw));
+            if (ec == std::errc::result_out_of_range || (negative && v > std::uint64_t{INT64_MAX}))
+                return range_error(f, t);
+            out = negative ? nlohmann::json(-static_cast<std::int64_t>(v)) : nlohmann::json(v);
+            return std::nullopt;
+        }
+        case value_type::size:
+        case value_type::rate: {
+            if (!t.empty() && t.front() == '-') {
+                if (auto bytes = parse_size(t.substr(1))) {
+                    if (*bytes > std::uint64_t{INT64_MAX}) return range_error(f, fmt::format("-{}", *bytes));
+                    out = -static_cast<std::int64_t>(*bytes);
+                    return std::nullopt;
+                }
+            }
+            if (auto bytes = parse_size(t)) {
+                out = *bytes;
+                return std::nullopt;
+            }
+            return size_syntax_error(f, raw);
+        }
+        case value_type::real: {
+            double v = 0;
+            auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+            if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !std::isfinite(v))
+                return fmt::format("{}: expected a number, got {}", f.name, in_quotes(raw));
+            out = v;
+            return std::nullopt;
+        }
+        case value_type::flag: {
+            const bool yes = iequals(t, "true") || t == "1" || iequals(t, "yes");
+            const bool no = iequals(t, "false") || t == "0" || iequals(t, "no");
+            if (!yes && !no)
+                return fmt::format("{}: expected true or false (or 1/0, yes/no), got {}", f.name, in_quotes(raw));
+            out = yes;
+            return std::nullopt;
+        }
+        case value_type::text: out = std::string(raw); return std::nullopt;
+        case value_type::choice:
+        case value_type::endpoint: out = std::string(t); return std::nullopt;
+        case value_type::endpoints: {
+            out = nlohmann::json::array();
+            for (std::string_view item : split_list(t)) out.push_back(std::string(item));
+            return std::nullopt;
+        }
+        case value_type::pieces: {
+            out = nlohmann::json::array();
+            for (std::string_view item : split_list(t)) {
+                std::uint32_t v = 0;
+                auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+                if (ec != std::errc() || end != item.data() + item.size())
+                    return piece_entry_error(f, out.size(), in_quotes(item));
+                out.push_back(v);
+            }
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// [SECTION] field_info
+// ---------------------------------------------------------------------------
+
+std::string field_info::range_text() const {
+    if (type == value_type::choice) return detail::choices_text(*this);
+    if (type == value_type::any_u64) return fmt::format("0..{}", std::numeric_limits<std::uint64_t>::max());
+    if (!ranged) return {};
+    std::string out;
+    if (pow2) out += "a power of two, ";
+    if (zero_ok) out += "0 or ";
+    switch (type) {
+        case value_type::size:
+        case value_type::rate:
+            out += detail::size_text(static_cast<std::uint64_t>(lo)) + ".." +
+                   detail::size_text(static_cast<std::uint64_t>(hi));
+            break;
+        case value_type::count:
+            out += fmt::format("{}..{}", static_cast<std::uint64_t>(lo), static_cast<std::uint64_t>(hi));
+            break;
+        default: out += detail::real_text(lo) + ".." + detail::real_text(hi); break;
+    }
+    return out;
+}
+
+std::string field_info::expected_text() const {
+    switch (type) {
+        case value_type::count:
+        case value_type::any_u64: return "an integer";
+        case value_type::size: return "a size (an integer or a string such as \"1GiB\")";
+        case value_type::rate: return "a rate in bytes/s (an integer or a string such as \"10MiB\")";
+        case value_type::real: return "a number";
+        case value_type::flag: return "a boolean";
+        case value_type::text: return "a string";
+        case value_type::choice: return detail::choices_text(*this);
+        case value_type::endpoint: return "a \"HOST:PORT\" string";
+        case value_type::endpoints: return "a list of \"HOST:PORT\" strings";
+        case value_type::pieces: return "a list of piece indexes";
+    }
+    return "a value";
+}
+
+std::string field_info::cli_flag() const {
+    if (!flag.empty()) return std::string(flag);
+    std::string out = "--" + std::string(name);
+    std::replace(out.begin(), out.end(), '_', '-');
+    return out;
+}
+
+}  // namespace swarmbench::settings

@@ -25,9 +25,15 @@ void expect_well_formed(const settings::schema<C>& sc) {
         EXPECT_FALSE(f.info.group.empty()) << name;
         EXPECT_TRUE(names.insert(name).second) << name << " twice";
         EXPECT_TRUE(flags.insert(f.info.cli_flag()).second) << f.info.cli_flag() << " twice";
-        if (f.info.type == value_type::choice) EXPECT_GE(f.info.choices.size(), 2u) << name;
-        if (f.info.ranged) EXPECT_FALSE(f.info.range_text().empty()) << name;
-        if (f.info.type == value_type::size || f.info.type == value_type::rate) EXPECT_FALSE(f.info.unit.empty()) << name;
+        if (f.info.type == value_type::choice) {
+            EXPECT_GE(f.info.choices.size(), 2u) << name;
+        }
+        if (f.info.ranged) {
+            EXPECT_FALSE(f.info.range_text().empty()) << name;
+        }
+        if (f.info.type == value_type::size || f.info.type == value_type::rate) {
+            EXPECT_FALSE(f.info.unit.empty()) << name;
+        }
     }
     C c{};
     const nlohmann::json d = sc.to_json(c);

@@ -64,28 +64,8 @@ constexpr std::uint64_t direct_alignment = 4096;  // O_DIRECT offset and length 
 
 std::string in_quotes(std::string_view s) { return fmt::format("\"{}\"", s); }
 
-field_info count(std::string_view name, double lo, double hi, std::string_view group, std::string_view doc,
-                 std::string_view flag = {}) {
-    return {.name = name, .type = value_type::count, .lo = lo, .hi = hi, .ranged = true, .doc = doc,
-            .group = group, .flag = flag};
-}
-field_info bytes(std::string_view name, value_type t, double lo, double hi, std::string_view group,
-                 std::string_view doc, std::string_view flag = {}) {
-    return {.name = name, .type = t, .unit = t == value_type::rate ? "B/s" : "B", .lo = lo, .hi = hi,
-            .ranged = true, .doc = doc, .group = group, .flag = flag};
-}
-field_info real(std::string_view name, std::string_view unit, double lo, double hi, std::string_view group,
-                std::string_view doc, std::string_view flag = {}) {
-    return {.name = name, .type = value_type::real, .unit = unit, .lo = lo, .hi = hi, .ranged = true, .doc = doc,
-            .group = group, .flag = flag};
-}
-field_info plain(std::string_view name, value_type t, std::string_view group, std::string_view doc) {
-    return {.name = name, .type = t, .doc = doc, .group = group};
-}
-field_info choice(std::string_view name, std::vector<std::string_view> choices, std::string_view group,
-                  std::string_view doc) {
-    return {.name = name, .type = value_type::choice, .choices = std::move(choices), .doc = doc, .group = group};
-}
+using F = field_info;
+using T = value_type;
 
 bool listen_host_ok(const std::string& host) {
     if (host.empty()) return false;
@@ -133,108 +113,104 @@ error check_repeats(const field_info& f, const json& v) {
 // In declaration order: the docs, the app and the CLI's help list them so.
 const settings::schema<swarm_scenario>& scenario_schema() {
     static const settings::schema<swarm_scenario> table({
-        field<&S::torrent_size>(bytes("torrent_size", value_type::size, 1, double(16 * TiB), "torrent",
-                                      "Torrent size.", "--size")),
-        field<&S::piece_size>([] {
-            field_info f = bytes("piece_size", value_type::size, double(16 * KiB), double(64 * MiB), "torrent",
-                                 "Piece size.");
-            f.pow2 = true;
-            return f;
-        }()),
-        field<&S::file_count>(count("file_count", 1, 100000, "torrent", "Files in the torrent (1: a single-file torrent).",
-                                    "--files")),
-        field<&S::content_seed>(plain("content_seed", value_type::any_u64, "torrent",
-                                      "Seed of the synthetic content (same seed, same bytes).")),
-        field<&S::seeders>(count("seeders", 0, 10000, "peers", "Seeders (0 only with connect_to or seeders_at).")),
-        field<&S::leechers>(count("leechers", 0, 10000, "peers", "Leechers (0: the seeders serve outside clients only).")),
-        field<&S::connections_per_leecher>(count("connections_per_leecher", 1, 10000, "peers",
-                                                 "Connections each leecher opens, spread over the seeders.",
-                                                 "--connections")),
-        field<&S::pipeline>(count("pipeline", 1, 2048, "peers", "Outstanding 16 KiB requests per connection.")),
-        field<&S::pick>(choice("pick", {"rarest_first", "sequential", "random", "custom"}, "peers",
-                               "Piece order (\"custom\": piece_order first).")),
-        field<&S::piece_order>(plain("piece_order", value_type::pieces, "peers",
-                                     "With pick \"custom\": these piece indexes first, in this order (no repeats), "
-                                     "then the rest in index order."),
+        field<&S::torrent_size>(F("torrent_size", T::size, "torrent", "Torrent size.")
+                                    .range(1, double(16 * TiB)).in("B").cli("--size")),
+        field<&S::piece_size>(F("piece_size", T::size, "torrent", "Piece size.")
+                                  .range(double(16 * KiB), double(64 * MiB)).power_of_two().in("B")),
+        field<&S::file_count>(F("file_count", T::count, "torrent", "Files in the torrent (1: a single-file torrent).")
+                                  .range(1, 100000).cli("--files")),
+        field<&S::content_seed>(F("content_seed", T::any_u64, "torrent",
+                                  "Seed of the synthetic content (same seed, same bytes).")),
+        field<&S::seeders>(F("seeders", T::count, "peers", "Seeders (0 only with connect_to or seeders_at).")
+                               .range(0, 10000)),
+        field<&S::leechers>(F("leechers", T::count, "peers", "Leechers (0: the seeders serve outside clients only).")
+                                .range(0, 10000)),
+        field<&S::connections_per_leecher>(F("connections_per_leecher", T::count, "peers",
+                                             "Connections each leecher opens, spread over the seeders.")
+                                               .range(1, 10000).cli("--connections")),
+        field<&S::pipeline>(F("pipeline", T::count, "peers", "Outstanding 16 KiB requests per connection.")
+                                .range(1, 2048)),
+        field<&S::pick>(F("pick", T::choice, "peers", "Piece order (custom: piece_order first).")
+                            .one_of({"rarest_first", "sequential", "random", "custom"})),
+        field<&S::piece_order>(F("piece_order", T::pieces, "peers",
+                                 "With pick custom: these piece indexes first, in this order (no repeats), then the "
+                                 "rest in index order."),
                                &check_repeats),
-        field<&S::end_game>(plain("end_game", value_type::flag, "peers",
-                                  "Duplicate the last requests at the end of a download (end game).")),
-        field<&S::choking>(plain("choking", value_type::flag, "choking",
-                                 "Seeders choke like real clients (unchoke_slots per seeder); off: all unchoked.")),
-        field<&S::unchoke_slots>(count("unchoke_slots", 1, 10000, "choking",
-                                       "With choking: unchoked connections per seeder.")),
-        field<&S::rechoke_interval_s>(real("rechoke_interval_s", "s", 0.1, 3600, "choking",
-                                           "With choking: seconds between rechokes.")),
-        field<&S::optimistic_interval_s>(real("optimistic_interval_s", "s", 0.1, 3600, "choking",
-                                              "With choking: seconds between optimistic unchokes.")),
-        field<&S::rate_limit>([] {
-            field_info f = bytes("rate_limit", value_type::rate, double(KiB), double(100 * GiB), "rates",
-                                 "Upload limit per connection (0: none).");
-            f.zero_ok = true;
-            return f;
-        }()),
-        field<&S::slow_fraction>(real("slow_fraction", "", 0, 1, "rates",
-                                      "Share of connections that are slow (limited to slow_rate).")),
-        field<&S::slow_rate>(bytes("slow_rate", value_type::rate, double(KiB), double(100 * GiB), "rates",
-                                   "A slow connection's upload limit.")),
-        field<&S::churn_per_s>(real("churn_per_s", "1/s", 0, 100000, "rates",
-                                    "Connections dropped and re-made per second across the swarm.", "--churn")),
-        field<&S::storage>(choice("storage", {"files", "discard", "disk_only"}, "storage",
-                                  "Where blocks go: files, discard (network only) or disk_only (no sockets).")),
-        field<&S::direct>(plain("direct", value_type::flag, "storage", "O_DIRECT writes (storage files or disk_only).")),
-        field<&S::preallocate>(plain("preallocate", value_type::flag, "storage",
-                                     "Preallocate every file before the run (storage files).")),
-        field<&S::data_dir>(plain("data_dir", value_type::text, "storage",
-                                  "Download into this directory (kept); empty: a new temporary directory.")),
-        field<&S::keep_data>(plain("keep_data", value_type::flag, "storage",
-                                   "Keep the downloaded files (always kept when data_dir is given).")),
-        field<&S::torrent_file>(plain("torrent_file", value_type::text, "clients",
-                                      "A .torrent to use instead of the synthetic one (empty: synthetic); its "
-                                      "content is synthetic if make-torrent made it, else read from content_dir.")),
-        field<&S::content_dir>(plain("content_dir", value_type::text, "clients",
-                                     "Seeders serve torrent_file's content from this folder (a client's download "
-                                     "folder).")),
-        field<&S::upload_to>(plain("upload_to", value_type::endpoints, "clients",
-                                   "Outside clients every seeder dials and serves (HOST:PORT); the run completes "
-                                   "when each has every piece."),
+        field<&S::end_game>(F("end_game", T::flag, "peers",
+                              "Duplicate the last requests at the end of a download (end game).")),
+        field<&S::choking>(F("choking", T::flag, "choking",
+                             "Seeders choke like real clients (unchoke_slots per seeder); off: all unchoked.")),
+        field<&S::unchoke_slots>(F("unchoke_slots", T::count, "choking", "With choking: unchoked connections per seeder.")
+                                     .range(1, 10000)),
+        field<&S::rechoke_interval_s>(F("rechoke_interval_s", T::real, "choking",
+                                        "With choking: seconds between rechokes.")
+                                          .range(0.1, 3600).in("s")),
+        field<&S::optimistic_interval_s>(F("optimistic_interval_s", T::real, "choking",
+                                           "With choking: seconds between optimistic unchokes.")
+                                             .range(0.1, 3600).in("s")),
+        field<&S::rate_limit>(F("rate_limit", T::rate, "rates", "Upload limit per connection (0: none).")
+                                  .range(double(KiB), double(100 * GiB)).or_zero().in("B/s")),
+        field<&S::slow_fraction>(F("slow_fraction", T::real, "rates",
+                                   "Share of connections that are slow (limited to slow_rate).")
+                                     .range(0, 1)),
+        field<&S::slow_rate>(F("slow_rate", T::rate, "rates", "A slow connection's upload limit.")
+                                 .range(double(KiB), double(100 * GiB)).in("B/s")),
+        field<&S::churn_per_s>(F("churn_per_s", T::real, "rates",
+                                 "Connections dropped and re-made per second across the swarm.")
+                                   .range(0, 100000).in("1/s").cli("--churn")),
+        field<&S::storage>(F("storage", T::choice, "storage",
+                             "Where blocks go: files, discard (network only) or disk_only (no sockets).")
+                               .one_of({"files", "discard", "disk_only"})),
+        field<&S::direct>(F("direct", T::flag, "storage", "O_DIRECT writes (storage files or disk_only).")),
+        field<&S::preallocate>(F("preallocate", T::flag, "storage",
+                                 "Preallocate every file before the run (storage files).")),
+        field<&S::data_dir>(F("data_dir", T::text, "storage",
+                              "Download into this directory (kept); empty: a new temporary directory.")),
+        field<&S::keep_data>(F("keep_data", T::flag, "storage",
+                               "Keep the downloaded files (always kept when data_dir is given).")),
+        field<&S::torrent_file>(F("torrent_file", T::text, "clients",
+                                  "A .torrent to use instead of the synthetic one (empty: synthetic); its content is "
+                                  "synthetic if make-torrent made it, else read from content_dir.")),
+        field<&S::content_dir>(F("content_dir", T::text, "clients",
+                                 "Seeders serve torrent_file's content from this folder (a client's download "
+                                 "folder).")),
+        field<&S::upload_to>(F("upload_to", T::endpoints, "clients",
+                               "Outside clients every seeder dials and serves (HOST:PORT); the run completes when "
+                               "each has every piece."),
                              &check_ports),
-        field<&S::spread_sources>(plain("spread_sources", value_type::flag, "clients",
-                                        "Outgoing connections to 127.0.0.0/8 each bind their own source address "
-                                        "(clients that take one peer per IP).")),
-        field<&S::client_grace_s>(real("client_grace_s", "s", 1, 86400, "clients",
-                                       "A run that only serves or downloads from named clients ends as failed after "
-                                       "this long with no connection to any of them (redialled meanwhile).")),
-        field<&S::duration_s>([] {
-            field_info f = real("duration_s", "s", 0.1, 86400, "run",
-                                "Run this long, leechers downloading again (0: until every leecher completes).",
-                                "--duration");
-            f.zero_ok = true;
-            return f;
-        }()),
-        field<&S::timeout_s>(real("timeout_s", "s", 1, 604800, "run", "Give up on completion after this long.",
-                                  "--timeout")),
-        field<&S::backend>(choice("backend", {"auto", "io_uring", "epoll", "iocp"}, "run",
-                                  "Completion-port backend (auto honours SWARMBENCH_BACKEND).")),
-        field<&S::threads>(count("threads", 0, 256, "run", "Engine contexts, one thread each (0: one per core).")),
-        field<&S::interval_ms>([] {
-            field_info f = count("interval_ms", 10, 10000, "run", "Sampling interval of the time series.");
-            f.unit = "ms";
-            return f;
-        }()),
-        field<&S::listen_host>(plain("listen_host", value_type::text, "network", "Address the seeders listen on."),
+        field<&S::spread_sources>(F("spread_sources", T::flag, "clients",
+                                    "Outgoing connections to 127.0.0.0/8 each bind their own source address "
+                                    "(clients that take one peer per IP).")),
+        field<&S::client_grace_s>(F("client_grace_s", T::real, "clients",
+                                    "A run that only serves or downloads from named clients ends as failed after "
+                                    "this long with no connection to any of them (redialled meanwhile).")
+                                      .range(1, 86400).in("s")),
+        field<&S::duration_s>(F("duration_s", T::real, "run",
+                                "Run this long, leechers downloading again (0: until every leecher completes).")
+                                  .range(0.1, 86400).or_zero().in("s").cli("--duration")),
+        field<&S::timeout_s>(F("timeout_s", T::real, "run", "Give up on completion after this long.")
+                                 .range(1, 604800).in("s").cli("--timeout")),
+        field<&S::backend>(F("backend", T::choice, "run", "Completion-port backend (auto honours SWARMBENCH_BACKEND).")
+                               .one_of({"auto", "io_uring", "epoll", "iocp"})),
+        field<&S::threads>(F("threads", T::count, "run", "Engine contexts, one thread each (0: one per core).")
+                               .range(0, 256)),
+        field<&S::interval_ms>(F("interval_ms", T::count, "run", "Sampling interval of the time series.")
+                                   .range(10, 10000).in("ms")),
+        field<&S::listen_host>(F("listen_host", T::text, "network", "Address the seeders listen on."),
                                &check_listen_host),
-        field<&S::base_port>(count("base_port", 0, 65535, "network",
-                                   "Seeder i listens on base_port + i (0: any free port).")),
-        field<&S::connect_to>(plain("connect_to", value_type::endpoints, "network",
-                                    "Extra peers every leecher also connects to (HOST:PORT)."),
+        field<&S::base_port>(F("base_port", T::count, "network", "Seeder i listens on base_port + i (0: any free port).")
+                                 .range(0, 65535)),
+        field<&S::connect_to>(F("connect_to", T::endpoints, "network",
+                                "Extra peers every leecher also connects to (HOST:PORT)."),
                               &check_ports),
-        field<&S::seeders_at>(plain("seeders_at", value_type::endpoints, "network",
-                                    "This run's seeders, in another process of a split swarm (with seeders 0)."),
+        field<&S::seeders_at>(F("seeders_at", T::endpoints, "network",
+                                "This run's seeders, in another process of a split swarm (with seeders 0)."),
                               &check_ports),
-        field<&S::swarm_id>(count("swarm_id", 0, 4294967295.0, "network",
-                                  "Peers whose ids carry the same swarm_id are this run's own: one value for every "
-                                  "process of a split swarm (0: random per run).")),
-        field<&S::seed>(plain("seed", value_type::any_u64, "run", "Seed of piece picks, slow peers and churn.")),
+        field<&S::swarm_id>(F("swarm_id", T::count, "network",
+                              "Peers whose ids carry the same swarm_id are this run's own: one value for every "
+                              "process of a split swarm (0: random per run).")
+                                .range(0, 4294967295.0)),
+        field<&S::seed>(F("seed", T::any_u64, "run", "Seed of piece picks, slow peers and churn.")),
     });
     return table;
 }

@@ -7,45 +7,32 @@
 
 namespace swarmbench {
 
-namespace {
-
-using settings::field_info;
-using settings::value_type;
-using settings::detail::field;
 using settings::detail::size_text;
-using C = disk_config;
-
-field_info flag(std::string_view name, std::string_view doc) {
-    return {.name = name, .type = value_type::flag, .doc = doc, .group = "disk"};
-}
-field_info text(std::string_view name, std::string_view doc) {
-    return {.name = name, .type = value_type::text, .doc = doc, .group = "disk"};
-}
-
-}  // namespace
 
 const settings::schema<disk_config>& disk_schema() {
+    using settings::detail::field;
+    using F = settings::field_info;
+    using T = settings::value_type;
+    using DC = disk_config;
     static const settings::schema<disk_config> table({
-        field<&C::size>({.name = "size", .type = value_type::size, .unit = "B", .lo = 512,
-                         .hi = double(std::numeric_limits<std::uint64_t>::max()), .ranged = true,
-                         .doc = "File size, a multiple of block.", .group = "disk"}),
-        field<&C::block>({.name = "block", .type = value_type::size, .unit = "B", .lo = 512, .hi = double(64u << 20),
-                          .ranged = true, .doc = "Bytes per write, a multiple of 512 (4096 with direct).",
-                          .group = "disk"}),
-        field<&C::queue_depth>({.name = "queue_depth", .type = value_type::count, .lo = 1, .hi = 4096,
-                                .ranged = true, .doc = "Writes in flight.", .group = "disk"}),
-        field<&C::direct>(flag("direct", "O_DIRECT (bypasses the page cache; needs a disk filesystem, not tmpfs).")),
-        field<&C::fsync_at_end>(flag("fsync", "Finish with fdatasync inside the timed window (fio --end_fsync=1).")),
-        field<&C::file>(text("file", "Write this file (kept if it existed before); empty: a new temporary file.")),
-        field<&C::dir>(text("dir", "Create the temporary file in this directory (empty: $TMPDIR or the current one).")),
-        field<&C::keep>(flag("keep", "Keep the file this run created.")),
-        field<&C::backend>({.name = "backend", .type = value_type::choice,
-                            .choices = {"auto", "io_uring", "epoll", "iocp"},
-                            .doc = "Completion-port backend (auto honours SWARMBENCH_BACKEND).", .group = "run"}),
-        field<&C::interval>({.name = "interval_ms", .type = value_type::count, .unit = "ms", .lo = 10, .hi = 60000,
-                             .ranged = true, .doc = "Sampling interval.", .group = "run"}),
-        field<&C::seed>({.name = "seed", .type = value_type::any_u64,
-                         .doc = "Seed of the write order (same seed, same order).", .group = "disk"}),
+        field<&DC::size>(F("size", T::size, "disk", "File size, a multiple of block.")
+                             .range(512, double(std::numeric_limits<std::uint64_t>::max())).in("B")),
+        field<&DC::block>(F("block", T::size, "disk", "Bytes per write, a multiple of 512 (4096 with direct).")
+                              .range(512, double(64u << 20)).in("B")),
+        field<&DC::queue_depth>(F("queue_depth", T::count, "disk", "Writes in flight.").range(1, 4096)),
+        field<&DC::direct>(F("direct", T::flag, "disk",
+                             "O_DIRECT (bypasses the page cache; needs a disk filesystem, not tmpfs).")),
+        field<&DC::fsync_at_end>(F("fsync", T::flag, "disk",
+                                   "Finish with fdatasync inside the timed window (fio --end_fsync=1).")),
+        field<&DC::file>(F("file", T::text, "disk",
+                           "Write this file (kept if it existed before); empty: a new temporary file.")),
+        field<&DC::dir>(F("dir", T::text, "disk",
+                          "Create the temporary file in this directory (empty: $TMPDIR or the current one).")),
+        field<&DC::keep>(F("keep", T::flag, "disk", "Keep the file this run created.")),
+        field<&DC::backend>(F("backend", T::choice, "run", "Completion-port backend (auto honours SWARMBENCH_BACKEND).")
+                                .one_of({"auto", "io_uring", "epoll", "iocp"})),
+        field<&DC::interval>(F("interval_ms", T::count, "run", "Sampling interval.").range(10, 60000).in("ms")),
+        field<&DC::seed>(F("seed", T::any_u64, "disk", "Seed of the write order (same seed, same order).")),
     });
     return table;
 }

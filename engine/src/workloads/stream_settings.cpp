@@ -7,49 +7,38 @@
 
 namespace swarmbench {
 
-namespace {
-
-using settings::field_info;
-using settings::value_type;
-using settings::detail::field;
-using C = stream_config;
-
-field_info count(std::string_view name, double lo, double hi, std::string_view doc, std::string_view unit = {}) {
-    return {.name = name, .type = value_type::count, .unit = unit, .lo = lo, .hi = hi, .ranged = true, .doc = doc,
-            .group = "stream"};
-}
-
-}  // namespace
-
 const settings::schema<stream_config>& stream_schema() {
+    using settings::detail::field;
+    using F = settings::field_info;
+    using T = settings::value_type;
+    using SC = stream_config;
     static const settings::schema<stream_config> table({
-        field<&C::role>({.name = "role", .type = value_type::choice, .choices = {"loopback", "listen", "target"},
-                         .doc = "loopback (both ends here), listen (only receive) or target (only send to target).",
-                         .group = "stream"}),
-        field<&C::connections>(count("connections", 1, 100000, "Streams to open (listen: how many to expect).")),
-        field<&C::expect_connections>({.name = "expect_connections", .type = value_type::flag,
-                                       .doc = "Listen: finish once `connections` streams came and all closed.",
-                                       .group = "stream"}),
-        field<&C::seconds>({.name = "seconds", .type = value_type::real, .unit = "s", .lo = 0.1, .hi = 86400,
-                            .zero_ok = true, .ranged = true,
-                            .doc = "Measured window (listen: 0 = until stopped).", .group = "stream"}),
-        field<&C::bytes_per_op>({.name = "bytes_per_op", .type = value_type::size, .unit = "B", .lo = 1,
-                                 .hi = double(16u << 20), .ranged = true, .doc = "Bytes per send and receive.",
-                                 .group = "stream"}),
-        field<&C::sends_in_flight>(count("sends_in_flight", 1, 2, "Send operations kept pending per stream.")),
-        field<&C::backend>({.name = "backend", .type = value_type::choice,
-                            .choices = {"auto", "io_uring", "epoll", "iocp"},
-                            .doc = "Completion-port backend (auto honours SWARMBENCH_BACKEND).", .group = "run"}),
-        field<&C::threads>(count("threads", 0, 1024, "Engine contexts, one thread each (0: one per core).")),
-        field<&C::target>({.name = "target", .type = value_type::endpoint,
-                           .doc = "Role target: the HOST:PORT of a listening `swarmbench stream --listen`.",
-                           .group = "stream"}),
-        field<&C::listen>({.name = "listen", .type = value_type::endpoint,
-                           .doc = "Role listen: the ADDR:PORT to listen on (port 0: any).", .group = "stream"}),
-        field<&C::interval>(count("interval_ms", 10, 60000, "Sampling interval.", "ms")),
-        field<&C::connect_timeout>(count("connect_timeout_ms", 1, 600000, "Limit per connect attempt.", "ms")),
-        field<&C::connects_in_flight>(count("connects_in_flight", 1, 100000,
-                                            "Connects in progress per context (bounds the SYN burst).")),
+        field<&SC::role>(F("role", T::choice, "stream",
+                           "loopback (both ends here), listen (only receive) or target (only send to target).")
+                             .one_of({"loopback", "listen", "target"})),
+        field<&SC::connections>(F("connections", T::count, "stream", "Streams to open (listen: how many to expect).")
+                                    .range(1, 100000)),
+        field<&SC::expect_connections>(F("expect_connections", T::flag, "stream",
+                                         "Listen: finish once `connections` streams came and all closed.")),
+        field<&SC::seconds>(F("seconds", T::real, "stream", "Measured window (listen: 0 = until stopped).")
+                                .range(0.1, 86400).or_zero().in("s")),
+        field<&SC::bytes_per_op>(F("bytes_per_op", T::size, "stream", "Bytes per send and receive.")
+                                     .range(1, double(16u << 20)).in("B")),
+        field<&SC::sends_in_flight>(F("sends_in_flight", T::count, "stream", "Send operations kept pending per stream.")
+                                        .range(1, 2)),
+        field<&SC::backend>(F("backend", T::choice, "run", "Completion-port backend (auto honours SWARMBENCH_BACKEND).")
+                                .one_of({"auto", "io_uring", "epoll", "iocp"})),
+        field<&SC::threads>(F("threads", T::count, "run", "Engine contexts, one thread each (0: one per core).")
+                                .range(0, 1024)),
+        field<&SC::target>(F("target", T::endpoint, "stream",
+                             "Role target: the HOST:PORT of a listening `swarmbench stream --listen`.")),
+        field<&SC::listen>(F("listen", T::endpoint, "stream", "Role listen: the ADDR:PORT to listen on (port 0: any).")),
+        field<&SC::interval>(F("interval_ms", T::count, "run", "Sampling interval.").range(10, 60000).in("ms")),
+        field<&SC::connect_timeout>(F("connect_timeout_ms", T::count, "stream", "Limit per connect attempt.")
+                                        .range(1, 600000).in("ms")),
+        field<&SC::connects_in_flight>(F("connects_in_flight", T::count, "stream",
+                                         "Connects in progress per context (bounds the SYN burst).")
+                                           .range(1, 100000)),
     });
     return table;
 }

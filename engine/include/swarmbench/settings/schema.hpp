@@ -72,6 +72,22 @@ struct field_info {
     std::string_view group;       // "torrent", "peers", "run", ...: how forms and help group fields
     std::string_view flag;        // the CLI's name when it is not --name ("--size" for torrent_size)
 
+    field_info() = default;
+    field_info(std::string_view name_, value_type type_, std::string_view group_, std::string_view doc_)
+        : name(name_), type(type_), doc(doc_), group(group_) {}
+    // Chained in the tables: field_info("pipeline", ...).range(1, 2048).
+    field_info& range(double lo_, double hi_) {
+        lo = lo_;
+        hi = hi_;
+        ranged = true;
+        return *this;
+    }
+    field_info& or_zero() { zero_ok = true; return *this; }
+    field_info& power_of_two() { pow2 = true; return *this; }
+    field_info& in(std::string_view unit_) { unit = unit_; return *this; }
+    field_info& one_of(std::vector<std::string_view> names) { choices = std::move(names); return *this; }
+    field_info& cli(std::string_view flag_) { flag = flag_; return *this; }
+
     /// "1..2048", "0 or 1 KiB..100 GiB", "a power of two, 16 KiB..64 MiB",
     /// "\"files\", \"discard\" or \"disk_only\"", or "" (no range).
     std::string range_text() const;

@@ -8,6 +8,45 @@
 #include "cli_common.hpp"
 #include "swarmbench/log.hpp"
 #include "swarmbench/results.hpp"
+#include "swarmbench/settings/schema.hpp"
+
+namespace {
+
+/// The one-line error for a word the parser did not expect: a mistyped flag
+/// gets the closest flag of its command, a mistyped command the closest
+/// command and the list of them (as scenario files name the closest field).
+/// Empty when there is nothing unexpected to name.
+std::string unexpected_word(const CLI::App& app) {
+    const std::vector<std::string> extra = app.remaining(true);
+    if (extra.empty()) return {};
+    const CLI::App* at = &app;  // the deepest command given
+    for (auto subs = at->get_subcommands(); !subs.empty(); subs = at->get_subcommands()) at = subs.front();
+    const std::string& word = extra.front();
+    std::vector<std::string> names;
+    if (word.rfind("-", 0) == 0) {
+        for (const CLI::App* a : {at, &app})
+            for (const CLI::Option* o : a->get_options()) {
+                for (const std::string& n : o->get_lnames()) names.push_back("--" + n);
+                for (const std::string& n : o->get_snames()) names.push_back("-" + n);
+            }
+        const std::string flag = word.substr(0, word.find('='));
+        const std::vector<std::string_view> views(names.begin(), names.end());
+        const std::string command = at == &app ? "swarmbench" : "swarmbench " + at->get_name();
+        return flag + ": unknown flag (did you mean " + swarmbench::closest_name(flag, views) + "?); see `" +
+               command + " --help`";
+    }
+    if (at != &app) return {};  // a stray value after a command's flags: CLI11 says it well
+    std::string list;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+        names.push_back(sub->get_name());
+        list += (list.empty() ? "" : ", ") + sub->get_name();
+    }
+    const std::vector<std::string_view> views(names.begin(), names.end());
+    return "\"" + word + "\": unknown command (did you mean \"" + swarmbench::closest_name(word, views) +
+           "\"?); the commands: " + list;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace swarmbench::cli;
@@ -26,7 +65,8 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-        std::fprintf(stderr, "swarmbench: %s\n", e.what());
+        const std::string unexpected = unexpected_word(app);
+        std::fprintf(stderr, "swarmbench: %s\n", unexpected.empty() ? e.what() : unexpected.c_str());
         return exit_usage;
     }
     try {

@@ -134,6 +134,9 @@ disk --queue-depth 0|--queue-depth: must be 1..4096
 disk --backend x|--backend
 stream --bogus|--bogus
 --log-level loud stream|--log-level
+run --pipelin 3|--pipelin: unknown flag (did you mean --pipeline?)
+stream --conections=3|--conections: unknown flag (did you mean --connections?)
+rn|"rn": unknown command (did you mean "run"?); the commands: run, plot, stream
 EOF
   ;;
 version_backends)

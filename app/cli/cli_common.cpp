@@ -1,4 +1,5 @@
 #include "cli_common.hpp"
+#include "schema_flags.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -62,6 +63,47 @@ endpoint parse_endpoint_flag(const std::string& flag, const std::string& text, b
         throw usage_error(flag + ": must be HOST:PORT (e.g. 127.0.0.1:5201 or [::1]:5201), got " + quoted(text));
     if (!any_port_ok && ep.port == 0) throw usage_error(flag + ": port must be 1..65535, got " + quoted(text));
     return ep;
+}
+
+// ---- flags from a settings schema ----
+
+std::string field_help(const settings::field_info& f) {
+    std::string help(f.doc);
+    if (f.type == settings::value_type::choice) {
+        std::string names;
+        for (std::string_view c : f.choices) names += (names.empty() ? "" : ", ") + std::string(c);
+        help += " One of: " + names + ".";
+    } else if (const std::string range = f.range_text(); !range.empty() && f.type != settings::value_type::any_u64) {
+        help += " Range: " + range + (f.unit.empty() || f.type == settings::value_type::size ||
+                                              f.type == settings::value_type::rate
+                                          ? ""
+                                          : " " + std::string(f.unit)) +
+                ".";
+    }
+    return help;
+}
+
+std::string field_placeholder(const settings::field_info& f) {
+    using settings::value_type;
+    switch (f.type) {
+        case value_type::count: return f.unit == "ms" ? "MS" : "COUNT";
+        case value_type::size: return "SIZE";
+        case value_type::rate: return "RATE";
+        case value_type::any_u64: return "SEED";
+        case value_type::real: return f.unit == "s" ? "SECONDS" : "NUMBER";
+        case value_type::flag: return "";
+        case value_type::text: return "TEXT";
+        case value_type::choice: return "NAME";
+        case value_type::endpoint: return "HOST:PORT";
+        case value_type::endpoints: return "HOST:PORT[,...]";
+        case value_type::pieces: return "PIECE[,...]";
+    }
+    return "VALUE";
+}
+
+std::string without_field(const std::string& message, std::string_view field) {
+    const std::string prefix = std::string(field) + ": ";
+    return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
 }
 
 // ---- progress ----

@@ -172,6 +172,15 @@ PYEOF
   ;;
 run_flags)
   # Bad values name the flag, the field and the range; --dump-scenario prints a usable scenario.
+  # --help shows every scenario field's flag with its default and range (the schema's).
+  "$bin" run --help > "$work/help.txt"
+  grep -q -- '--pipeline COUNT=16 .*Range: 1\.\.2048\.' "$work/help.txt" || fail "--help: $(grep -- --pipeline "$work/help.txt")"
+  grep -q -- '--size SIZE=1 GiB' "$work/help.txt" || fail "--help lacks the size default"
+  grep -q -- '--no-end-game ' "$work/help.txt" && grep -q -- '--rechoke-interval-s SECONDS=10' "$work/help.txt" \
+    || fail "--help lacks a schema field"
+  "$bin" run --no-end-game --rate-limit 4MiB --dump-scenario > "$work/dump.json"
+  "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['end_game'] is False and d['rate_limit'] == 4 << 20, d" \
+    "$work/dump.json" || fail "flags did not reach the scenario"
   set +e
   "$bin" run --pipeline 0 > /dev/null 2> "$work/err.txt"; rc=$?
   set -e

@@ -302,6 +302,23 @@ std::string field_info::expected_text() const {
     return "a value";
 }
 
+std::string field_info::value_text(const nlohmann::json& v) const {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    if (v.is_number_float()) return detail::real_text(v.get<double>());
+    if (v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+        const auto u = v.get<std::uint64_t>();
+        return (type == value_type::size || type == value_type::rate) && u != 0 ? detail::size_text(u)
+                                                                              : fmt::format("{}", u);
+    }
+    if (v.is_array()) {
+        std::string out;
+        for (const auto& e : v) out += (out.empty() ? "" : ", ") + value_text(e);
+        return out;
+    }
+    return v.dump();
+}
+
 std::string field_info::cli_flag() const {
     if (!flag.empty()) return std::string(flag);
     std::string out = "--" + std::string(name);

@@ -96,6 +96,9 @@ struct field_info {
     std::string expected_text() const;
     /// The CLI flag: `flag`, or "--" + name with dashes.
     std::string cli_flag() const;
+    /// A value of this field as people read it: "1 GiB", "0.1", "rarest_first",
+    /// "127.0.0.1:1, [::1]:2", "" for an empty list or text.
+    std::string value_text(const nlohmann::json& v) const;
 };
 
 using error = std::optional<std::string>;

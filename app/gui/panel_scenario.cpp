@@ -1,7 +1,9 @@
 // The scenario panel: what Start runs. Swarm mode lists every scenario field
-// (scenario_field_names), each checked as it is typed with the engine's own
-// messages shown under it; the baselines have their few settings.
+// (scenario_field_names) under its schema group's heading, its tooltip the
+// field's doc, range, unit and default, each checked as it is typed with the
+// engine's own messages shown under it; the baselines have their few settings.
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include <imgui.h>
@@ -16,16 +18,6 @@ namespace {
 
 const ImVec4 error_colour(1.0f, 0.45f, 0.42f, 1.0f);
 
-/// Group headings, placed before the field that opens each group.
-const char* heading_before(const std::string& field) {
-    static const std::map<std::string, const char*> headings = {
-        {"torrent_size", "Torrent"}, {"seeders", "Peers"},      {"choking", "Choking"}, {"rate_limit", "Rates"},
-        {"churn_per_s", "Churn"},    {"storage", "Storage"},    {"duration_s", "Run"},
-    };
-    auto it = headings.find(field);
-    return it == headings.end() ? nullptr : it->second;
-}
-
 void draw_field(scenario_form& form, const std::string& field) {
     ImGui::TableNextRow();
     ImGui::TableSetColumnIndex(0);
@@ -33,6 +25,7 @@ void draw_field(scenario_form& form, const std::string& field) {
     const std::string& err = form.error(field);
     if (err.empty()) ImGui::TextUnformatted(field.c_str());
     else ImGui::TextColored(error_colour, "%s", field.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", scenario_form::tooltip(field).c_str());
     ImGui::TableSetColumnIndex(1);
     ImGui::PushID(field.c_str());
     ImGui::SetNextItemWidth(-FLT_MIN);
@@ -83,11 +76,15 @@ void draw_swarm_fields(app_state& state) {
     if (!ImGui::BeginTable("fields", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) return;
     ImGui::TableSetupColumn("field", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 10.5f);
     ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+    std::string group;
     for (const auto& field : form.fields()) {
-        if (const char* h = heading_before(field)) {
+        if (std::string g = scenario_form::group(field); g != group) {
+            group = std::move(g);  // a heading where the schema's group changes
+            std::string heading = group;
+            if (!heading.empty()) heading[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(heading[0])));
             ImGui::TableNextRow();
             ImGui::TableSetColumnIndex(0);
-            ImGui::TextColored(ImVec4(0.55f, 0.78f, 1.0f, 1.0f), "%s", h);
+            ImGui::TextColored(ImVec4(0.55f, 0.78f, 1.0f, 1.0f), "%s", heading.c_str());
         }
         draw_field(form, field);
     }

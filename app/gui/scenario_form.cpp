@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
+
+#include "swarmbench/backend.hpp"
 
 namespace swarmbench::gui {
 
@@ -20,8 +23,9 @@ std::string compact_size(std::uint64_t v) {
     return std::to_string(v);
 }
 
-bool is_size_field(const std::string& f) {
-    return f == "torrent_size" || f == "piece_size" || f == "rate_limit" || f == "slow_rate";
+const settings::field_info* info_of(const std::string& field) {
+    const auto* f = scenario_schema().find(field);
+    return f == nullptr ? nullptr : &f->info;
 }
 
 }  // namespace
@@ -74,28 +78,55 @@ const std::string& scenario_form::error(const std::string& field) const {
 }
 
 field_widget scenario_form::widget(const std::string& field) {
-    static const swarm_scenario defaults;
-    static const nlohmann::json j = to_json(defaults);
-    if (!choices(field).empty()) return field_widget::choice;
-    if (j.contains(field) && j[field].is_boolean()) return field_widget::check;
+    const settings::field_info* f = info_of(field);
+    if (f == nullptr) return field_widget::text;
+    if (f->type == settings::value_type::choice) return field_widget::choice;
+    if (f->type == settings::value_type::flag) return field_widget::check;
     return field_widget::text;
 }
 
 const std::vector<std::string>& scenario_form::choices(const std::string& field) {
+    // From the schema, once per field; backends: "auto" and those that run here.
+    static const std::map<std::string, std::vector<std::string>> table = [] {
+        std::map<std::string, std::vector<std::string>> out;
+        for (const auto& f : scenario_schema().fields()) {
+            if (f.info.type != settings::value_type::choice) continue;
+            std::vector<std::string>& names = out[std::string(f.info.name)];
+            if (f.info.name == "backend") {
+                names.emplace_back("auto");
+                for (backend_kind k : available_backends()) names.emplace_back(to_string(k));
+                continue;
+            }
+            for (std::string_view c : f.info.choices) names.emplace_back(c);
+        }
+        return out;
+    }();
     static const std::vector<std::string> none;
-    static const std::vector<std::string> pick = {"rarest_first", "sequential", "random", "custom"};
-    static const std::vector<std::string> storage = {"files", "discard", "disk_only"};
-    static const std::vector<std::string> backend = {"auto", "io_uring", "epoll"};
-    if (field == "pick") return pick;
-    if (field == "storage") return storage;
-    if (field == "backend") return backend;
-    return none;
+    auto it = table.find(field);
+    return it == table.end() ? none : it->second;
+}
+
+std::string scenario_form::tooltip(const std::string& field) {
+    const settings::field_info* f = info_of(field);
+    if (f == nullptr) return {};
+    std::string out(f->doc);
+    if (const std::string range = f->range_text(); !range.empty() && f->type != settings::value_type::any_u64)
+        out += "\n" + std::string(f->type == settings::value_type::choice ? "One of: " : "Range: ") + range;
+    if (!f->unit.empty()) out += "\nUnit: " + std::string(f->unit);
+    out += "\nDefault: " + f->value_text(scenario_schema().defaults().at(field));
+    out += "\nFlag: " + f->cli_flag();
+    return out;
+}
+
+std::string scenario_form::group(const std::string& field) {
+    const settings::field_info* f = info_of(field);
+    return f == nullptr ? std::string() : std::string(f->group);
 }
 
 std::string scenario_form::format(const swarm_scenario& s, const std::string& field) {
-    const nlohmann::json j = to_json(s);
-    if (!j.contains(field)) return {};
-    const nlohmann::json& v = j[field];
+    const settings::field_info* f = info_of(field);
+    if (f == nullptr) return {};
+    const nlohmann::json v = scenario_schema().get(s, field);
     if (v.is_string()) return v.get<std::string>();
     if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
     if (v.is_array()) {
@@ -106,7 +137,8 @@ std::string scenario_form::format(const swarm_scenario& s, const std::string& fi
         }
         return out;
     }
-    if (v.is_number_unsigned() && is_size_field(field)) return compact_size(v.get<std::uint64_t>());
+    const bool size = f->type == settings::value_type::size || f->type == settings::value_type::rate;
+    if (v.is_number_unsigned() && size) return compact_size(v.get<std::uint64_t>());
     if (v.is_number_float()) {
         const double d = v.get<double>();
         if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<long long>(d));

@@ -1,7 +1,8 @@
 // scenario_form: the scenario panel's model. Every field of swarm_scenario
 // as the text the user typed, checked as it is typed with the engine's own
 // set_scenario_field() and validate(), so the app shows the same messages
-// as the CLI. A field whose text does not parse keeps its last good value in
+// as the CLI; widgets, choices, tooltips and headings come from the
+// scenario's schema. A field whose text does not parse keeps its last good value in
 // `scenario` and shows its error; Start stays disabled until none is left.
 //
 // Thread rules: plain value; UI thread.
@@ -38,9 +39,15 @@ public:
     bool valid() const noexcept { return error_count_ == 0 && general_.empty(); }
     std::size_t error_count() const noexcept { return error_count_ + general_.size(); }
 
+    /// Everything below comes from the scenario's schema (scenario_schema()).
     static field_widget widget(const std::string& field);
-    /// The choices of a choice field ("rarest_first", ...).
+    /// The choices of a choice field ("rarest_first", ...); for the backend,
+    /// "auto" and the backends that run on this machine.
     static const std::vector<std::string>& choices(const std::string& field);
+    /// The field's doc, range, unit, default and CLI flag, for its tooltip.
+    static std::string tooltip(const std::string& field);
+    /// The field's group ("torrent", "peers", ...): where the panel puts a heading.
+    static std::string group(const std::string& field);
     /// The value as a text box shows it: "64MiB", "0.5", "127.0.0.1:6881,...".
     static std::string format(const swarm_scenario& s, const std::string& field);
 

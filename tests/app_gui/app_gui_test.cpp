@@ -1,6 +1,7 @@
 // swarmbench-gui's core without a window: imgui's example_null set-up (a
 // context, a display size, a built font atlas; no GL) around gui_app::frame,
 // plus the pieces behind it (scenario form, log sink, ring buffer, axes).
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -77,6 +78,25 @@ TEST(scenario_form, sizes_format_with_units) {
     EXPECT_EQ(scenario_form::widget("end_game"), field_widget::check);
     EXPECT_EQ(scenario_form::widget("pick"), field_widget::choice);
     EXPECT_EQ(scenario_form::widget("seeders"), field_widget::text);
+}
+
+// Widgets, choices, tooltips and headings come from the scenario's schema.
+TEST(scenario_form, the_schema_drives_widgets_choices_tooltips_and_groups) {
+    EXPECT_EQ(scenario_form::widget("backend"), field_widget::choice);
+    const auto& backends = scenario_form::choices("backend");
+    ASSERT_FALSE(backends.empty());
+    EXPECT_EQ(backends.front(), "auto");
+    for (backend_kind k : available_backends())
+        EXPECT_NE(std::find(backends.begin(), backends.end(), to_string(k)), backends.end()) << to_string(k);
+    EXPECT_EQ(backends.size(), available_backends().size() + 1) << "only the backends that run here";
+    EXPECT_EQ(scenario_form::choices("storage"), (std::vector<std::string>{"files", "discard", "disk_only"}));
+    const std::string tip = scenario_form::tooltip("pipeline");
+    EXPECT_NE(tip.find("Outstanding 16 KiB requests"), std::string::npos) << tip;
+    EXPECT_NE(tip.find("Range: 1..2048"), std::string::npos) << tip;
+    EXPECT_NE(tip.find("Default: 16"), std::string::npos) << tip;
+    EXPECT_NE(scenario_form::tooltip("rate_limit").find("Unit: B/s"), std::string::npos);
+    EXPECT_EQ(scenario_form::group("pipeline"), "peers");
+    EXPECT_EQ(scenario_form::group("torrent_size"), "torrent");
 }
 
 // ------------------------------------------------------------ helpers

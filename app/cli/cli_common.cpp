@@ -25,34 +25,11 @@ std::uint64_t parse_count(const std::string& flag, const std::string& text, std:
     return v;
 }
 
-double parse_seconds(const std::string& flag, const std::string& text, double lo, double hi) {
-    double v = 0;
-    std::size_t used = 0;
-    bool ok = false;
-    try {
-        v = std::stod(text, &used);
-        ok = used == text.size() && std::isfinite(v);
-    } catch (const std::exception&) {
-    }
-    if (!ok || v < lo || v > hi) {
-        char range[64];
-        std::snprintf(range, sizeof(range), "%g..%g", lo, hi);
-        throw usage_error(flag + ": must be " + range + " seconds, got " + quoted(text));
-    }
-    return v;
-}
-
 std::uint64_t parse_size_flag(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
     auto v = parse_size(text);
     if (!v || *v < lo || *v > hi)
         throw usage_error(flag + ": must be a size " + format_bytes(static_cast<double>(lo)) + ".." +
                           format_bytes(static_cast<double>(hi)) + " (e.g. 4096, 16KiB, 512MiB, 1G), got " + quoted(text));
-    return *v;
-}
-
-backend_kind parse_backend_flag(const std::string& text) {
-    auto v = parse_backend(text);
-    if (!v) throw usage_error("--backend: must be auto, io_uring, epoll or iocp, got " + quoted(text));
     return *v;
 }
 

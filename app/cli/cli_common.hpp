@@ -63,9 +63,7 @@ int run_swarm_and_report(const swarm_scenario& sc, const swarm_output& out);
 
 // ---- flag parsing (each throws usage_error naming the flag and the range) ----
 std::uint64_t parse_count(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi);
-double parse_seconds(const std::string& flag, const std::string& text, double lo, double hi);
 std::uint64_t parse_size_flag(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi);
-backend_kind parse_backend_flag(const std::string& text);
 /// HOST:PORT; `any_port_ok` allows port 0 (listen: pick one).
 endpoint parse_endpoint_flag(const std::string& flag, const std::string& text, bool any_port_ok);
 

@@ -62,11 +62,29 @@ public:
     /// usage_error("--pipeline (pipeline): must be 1..2048, got 0").
     void apply(C& c) const {
         for (const auto& e : entries_) {
-            if (!(e->given || (e->option != nullptr && e->option->count() > 0))) continue;
+            if (!given(e->field->info.name)) continue;
             const settings::field_info& f = e->field->info;
             if (auto err = sc_.set_text(c, f.name, e->value))
                 throw usage_error(fmt::format("{} ({}): {}", f.cli_flag(), f.name, without_field(*err, f.name)));
         }
+    }
+
+    /// Whether the flag of field `name` was given.
+    bool given(std::string_view name) const {
+        for (const auto& e : entries_)
+            if (e->field->info.name == name) return e->given || (e->option != nullptr && e->option->count() > 0);
+        return false;
+    }
+
+    /// Throws usage_error for the first of `problems` (a validate() list,
+    /// "field: ..."), naming the field's flag as apply() does; returns when
+    /// there is none.
+    void refuse(const std::vector<std::string>& problems) const {
+        if (problems.empty()) return;
+        const std::string& p = problems.front();
+        const auto* f = sc_.find(p.substr(0, p.find(':')));
+        if (f == nullptr) throw usage_error(p);
+        throw usage_error(fmt::format("{} ({}): {}", f->info.cli_flag(), f->info.name, without_field(p, f->info.name)));
     }
 
 private:

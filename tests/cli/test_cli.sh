@@ -112,25 +112,25 @@ bad_flags)
     [ "$(wc -l < "$work/err.txt")" = 1 ] || fail "'$args' error is not one line: $(cat "$work/err.txt")"
     [ ! -s "$work/out.txt" ] || fail "'$args' wrote to stdout"
   done <<'EOF'
-stream --connections 0|--connections: must be 1..100000
+stream --connections 0|--connections (connections): must be 1..100000
 stream --connections 100001|--connections
 stream --connections abc|--connections
 stream --seconds 0|--seconds
 stream --seconds -1|--seconds
 stream --bytes-per-op 0|--bytes-per-op
 stream --bytes-per-op 1X|--bytes-per-op
-stream --backend nope|--backend: must be auto, io_uring, epoll
-stream --target 127.0.0.1|--target: must be HOST:PORT
+stream --backend nope|--backend (backend): must be "auto", "io_uring", "epoll"
+stream --target 127.0.0.1|--target (target): must be HOST:PORT
 stream --target 300.1.1.1:80|--target
 stream --target 127.0.0.1:0|--target
 stream --listen nohost|--listen
 stream --threads 5000|--threads
 stream --interval-ms 1|--interval-ms
 disk --size 0|--size
-disk --size 20000|--size: must be a multiple of --block
+disk --size 20000|--size (size): must be a positive multiple of block (16 KiB)
 disk --block 1000|--block
 disk --block 6KiB --direct|--block
-disk --queue-depth 0|--queue-depth: must be 1..4096
+disk --queue-depth 0|--queue-depth (queue_depth): must be 1..4096
 disk --backend x|--backend
 stream --bogus|--bogus
 --log-level loud stream|--log-level

@@ -31,8 +31,8 @@ const settings::schema<stream_config>& stream_schema() {
         field<&SC::threads>(F("threads", T::count, "run", "Engine contexts, one thread each (0: one per core).")
                                 .range(0, 1024)),
         field<&SC::target>(F("target", T::endpoint, "stream",
-                             "Role target: the HOST:PORT of a listening `swarmbench stream --listen`.")),
-        field<&SC::listen>(F("listen", T::endpoint, "stream", "Role listen: the ADDR:PORT to listen on (port 0: any).")),
+                             "Send only, to this listening `swarmbench stream --listen` (role target).")),
+        field<&SC::listen>(F("listen", T::endpoint, "stream", "Receive only, listening here (role listen; port 0: any).")),
         field<&SC::interval>(F("interval_ms", T::count, "run", "Sampling interval.").range(10, 60000).in("ms")),
         field<&SC::connect_timeout>(F("connect_timeout_ms", T::count, "stream", "Limit per connect attempt.")
                                         .range(1, 600000).in("ms")),

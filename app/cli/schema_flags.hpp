@@ -62,17 +62,15 @@ public:
     /// usage_error("--pipeline (pipeline): must be 1..2048, got 0").
     void apply(C& c) const {
         for (const auto& e : entries_) {
-            if (!given(e->field->info.name)) continue;
-            const settings::field_info& f = e->field->info;
-            if (auto err = sc_.set_text(c, f.name, e->value))
-                throw usage_error(fmt::format("{} ({}): {}", f.cli_flag(), f.name, without_field(*err, f.name)));
+            if (!was_given(*e)) continue;
+            if (auto err = sc_.set_text(c, e->field->info.name, e->value)) throw flag_error(e->field->info, *err);
         }
     }
 
     /// Whether the flag of field `name` was given.
     bool given(std::string_view name) const {
         for (const auto& e : entries_)
-            if (e->field->info.name == name) return e->given || (e->option != nullptr && e->option->count() > 0);
+            if (e->field->info.name == name) return was_given(*e);
         return false;
     }
 
@@ -84,7 +82,7 @@ public:
         const std::string& p = problems.front();
         const auto* f = sc_.find(p.substr(0, p.find(':')));
         if (f == nullptr) throw usage_error(p);
-        throw usage_error(fmt::format("{} ({}): {}", f->info.cli_flag(), f->info.name, without_field(p, f->info.name)));
+        throw flag_error(f->info, p);
     }
 
 private:
@@ -94,6 +92,12 @@ private:
         CLI::Option* option = nullptr;   // a value flag (null: a switch)
         bool given = false;              // a switch was given
     };
+    static bool was_given(const entry& e) { return e.given || (e.option != nullptr && e.option->count() > 0); }
+    /// "--pipeline (pipeline): must be ..." from the schema's "pipeline: must be ...".
+    static usage_error flag_error(const settings::field_info& f, const std::string& message) {
+        return usage_error(fmt::format("{} ({}): {}", f.cli_flag(), f.name, without_field(message, f.name)));
+    }
+
     const settings::schema<C>& sc_;
     std::vector<std::unique_ptr<entry>> entries_;  // stable addresses: CLI11 writes into them
 };

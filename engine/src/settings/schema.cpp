@@ -2,7 +2,7 @@
 // how ranges read, what each type expects, text read into JSON values, and
 // the closest name for "did you mean" messages.
 //
-// [SECTION] names and texts
+// [SECTION] texts
 // [SECTION] messages and ranges
 // [SECTION] text into JSON
 // [SECTION] field_info
@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "swarmbench/backend.hpp"
 #include "swarmbench/units.hpp"
 
 namespace swarmbench {
@@ -51,27 +52,6 @@ std::string closest_name(std::string_view name, const std::vector<std::string_vi
 }  // namespace swarmbench
 
 namespace swarmbench::settings {
-
-// ---------------------------------------------------------------------------
-// [SECTION] names and texts
-// ---------------------------------------------------------------------------
-
-const char* to_string(value_type t) noexcept {
-    switch (t) {
-        case value_type::count: return "count";
-        case value_type::size: return "size";
-        case value_type::rate: return "rate";
-        case value_type::any_u64: return "any_u64";
-        case value_type::real: return "real";
-        case value_type::flag: return "flag";
-        case value_type::text: return "text";
-        case value_type::choice: return "choice";
-        case value_type::endpoint: return "endpoint";
-        case value_type::endpoints: return "endpoints";
-        case value_type::pieces: return "pieces";
-    }
-    return "unknown";
-}
 
 namespace detail {
 
@@ -118,6 +98,12 @@ std::vector<std::string_view> split_list(std::string_view t) {
 }
 
 }  // namespace
+
+field_info backend_info() {
+    return field_info("backend", value_type::choice, "run", "Completion-port backend (auto honours SWARMBENCH_BACKEND).")
+        .one_of({to_string(backend_kind::automatic), to_string(backend_kind::io_uring), to_string(backend_kind::epoll),
+                 to_string(backend_kind::iocp)});
+}
 
 std::string size_text(std::uint64_t v) {
     static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};

@@ -15,6 +15,10 @@
 
 namespace swarmbench::settings::detail {
 
+/// The `backend` field every kind of settings has; its choices are
+/// to_string() of backend_kind, in the enum's order.
+field_info backend_info();
+
 /// "16 KiB" when the value is a whole number of a binary unit, else
 /// "100000 B (97.7 KiB)": exact, and still readable.
 std::string size_text(std::uint64_t v);

@@ -131,7 +131,8 @@ const settings::schema<swarm_scenario>& scenario_schema() {
         field<&S::pipeline>(F("pipeline", T::count, "peers", "Outstanding 16 KiB requests per connection.")
                                 .range(1, 2048)),
         field<&S::pick>(F("pick", T::choice, "peers", "Piece order (custom: piece_order first).")
-                            .one_of({"rarest_first", "sequential", "random", "custom"})),
+                            .one_of({to_string(bt::pick_order::rarest_first), to_string(bt::pick_order::sequential),
+                                    to_string(bt::pick_order::random), to_string(bt::pick_order::custom)})),
         field<&S::piece_order>(F("piece_order", T::pieces, "peers",
                                  "With pick custom: these piece indexes first, in this order (no repeats), then the "
                                  "rest in index order."),
@@ -160,7 +161,8 @@ const settings::schema<swarm_scenario>& scenario_schema() {
                                    .range(0, 100000).in("1/s").cli("--churn")),
         field<&S::storage>(F("storage", T::choice, "storage",
                              "Where blocks go: files, discard (network only) or disk_only (no sockets).")
-                               .one_of({"files", "discard", "disk_only"})),
+                               .one_of({to_string(storage_mode::files), to_string(storage_mode::discard),
+                                       to_string(storage_mode::disk_only)})),
         field<&S::direct>(F("direct", T::flag, "storage", "O_DIRECT writes (storage files or disk_only).")),
         field<&S::preallocate>(F("preallocate", T::flag, "storage",
                                  "Preallocate every file before the run (storage files).")),
@@ -190,8 +192,7 @@ const settings::schema<swarm_scenario>& scenario_schema() {
                                   .range(0.1, 86400).or_zero().in("s").cli("--duration")),
         field<&S::timeout_s>(F("timeout_s", T::real, "run", "Give up on completion after this long.")
                                  .range(1, 604800).in("s").cli("--timeout")),
-        field<&S::backend>(F("backend", T::choice, "run", "Completion-port backend (auto honours SWARMBENCH_BACKEND).")
-                               .one_of({"auto", "io_uring", "epoll", "iocp"})),
+        field<&S::backend>(settings::detail::backend_info()),
         field<&S::threads>(F("threads", T::count, "run", "Engine contexts, one thread each (0: one per core).")
                                .range(0, 256)),
         field<&S::interval_ms>(F("interval_ms", T::count, "run", "Sampling interval of the time series.")

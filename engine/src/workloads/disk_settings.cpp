@@ -29,8 +29,7 @@ const settings::schema<disk_config>& disk_schema() {
         field<&DC::dir>(F("dir", T::text, "disk",
                           "Create the temporary file in this directory (empty: $TMPDIR or the current one).")),
         field<&DC::keep>(F("keep", T::flag, "disk", "Keep the file this run created.")),
-        field<&DC::backend>(F("backend", T::choice, "run", "Completion-port backend (auto honours SWARMBENCH_BACKEND).")
-                                .one_of({"auto", "io_uring", "epoll", "iocp"})),
+        field<&DC::backend>(settings::detail::backend_info()),
         field<&DC::interval>(F("interval_ms", T::count, "run", "Sampling interval.").range(10, 60000).in("ms")),
         field<&DC::seed>(F("seed", T::any_u64, "disk", "Seed of the write order (same seed, same order).")),
     });

@@ -15,7 +15,7 @@ const settings::schema<stream_config>& stream_schema() {
     static const settings::schema<stream_config> table({
         field<&SC::role>(F("role", T::choice, "stream",
                            "loopback (both ends here), listen (only receive) or target (only send to target).")
-                             .one_of({"loopback", "listen", "target"})),
+                             .one_of({to_string(SC::role_t::loopback), to_string(SC::role_t::listen), to_string(SC::role_t::target)})),
         field<&SC::connections>(F("connections", T::count, "stream", "Streams to open (listen: how many to expect).")
                                     .range(1, 100000)),
         field<&SC::expect_connections>(F("expect_connections", T::flag, "stream",
@@ -26,8 +26,7 @@ const settings::schema<stream_config>& stream_schema() {
                                      .range(1, double(16u << 20)).in("B")),
         field<&SC::sends_in_flight>(F("sends_in_flight", T::count, "stream", "Send operations kept pending per stream.")
                                         .range(1, 2)),
-        field<&SC::backend>(F("backend", T::choice, "run", "Completion-port backend (auto honours SWARMBENCH_BACKEND).")
-                                .one_of({"auto", "io_uring", "epoll", "iocp"})),
+        field<&SC::backend>(settings::detail::backend_info()),
         field<&SC::threads>(F("threads", T::count, "run", "Engine contexts, one thread each (0: one per core).")
                                 .range(0, 1024)),
         field<&SC::target>(F("target", T::endpoint, "stream",

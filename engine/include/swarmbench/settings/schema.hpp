@@ -54,9 +54,6 @@ enum class value_type : std::uint8_t {
     pieces,     // list of piece indexes
 };
 
-/// "count", "size", ...: for the docs and the stubs.
-const char* to_string(value_type t) noexcept;
-
 /// One field, as every front end sees it.
 struct field_info {
     std::string_view name;        // JSON key and Python keyword; the CLI flag is --name with dashes unless `flag`

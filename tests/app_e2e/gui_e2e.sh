@@ -87,6 +87,20 @@ if [[ -n $wineprefix ]]; then
   echo "Wine prefix $wineprefix ready in $((SECONDS - started)) s"
 fi
 
+# A crash of the GUI (or of Wine under it) leaves a core in $work, read below:
+# a rare exit 139 of the Wine process after a complete run is not yet explained.
+ulimit -c unlimited 2>/dev/null || true
+# The backtrace of every core the run left, when gdb is there to read it.
+show_cores() {
+  local core
+  for core in "$work"/core*; do
+    [[ -f $core ]] || continue
+    echo "core file $core: $(file -b "$core" 2>/dev/null)"
+    if command -v gdb >/dev/null; then
+      timeout 60 gdb -q -batch -c "$core" -ex "info proc" -ex "thread apply all bt 20" 2>&1 | tail -n 80
+    fi
+  done
+}
 status=0
 started=$SECONDS
 LIBGL_ALWAYS_SOFTWARE=1 timeout --kill-after=10 180 "${runner[@]}" "$gui" \
@@ -97,6 +111,7 @@ echo "swarmbench-gui ran $scenario in $((SECONDS - started)) s, exit code $statu
 if [[ $status -ne 0 ]]; then
   echo "FAIL: swarmbench-gui exited $status"
   tail -n 40 "$work/gui.log"
+  show_cores
   exit 1
 fi
 

@@ -299,9 +299,12 @@ void gui_app::apply_steering(const std::vector<std::string>& changes) {
     if (state_.phase != run_phase::running) return;
     const steering_state& s = state_.steer;
     swarm_controls& c = controller_.controls();
-    c.connections_per_leecher.store(static_cast<std::uint32_t>(std::max(1, s.connections_per_leecher)));
-    c.pipeline.store(static_cast<std::uint32_t>(std::max(1, s.pipeline)));
-    c.rate_limit.store(s.unlimited ? UINT64_MAX : static_cast<std::uint64_t>(s.rate_limit_mib * 1048576.0));
+    // Each is checked by the schema; the sliders keep within the ranges, so
+    // an error here is a bug worth a line in the log.
+    for (const auto& err : {c.set("connections_per_leecher", std::max(1, s.connections_per_leecher)),
+                            c.set("pipeline", std::max(1, s.pipeline)),
+                            c.set("rate_limit", s.unlimited ? 0 : static_cast<std::uint64_t>(s.rate_limit_mib * 1048576.0))})
+        if (err) log().error("steering: {}", *err);
     const double t = state_.samples.empty() ? 0 : state_.samples.back().t_s;
     for (const auto& label : changes) {
         state_.markers.push_back({t, label});

@@ -39,10 +39,8 @@ bool run_controller::start(run_request request) {
     if (running_.load()) return false;
     if (thread_.joinable()) thread_.join();
     stop_.store(false);
-    controls_.connections_per_leecher.store(0);
-    controls_.pipeline.store(0);
-    controls_.rate_limit.store(0);
-    controls_.slow_rate.store(0);
+    controls_.reset();
+    controls_.take();  // a new run starts from its scenario
     {
         std::lock_guard lock(mutex_);
         inbox_ = run_inbox{};

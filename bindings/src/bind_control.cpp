@@ -1,29 +1,30 @@
 // bind_control: shaping a running swarm at tick granularity, never per block.
 //
-//   Controls  the engine's swarm_controls (atomics the shards read every
-//             20 ms tick): connections per leecher, pipeline depth, rate
-//             limits, churn, and inject(Fault). Set from any Python thread
-//             while a run goes on; the engine records each change in
+//   Controls  the engine's swarm_controls (swarm/controls.hpp): a property
+//             per live field of the scenario schema (connections per
+//             leecher, pipeline depth, rate limits, churn), and
+//             inject(Fault). Set from any Python thread while a run goes
+//             on; the run takes each change at once and records it in
 //             results.events.
 //   Fault     a drop / corrupt / stall fault (swarm_fault).
-//   Timeline  timed actions (set a control at t, a linear ramp in steps, a
-//             fault at t, named phases) applied in C++ by the run's
-//             controller thread right after each sample: no Python call, so
-//             a timeline is exact to one sampling interval even while the
-//             interpreter is busy.
+//   Timeline  the engine's swarm_timeline (swarm/timeline.hpp): set a control
+//             at t, a linear ramp in steps, a fault at t, named phases;
+//             applied in C++ right after each sample, with no Python call,
+//             so a timeline is exact to one sampling interval even while the
+//             interpreter is busy. Its file form is `run --timeline`'s.
 //
-// Values are checked with the engine's own scenario rules (the field of the
-// same name), so a control refuses what the scenario would refuse, with the
-// same message.
+// Values are checked by the engine (the scenario field of the same name),
+// so a control refuses what the scenario would refuse, with the same
+// message.
 //
 // [SECTION] control values
 // [SECTION] bindings: Fault, Controls, Timeline
-#include <algorithm>
-#include <cmath>
-#include <limits>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include "high_level.hpp"
 #include "swarmbench/units.hpp"
@@ -34,159 +35,51 @@ namespace swarmbench::python {
 // [SECTION] control values
 // ---------------------------------------------------------------------------
 
-void apply_set(swarm_controls& c, const control_set& s) noexcept {
-    switch (s.id) {
-        case control_id::connections_per_leecher:
-            c.connections_per_leecher.store(static_cast<std::uint32_t>(s.u));
-            break;
-        case control_id::pipeline: c.pipeline.store(static_cast<std::uint32_t>(s.u)); break;
-        case control_id::rate_limit: c.rate_limit.store(s.u); break;
-        case control_id::slow_rate: c.slow_rate.store(s.u); break;
-        case control_id::churn_per_s: c.churn_per_s.store(s.d); break;
-    }
-}
-
 namespace {
 
-constexpr std::uint64_t unlimited = std::numeric_limits<std::uint64_t>::max();  // swarm_controls: no limit
+/// The JSON a control takes from Python: None stays null (the scenario's),
+/// the rest as the scenario field of the same name takes it (TypeError for
+/// a value of the wrong kind, or a name that is not a control).
+nlohmann::json control_json(const std::string& control, py::handle value) {
+    if (value.is_none()) return nullptr;
+    const settings::field_info* f = nullptr;
+    try {
+        f = &swarm_controls::info(control);
+    } catch (const std::out_of_range& e) {
+        throw py::value_error(e.what());
+    }
+    return field_json(*f, value, " or None");
+}
 
-struct control_def {
-    const char* name;  // the scenario field it overrides
-    control_id id;     // which atomic
-    bool size;         // takes "10MiB" strings
-    bool real;         // a float (churn)
-    const char* doc;   // property doc
-};
-
-const control_def control_defs[] = {
-    {"connections_per_leecher", control_id::connections_per_leecher, false, false,
-     "Connections per leecher (1..10000): each leecher opens or closes connections to match. None: the "
-     "scenario's."},
-    {"pipeline", control_id::pipeline, false, false,
-     "Requests in flight per connection (1..2048). None: the scenario's."},
-    {"rate_limit", control_id::rate_limit, true, false,
-     "Upload limit per connection in bytes/s (int or \"10MiB\"; 0: unlimited). None: the scenario's."},
-    {"slow_rate", control_id::slow_rate, true, false,
-     "Slow connections' limit in bytes/s (int or \"1MiB\"). None: the scenario's."},
-    {"churn_per_s", control_id::churn_per_s, false, true,
-     "Connections dropped and re-made per second across the swarm (0..100000). None: the scenario's."},
-};
-
-std::string control_names() {
-    std::string out;
-    for (const control_def& d : control_defs) {
-        if (!out.empty()) out += ", ";
-        out += d.name;
+/// The (field, value) pairs of keyword arguments; TypeError for a name that is not a control.
+std::vector<std::pair<std::string, nlohmann::json>> controls_of(const py::kwargs& kw) {
+    std::vector<std::pair<std::string, nlohmann::json>> out;
+    for (auto [k, v] : kw) {
+        const std::string name = k.cast<std::string>();
+        if (auto c = swarm_controls::check(name, nullptr); !c) throw py::type_error(c.error());
+        out.emplace_back(name, control_json(name, v));
     }
     return out;
 }
 
-const control_def& find_control(const std::string& name, bool keyword) {
-    for (const control_def& d : control_defs)
-        if (name == d.name) return d;
-    const std::string msg = fmt::format("{}: not a control (controls: {})", name, control_names());
-    if (keyword) throw py::type_error(msg);
-    throw py::value_error(msg);
+void set_control(swarm_controls& c, const std::string& name, py::handle value) {
+    if (auto err = c.set(name, control_json(name, value))) throw py::value_error(*err);
 }
 
-const control_def& def_of(control_id id) {
-    for (const control_def& d : control_defs)
-        if (d.id == id) return d;
-    return control_defs[0];
-}
-
-
-// A Python value -> the raw atomic value, checked by the scenario field of
-// the same name (engine message on ValueError). None: the scenario's.
-control_set control_value(const control_def& d, py::handle v) {
-    control_set s{d.id, 0, -1};
-    if (v.is_none()) return s;
-    std::string text;
-    if (d.real && (is_int(v) || PyFloat_Check(v.ptr()))) text = py::repr(v);
-    else if (!d.real && is_int(v)) text = py::str(v);
-    else if (d.size && PyUnicode_Check(v.ptr())) text = v.cast<std::string>();
-    else
-        throw py::type_error(fmt::format("{}: expected {}, got {}", d.name,
-                                         d.real ? "a float or None"
-                                         : d.size ? "an int, a size string such as \"10MiB\", or None"
-                                                  : "an int or None",
-                                         type_name(v)));
-    swarm_scenario scratch;
-    if (auto err = set_scenario_field(scratch, d.name, text)) throw py::value_error(*err);
-    switch (d.id) {
-        case control_id::connections_per_leecher: s.u = scratch.connections_per_leecher; break;
-        case control_id::pipeline: s.u = scratch.pipeline; break;
-        case control_id::rate_limit: s.u = scratch.rate_limit == 0 ? unlimited : scratch.rate_limit; break;
-        case control_id::slow_rate: s.u = scratch.slow_rate; break;
-        case control_id::churn_per_s: s.d = scratch.churn_per_s; break;
-    }
-    return s;
-}
-
-// The Python view of the atomic's raw value.
-py::object control_get(const swarm_controls& c, control_id id) {
-    switch (id) {
-        case control_id::connections_per_leecher: {
-            const auto v = c.connections_per_leecher.load();
-            return v == 0 ? py::object(py::none()) : py::int_(v);
-        }
-        case control_id::pipeline: {
-            const auto v = c.pipeline.load();
-            return v == 0 ? py::object(py::none()) : py::int_(v);
-        }
-        case control_id::rate_limit: {
-            const auto v = c.rate_limit.load();
-            return v == 0 ? py::object(py::none()) : py::int_(v == unlimited ? 0 : v);
-        }
-        case control_id::slow_rate: {
-            const auto v = c.slow_rate.load();
-            return v == 0 ? py::object(py::none()) : py::int_(v);
-        }
-        case control_id::churn_per_s: {
-            const double v = c.churn_per_s.load();
-            return v < 0 ? py::object(py::none()) : py::float_(v);
-        }
-    }
-    return py::none();
-}
-
-// "pipeline = 32", "rate_limit = 10 MiB/s", "rate_limit = unlimited", "pipeline = the scenario's".
-std::string describe(const control_set& s) {
-    const control_def& d = def_of(s.id);
-    if (s.id == control_id::churn_per_s)
-        return s.d < 0 ? fmt::format("{} = the scenario's", d.name) : fmt::format("{} = {}", d.name, s.d);
-    if (s.u == 0) return fmt::format("{} = the scenario's", d.name);
-    if (d.size)
-        return s.u == unlimited ? fmt::format("{} = unlimited", d.name)
-                                : fmt::format("{} = {}/s", d.name, format_bytes(static_cast<double>(s.u)));
-    return fmt::format("{} = {}", d.name, s.u);
+/// The Python doc of a control: its field's, and what None means.
+std::string control_doc(std::string_view name) {
+    return field_help(swarm_controls::info(name)) + " None: the scenario's.";
 }
 
 // ---- Fault ----
 
-const char* fault_kinds = "\"drop\", \"corrupt\" or \"stall\"";
-
 swarm_fault make_fault(const std::string& kind, std::int64_t count, double seconds) {
-    swarm_fault f;
-    if (kind == "drop") f.kind = swarm_fault::kind_t::drop;
-    else if (kind == "corrupt") f.kind = swarm_fault::kind_t::corrupt;
-    else if (kind == "stall") f.kind = swarm_fault::kind_t::stall;
-    else throw py::value_error(fmt::format("kind: must be {}, got \"{}\"", fault_kinds, kind));
+    const auto k = fault_kind_from(kind);
+    if (!k) throw py::value_error(fmt::format("kind: must be \"drop\", \"corrupt\" or \"stall\", got \"{}\"", kind));
     if (count < 1 || count > 100000) throw py::value_error(fmt::format("count: must be 1..100000, got {}", count));
-    f.count = static_cast<std::uint32_t>(count);
-    if (f.kind == swarm_fault::kind_t::stall) {
-        if (!(seconds >= 0.01 && seconds <= 3600))
-            throw py::value_error(fmt::format("seconds: must be 0.01..3600 for a stall, got {}", seconds));
-    } else if (!(std::isfinite(seconds) && seconds >= 0)) {
-        throw py::value_error(fmt::format("seconds: must be 0 or more, got {}", seconds));
-    }
-    f.seconds = seconds;
+    const swarm_fault f{*k, static_cast<std::uint32_t>(count), seconds};
+    if (auto err = check_fault(f)) throw py::value_error(*err);
     return f;
-}
-
-std::string fault_label(const swarm_fault& f) {
-    if (f.kind == swarm_fault::kind_t::stall) return fmt::format("stall {} for {} s", f.count, f.seconds);
-    return fmt::format("{} {}", to_string(f.kind), f.count);
 }
 
 std::string fault_repr(const swarm_fault& f) {
@@ -195,33 +88,8 @@ std::string fault_repr(const swarm_fault& f) {
     return fmt::format("Fault('{}', count={})", to_string(f.kind), f.count);
 }
 
-// ---- Timeline ----
-
-double check_time(const char* what, double t) {
-    if (!std::isfinite(t) || t < 0) throw py::value_error(fmt::format("{}: must be 0 or more seconds, got {}", what, t));
-    return t;
-}
-
-void insert_action(py_timeline& tl, timeline_action a) {
-    // After every action at the same time: actions given later apply later.
-    auto at = std::upper_bound(tl.actions.begin(), tl.actions.end(), a.t_s,
-                               [](double t, const timeline_action& x) { return t < x.t_s; });
-    tl.actions.insert(at, std::move(a));
-}
-
-std::vector<control_set> sets_from_kwargs(const py::kwargs& kw) {
-    std::vector<control_set> sets;
-    for (auto [k, v] : kw) sets.push_back(control_value(find_control(k.cast<std::string>(), true), v));
-    return sets;
-}
-
-std::string joined(const std::vector<control_set>& sets) {
-    std::string out;
-    for (const control_set& s : sets) {
-        if (!out.empty()) out += ", ";
-        out += describe(s);
-    }
-    return out;
+void raise_if(const swarm_timeline::error& err) {
+    if (err) throw py::value_error(*err);
 }
 
 }  // namespace
@@ -256,21 +124,24 @@ seconds=S): N connections get no answer for S seconds.)doc")
     py::class_<py_controls, std::shared_ptr<py_controls>> ctl(m, "Controls", R"doc(Steering of a running swarm.
 
 Controls(**values) and then run(scenario, controls=c) or start(...); change
-any property while the run goes on, from any thread: the shards pick the
-value up at their next 20 ms tick and the engine records the change in
-Result.events. None means "the scenario's value". inject(Fault) queues a
-fault for the next sample. One Controls steers one run at a time.)doc");
+any property while the run goes on, from any thread: the run takes the
+change at once, its shards apply it at their next 20 ms tick, and the
+engine records it in Result.events. A property is a live field of the
+scenario and takes what the field takes (a rate: an int or "4MiB"); None
+means "the scenario's value". inject(Fault) queues a fault. One Controls
+steers one run at a time.)doc");
     ctl.def(py::init([](const py::kwargs& kw) {
                 auto c = std::make_shared<py_controls>();
-                for (const control_set& s : sets_from_kwargs(kw)) apply_set(c->c, s);
+                for (const auto& [name, value] : controls_of(kw))
+                    if (auto err = c->c.set(name, value)) throw py::value_error(*err);
                 return c;
             }),
-            "Keyword arguments: any of connections_per_leecher, pipeline, rate_limit, slow_rate, churn_per_s.");
-    for (const control_def& d : control_defs) {
-        const control_def* dp = &d;
+            "Keyword arguments: any control (Controls.names()).");
+    for (std::string_view name : swarm_controls::names()) {
+        const std::string n(name);
         ctl.def_property(
-            d.name, py::cpp_function([dp](const py_controls& c) { return control_get(c.c, dp->id); }),
-            py::cpp_function([dp](py_controls& c, py::handle v) { apply_set(c.c, control_value(*dp, v)); }), d.doc);
+            n.c_str(), py::cpp_function([n](const py_controls& c) { return json_to_py(c.c.get(n)); }),
+            py::cpp_function([n](py_controls& c, py::handle v) { set_control(c.c, n, v); }), control_doc(n).c_str());
     }
     ctl.def(
         "inject",
@@ -278,19 +149,15 @@ fault for the next sample. One Controls steers one run at a time.)doc");
             if (!c.c.inject(f)) throw py::value_error("fault: out of range: " + fault_repr(f));
         },
         py::arg("fault"),
-        "Queues a fault; the run applies it at its next sample and records it in Result.events. Drops and stalls "
-        "wait for live connections.");
+        "Queues a fault; the run applies it at once (drops and stalls wait for live connections) and records it "
+        "in Result.events.");
     ctl.def(
-        "reset",
-        [](py_controls& c) {
-            for (const control_def& d : control_defs) apply_set(c.c, control_set{d.id, 0, -1});
-        },
-        "Every control back to None (the scenario's values).");
+        "reset", [](py_controls& c) { c.c.reset(); }, "Every control back to None (the scenario's values).");
     ctl.def(
         "to_dict",
         [](const py_controls& c) {
             py::dict out;
-            for (const control_def& d : control_defs) out[d.name] = control_get(c.c, d.id);
+            for (std::string_view name : swarm_controls::names()) out[py::str(std::string(name))] = json_to_py(c.c.get(name));
             return out;
         },
         "Every control's value (None: the scenario's).");
@@ -298,24 +165,24 @@ fault for the next sample. One Controls steers one run at a time.)doc");
         "names",
         [] {
             std::vector<std::string> out;
-            for (const control_def& d : control_defs) out.emplace_back(d.name);
+            for (std::string_view name : swarm_controls::names()) out.emplace_back(name);
             return out;
         },
-        "The control names.");
+        "The control names: the scenario's live fields.");
     ctl.def("__repr__", [](const py_controls& c) {
         std::string out = "Controls(";
         bool first = true;
-        for (const control_def& d : control_defs) {
-            py::object v = control_get(c.c, d.id);
-            if (v.is_none()) continue;
+        for (std::string_view name : swarm_controls::names()) {
+            const nlohmann::json v = c.c.get(name);
+            if (v.is_null()) continue;
             if (!first) out += ", ";
-            out += fmt::format("{}={}", d.name, std::string(py::repr(v)));
+            out += fmt::format("{}={}", name, std::string(py::repr(json_to_py(v))));
             first = false;
         }
         return out + ")";
     });
 
-    py::class_<py_timeline>(m, "Timeline", R"doc(Timed actions on a running swarm, applied in C++ by the run's controller thread.
+    py::class_<py_timeline>(m, "Timeline", R"doc(Timed actions on a running swarm, applied in C++ by the run.
 
 Times are seconds on the time series' clock (t_s). Each action is applied
 right after the first sample at or after its time (so to one sampling
@@ -327,14 +194,14 @@ chain:
           .fault(4, Fault("drop", count=10))
           .phase(6, "throttled", rate_limit="1MiB"))
 
-A Timeline is a plan: each run applies its own copy from the start.)doc")
+A Timeline is a plan: each run applies its own copy from the start. Its
+file form (to_json(), save(), Timeline.load()) is what `swarmbench run
+--timeline FILE` reads.)doc")
         .def(py::init<>())
         .def(
             "set",
             [](py::object self, double t, const std::string& control, py::handle value) {
-                auto& tl = self.cast<py_timeline&>();
-                const control_set s = control_value(find_control(control, false), value);
-                insert_action(tl, {check_time("t", t), {s}, std::nullopt, describe(s), ""});
+                raise_if(self.cast<py_timeline&>().t.set(t, control, control_json(control, value)));
                 return self;
             },
             py::arg("t"), py::arg("control"), py::arg("value"),
@@ -343,26 +210,8 @@ A Timeline is a plan: each run applies its own copy from the start.)doc")
             "ramp",
             [](py::object self, const std::string& control, double t0, double t1, py::handle start, py::handle end,
                int steps) {
-                auto& tl = self.cast<py_timeline&>();
-                const control_def& d = find_control(control, false);
-                check_time("t0", t0);
-                check_time("t1", t1);
-                if (t1 < t0) throw py::value_error(fmt::format("t1: must be at least t0 ({}), got {}", t0, t1));
-                if (steps < 1 || steps > 10000) throw py::value_error(fmt::format("steps: must be 1..10000, got {}", steps));
-                if (start.is_none() || end.is_none())
-                    throw py::value_error(fmt::format("{}: a ramp needs values at both ends, got None", d.name));
-                const control_set a = control_value(d, start), b = control_value(d, end);
-                if (d.size && (a.u == unlimited || b.u == unlimited))
-                    throw py::value_error(fmt::format("{}: a ramp needs limits at both ends, got 0 (unlimited)", d.name));
-                for (int k = 0; k <= steps; ++k) {
-                    const double f = static_cast<double>(k) / steps;
-                    control_set s = a;
-                    if (d.real) s.d = a.d + f * (b.d - a.d);
-                    else s.u = static_cast<std::uint64_t>(std::llround(static_cast<double>(a.u) +
-                                                                       f * (static_cast<double>(b.u) - static_cast<double>(a.u))));
-                    const double t = t0 + f * (t1 - t0);
-                    insert_action(tl, {t, {s}, std::nullopt, describe(s) + fmt::format(" (ramp {}/{})", k, steps), ""});
-                }
+                raise_if(self.cast<py_timeline&>().t.ramp(control, t0, t1, control_json(control, start),
+                                                          control_json(control, end), steps));
                 return self;
             },
             py::arg("control"), py::arg("t0"), py::arg("t1"), py::arg("start"), py::arg("end"), py::arg("steps") = 10,
@@ -371,19 +220,14 @@ A Timeline is a plan: each run applies its own copy from the start.)doc")
         .def(
             "fault",
             [](py::object self, double t, const swarm_fault& f) {
-                auto& tl = self.cast<py_timeline&>();
-                insert_action(tl, {check_time("t", t), {}, f, "fault " + fault_label(f), ""});
+                raise_if(self.cast<py_timeline&>().t.fault(t, f));
                 return self;
             },
             py::arg("t"), py::arg("fault"), "At t seconds, inject `fault`.")
         .def(
             "phase",
             [](py::object self, double t, const std::string& name, const py::kwargs& kw) {
-                auto& tl = self.cast<py_timeline&>();
-                if (name.empty()) throw py::value_error("name: a phase needs a name");
-                std::vector<control_set> sets = sets_from_kwargs(kw);
-                const std::string label = "phase " + name + (sets.empty() ? "" : ": " + joined(sets));
-                insert_action(tl, {check_time("t", t), std::move(sets), std::nullopt, label, "phase " + name});
+                raise_if(self.cast<py_timeline&>().t.phase(t, name, controls_of(kw)));
                 return self;
             },
             py::arg("t"), py::arg("name"),
@@ -391,7 +235,7 @@ A Timeline is a plan: each run applies its own copy from the start.)doc")
             "Controls) and \"phase <name>\" is recorded in Result.events.")
         .def(
             "clear", [](py::object self) {
-                self.cast<py_timeline&>().actions.clear();
+                self.cast<py_timeline&>().t.clear();
                 return self;
             },
             "Removes every action.")
@@ -399,17 +243,46 @@ A Timeline is a plan: each run applies its own copy from the start.)doc")
             "actions",
             [](const py_timeline& tl) {
                 std::vector<std::pair<double, std::string>> out;
-                for (const auto& a : tl.actions) out.emplace_back(a.t_s, a.label);
+                for (const auto& a : tl.t.actions()) out.emplace_back(a.t_s, a.label);
                 return out;
             },
             "The actions in the order they apply, as (t, description) pairs.")
         .def_property_readonly(
-            "end_s", [](const py_timeline& tl) { return tl.actions.empty() ? 0.0 : tl.actions.back().t_s; },
-            "Time of the last action (0 when empty).")
-        .def("__len__", [](const py_timeline& tl) { return tl.actions.size(); })
+            "end_s", [](const py_timeline& tl) { return tl.t.end_s(); }, "Time of the last action (0 when empty).")
+        .def(
+            "to_json", [](const py_timeline& tl, int indent) { return tl.t.to_json().dump(indent); },
+            py::arg("indent") = 2, "The file form (`swarmbench run --timeline FILE` reads it), as JSON text.")
+        .def(
+            "save",
+            [](const py_timeline& tl, const std::filesystem::path& path) {
+                std::ofstream out(path, std::ios::binary | std::ios::trunc);
+                out << tl.t.to_json().dump(2) << "\n";
+                if (!out.flush()) throw py::value_error(fmt::format("cannot write {}", path.string()));
+            },
+            py::arg("path"), "Writes the file form to `path`.")
+        .def_static(
+            "from_json",
+            [](const std::string& text) {
+                auto t = swarm_timeline::parse(text);
+                if (!t) throw py::value_error("timeline: " + t.error());
+                return py_timeline{std::move(t.value())};
+            },
+            py::arg("text"), "A Timeline from its file form (JSON text); ValueError naming the bad entry.")
+        .def_static(
+            "load",
+            [](const std::filesystem::path& path) {
+                std::ifstream in(path, std::ios::binary);
+                if (!in) throw py::value_error(fmt::format("{}: cannot read the timeline file", path.string()));
+                std::ostringstream text;
+                text << in.rdbuf();
+                auto t = swarm_timeline::parse(text.str());
+                if (!t) throw py::value_error(fmt::format("{}: {}", path.string(), t.error()));
+                return py_timeline{std::move(t.value())};
+            },
+            py::arg("path"), "A Timeline read from a file (as `swarmbench run --timeline FILE` reads it).")
+        .def("__len__", [](const py_timeline& tl) { return tl.t.actions().size(); })
         .def("__repr__", [](const py_timeline& tl) {
-            return fmt::format("<Timeline {} actions, {:.1f} s>", tl.actions.size(),
-                               tl.actions.empty() ? 0.0 : tl.actions.back().t_s);
+            return fmt::format("<Timeline {} actions, {:.1f} s>", tl.t.actions().size(), tl.t.end_s());
         });
 }
 

@@ -80,7 +80,7 @@ struct run_state {
     stream_config stream;                        // mode stream
     disk_config disk;                            // mode disk
     std::shared_ptr<py_controls> controls;       // swarm: steering (never null for swarm)
-    std::vector<timeline_action> actions;        // swarm: the timeline's copy, in time order
+    swarm_timeline timeline;                     // swarm: the timeline's copy
     std::optional<fs::path> output_dir;          // results folder, as `swarmbench run -o`
     bool check_signals = false;                  // blocking run(): check for Ctrl-C in the hooks
     bool blocking = false;                       // run(): the caller waits on its own thread
@@ -88,7 +88,6 @@ struct run_state {
 
     // ---- controller thread only
     std::size_t next_action = 0;                 // first timeline action not applied yet
-    std::vector<run_event> timeline_events;      // phases applied (merged into results.events)
 
     // ---- written with the GIL; `callback` also read without it (null test)
     std::atomic<PyObject*> callback{nullptr};    // on_sample (borrowed); null: none
@@ -179,12 +178,7 @@ void call_python(run_state& st, const std::vector<double>* row) {
 
 // Applies every timeline action that is due at `t_s`.
 void apply_timeline(run_state& st, double t_s) {
-    while (st.next_action < st.actions.size() && st.actions[st.next_action].t_s <= t_s) {
-        const timeline_action& a = st.actions[st.next_action++];
-        for (const control_set& s : a.sets) apply_set(st.controls->c, s);
-        if (a.fault && !st.controls->c.inject(*a.fault)) log().warn("timeline: fault out of range: {}", a.label);
-        if (!a.event.empty()) st.timeline_events.push_back({t_s, a.event});
-    }
+    st.timeline.apply_due(st.controls->c, t_s, &st.next_action);
 }
 
 void on_swarm_sample(run_state& st, const swarm_sample& s) {
@@ -217,10 +211,7 @@ void finish_folder(run_state& st, results& r) {
     if (!st.output_dir) return;
     std::vector<std::string> errors;
     if (st.mode == mode_t::swarm) {
-        // The engine streamed timeseries.csv and wrote results.json; rewrite
-        // the document if timeline phases were added, then draw the graphs.
-        if (!st.timeline_events.empty())
-            if (auto err = write_results_json(*st.output_dir, to_json(r))) errors.push_back(*err);
+        // The engine streamed timeseries.csv and wrote results.json: draw the graphs.
         if (fs::exists(*st.output_dir / timeseries_csv_name)) {
             auto more = render_folder_graphs(*st.output_dir);
             errors.insert(errors.end(), more.begin(), more.end());
@@ -262,11 +253,6 @@ void run_body(run_state& st) {
                 r = run_disk(st.disk, hooks);
                 break;
             }
-        }
-        if (!st.timeline_events.empty()) {
-            r.events.insert(r.events.end(), st.timeline_events.begin(), st.timeline_events.end());
-            std::stable_sort(r.events.begin(), r.events.end(),
-                             [](const run_event& a, const run_event& b) { return a.t_s < b.t_s; });
         }
         finish_folder(st, r);
     } catch (const std::exception& e) {  // e.g. bad_alloc: the workloads themselves do not throw
@@ -426,7 +412,7 @@ std::shared_ptr<run_state> swarm_state(py::handle scenario, py::handle controls,
     if (!timeline.is_none()) {
         if (!py::isinstance<py_timeline>(timeline))
             throw py::type_error("timeline: expected a Timeline or None, got " + type_name(timeline));
-        st->actions = timeline.cast<const py_timeline&>().actions;
+        st->timeline = timeline.cast<const py_timeline&>().t;
     }
     if (!output_dir.is_none()) st->output_dir = output_dir.cast<fs::path>();
     for (const sample_column& c : sample_columns()) st->columns.push_back(c.name);

@@ -165,17 +165,33 @@ void set_field(C& c, const std::string& name, py::handle value) {
     const settings::schema<C>& sc = schema_of<C>();
     const auto* f = sc.find(name);
     if (f == nullptr || name.find('-') != std::string::npos) throw py::type_error(sc.unknown(name));
+    if (auto err = sc.set(c, name, field_json(f->info, value))) throw py::value_error(*err);
+}
+
+}  // namespace
+
+nlohmann::json field_json(const settings::field_info& f, py::handle value, std::string_view also) {
     // Lists take any sequence (a range, a numpy array), as the stubs promise.
-    const bool list = f->info.type == settings::value_type::endpoints || f->info.type == settings::value_type::pieces;
+    const bool list = f.type == settings::value_type::endpoints || f.type == settings::value_type::pieces;
     const bool sequence = py::hasattr(value, "__len__") && py::hasattr(value, "__iter__") &&
                           !PyUnicode_Check(value.ptr()) && !PyBytes_Check(value.ptr()) && !py::isinstance<py::dict>(value);
     const py::object given = list && sequence ? py::module_::import("builtins").attr("list")(value)
                                               : py::reinterpret_borrow<py::object>(value);
-    const nlohmann::json v = py_to_json(given, name);
-    if (!settings::schema<C>::accepts(f->info, v))
-        throw py::type_error(fmt::format("{}: expected {}, got {}", name, python_type(f->info.type), type_name(value)));
-    if (auto err = sc.set(c, name, v)) throw py::value_error(*err);
+    const nlohmann::json v = py_to_json(given, std::string(f.name));
+    // The schema's type test does not depend on the table.
+    if (!settings::schema<swarm_scenario>::accepts(f, v))
+        throw py::type_error(fmt::format("{}: expected {}{}, got {}", f.name, python_type(f.type), also, type_name(value)));
+    return v;
 }
+
+std::string field_help(const settings::field_info& f) {
+    std::string doc = std::string(f.doc);
+    if (const std::string range = f.range_text(); !range.empty()) doc += " " + range + ".";
+    if (!f.unit.empty()) doc += fmt::format(" Unit: {}.", f.unit);
+    return doc;
+}
+
+namespace {
 
 template <class C>
 py::object get_field(const C& c, const std::string& name) {
@@ -185,9 +201,7 @@ py::object get_field(const C& c, const std::string& name) {
 /// help() text of a field: what it does, its range and unit, its default.
 template <class C>
 std::string field_doc(const settings::field_info& f) {
-    std::string doc = std::string(f.doc);
-    if (const std::string range = f.range_text(); !range.empty()) doc += " " + range + ".";
-    if (!f.unit.empty()) doc += fmt::format(" Unit: {}.", f.unit);
+    std::string doc = field_help(f);
     doc += " Default: " + schema_of<C>().defaults().at(std::string(f.name)).dump() + ".";
     doc += " Type: " + python_annotation(f.type) + ".";
     return doc;

@@ -8,8 +8,8 @@
 //   bind_run.cpp       run, start, Run, run_stream, run_disk, backends
 //
 // Thread rules: py_result, py_timeline and the configs are plain values,
-// built and read with the GIL held. py_controls wraps the engine's atomics
-// and is shared (std::shared_ptr) between Python and a running swarm's
+// built and read with the GIL held. py_controls wraps the engine's command
+// queue and is shared (std::shared_ptr) between Python and a running swarm's
 // controller thread. The json <-> Python conversions need the GIL.
 #pragma once
 
@@ -26,7 +26,9 @@
 #include "bindings.hpp"
 #include "swarmbench/results.hpp"
 #include "swarmbench/results_folder.hpp"
+#include "swarmbench/settings/schema.hpp"
 #include "swarmbench/swarm/swarm.hpp"
+#include "swarmbench/swarm/timeline.hpp"
 #include "swarmbench/workloads/disk.hpp"
 #include "swarmbench/workloads/stream.hpp"
 
@@ -53,6 +55,12 @@ std::vector<std::string> validate_disk(const disk_config& c);
 swarm_scenario scenario_with(const swarm_scenario& base, const py::kwargs& kw);
 stream_config stream_with(const stream_config& base, const py::kwargs& kw);
 disk_config disk_with(const disk_config& base, const py::kwargs& kw);
+/// A Python value as the JSON a schema field takes (any sequence for a
+/// list); TypeError naming the field for a value of the wrong kind ("pipeline:
+/// expected an int<also>, got str").
+nlohmann::json field_json(const settings::field_info& f, py::handle value, std::string_view also = {});
+/// A field's doc with its range and unit ("Pipeline ... 1..2048.").
+std::string field_help(const settings::field_info& f);
 /// Raises ValueError("invalid scenario:\n  ...") unless `problems` is empty.
 void raise_if_invalid(const std::string& what, const std::vector<std::string>& problems);
 
@@ -91,33 +99,12 @@ std::vector<double> progress_values(const progress& p);
 
 /// Steering of a running swarm, shared with its controller thread.
 struct py_controls {
-    swarm_controls c;  // read by the shards every tick
+    swarm_controls c;  // the engine's command queue
 };
 
-/// The controls a Timeline or Controls can set.
-enum class control_id : std::uint8_t { connections_per_leecher, pipeline, rate_limit, slow_rate, churn_per_s };
-
-/// One control's new raw value, as the engine's atomic wants it (0 / -1: the scenario's).
-struct control_set {
-    control_id id = control_id::pipeline;  // which control
-    std::uint64_t u = 0;                   // integer controls
-    double d = -1;                         // churn_per_s
-};
-
-/// One timed action: set some controls and / or inject a fault.
-struct timeline_action {
-    double t_s = 0;                      // when, in seconds of the sample clock
-    std::vector<control_set> sets;       // applied in order
-    std::optional<swarm_fault> fault;    // injected after the sets
-    std::string label;                   // "pipeline = 32", "phase warm-up: pipeline = 8", "fault drop 4"
-    std::string event;                   // recorded in results.events when applied ("phase warm-up"); "": none
-};
-
+/// A plan of timed changes (a plain value, copied into each run).
 struct py_timeline {
-    std::vector<timeline_action> actions;  // sorted by t_s (stable)
+    swarm_timeline t;
 };
-
-/// Applies a set to the controls (any thread).
-void apply_set(swarm_controls& c, const control_set& s) noexcept;
 
 }  // namespace swarmbench::python

@@ -58,7 +58,7 @@ def test_fault_values():
         swarmbench.Fault("melt")
     with pytest.raises(ValueError, match="count: must be 1..100000, got 0"):
         swarmbench.Fault("drop", count=0)
-    with pytest.raises(ValueError, match="seconds: must be 0.01..3600 for a stall"):
+    with pytest.raises(ValueError, match="seconds: must be 0.01..3600 s for a stall"):
         swarmbench.Fault("stall", count=1)
 
 
@@ -87,6 +87,24 @@ def test_timeline_plan():
     with pytest.raises(ValueError, match="steps: must be 1..10000"):
         tl.ramp("pipeline", 0, 1, 1, 8, steps=0)
     assert len(tl) == 0
+
+
+def test_timeline_file_round_trip(tmp_path):
+    tl = (swarmbench.Timeline()
+          .phase(0, "warm-up", pipeline=8)
+          .set(1, "rate_limit", "4MiB")
+          .fault(2, swarmbench.Fault("stall", count=2, seconds=0.5)))
+    path = tmp_path / "plan.json"
+    tl.save(path)
+    back = swarmbench.Timeline.load(path)
+    assert back.actions == tl.actions and back.to_json() == tl.to_json()
+    assert '"rate_limit": 4194304' in tl.to_json()
+    assert swarmbench.Timeline.from_json(tl.to_json()).actions == tl.actions
+    path.write_text('[{"t": 1, "set": {"pipeline": 0}}]')
+    with pytest.raises(ValueError, match=r"plan.json: entry 1 \(t = 1 s\): pipeline: must be 1\.\.2048, got 0"):
+        swarmbench.Timeline.load(path)
+    with pytest.raises(ValueError, match="cannot read the timeline file"):
+        swarmbench.Timeline.load(tmp_path / "missing.json")
 
 
 def test_timeline_shapes_the_run():

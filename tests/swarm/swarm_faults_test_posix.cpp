@@ -435,7 +435,7 @@ TEST_P(swarm_faults, running_out_of_descriptors_mid_run_refuses_new_connections_
                 lowered = limit.set_soft(lowered_to, &why);
                 payload_at_lower = s.payload_total;
                 active_at_lower = least_active_under_limit = s.connections_active;
-                controls.connections_per_leecher = sc.connections_per_leecher + 4;
+                controls.set("connections_per_leecher", sc.connections_per_leecher + 4);
             } else if (lower_at > 0 && samples < lower_at + 15 && lowered) {
                 least_active_under_limit = std::min(least_active_under_limit, s.connections_active);
             } else if (lower_at > 0 && samples == lower_at + 15 && lowered) {

@@ -139,8 +139,8 @@ TEST_P(swarm_run, steering_changes_connections_and_pipeline_mid_run) {
         ++samples;
         if (samples == 8) {
             before = s.connections_active;
-            controls.connections_per_leecher = 3;
-            controls.pipeline = 2;
+            controls.set("connections_per_leecher", 3);
+            controls.set("pipeline", 2);
         }
         if (samples > 8) after = s.connections_active;
     };

@@ -125,24 +125,67 @@ TEST(swarm_controls_faults, inject_refuses_out_of_range_fields_and_take_empties_
     EXPECT_FALSE(c.inject({fault_kind::stall, 1, 3601}));
     EXPECT_FALSE(c.inject({fault_kind::stall, 1, std::nan("")}));
     EXPECT_FALSE(c.inject({static_cast<fault_kind>(7), 1, 1}));
-    EXPECT_TRUE(c.take_faults().empty()) << "a refused fault was queued";
+    EXPECT_TRUE(c.take().empty()) << "a refused fault was queued";
 
     EXPECT_TRUE(c.inject({fault_kind::drop, 1, 0}));
     EXPECT_TRUE(c.inject({fault_kind::corrupt, 100000, 0}));
     EXPECT_TRUE(c.inject({fault_kind::stall, 3, 0.01}));
     EXPECT_TRUE(c.inject({fault_kind::stall, 3, 3600}));
     EXPECT_TRUE(c.inject({fault_kind::drop, 2, std::nan("")}));  // seconds only matter to a stall
-    const std::vector<swarm_fault> taken = c.take_faults();
+    std::vector<swarm_fault> taken;
+    for (const auto& command : c.take())
+        if (command.fault) taken.push_back(*command.fault);
     ASSERT_EQ(taken.size(), 5u);
     EXPECT_EQ(taken[0].kind, fault_kind::drop);
     EXPECT_EQ(taken[1].count, 100000u);
     EXPECT_EQ(taken[2].seconds, 0.01);
     EXPECT_EQ(taken[4].count, 2u);
-    EXPECT_TRUE(c.take_faults().empty());
+    EXPECT_TRUE(c.take().empty());
 
     EXPECT_STREQ(to_string(fault_kind::drop), "drop");
     EXPECT_STREQ(to_string(fault_kind::corrupt), "corrupt");
     EXPECT_STREQ(to_string(fault_kind::stall), "stall");
+}
+
+TEST(swarm_controls_settings, set_takes_live_fields_only_checks_them_by_the_schema_and_queues_in_order) {
+    swarm_controls c;
+    EXPECT_EQ(swarm_controls::names(), (std::vector<std::string_view>{"connections_per_leecher", "pipeline", "rate_limit",
+                                                                      "slow_rate", "churn_per_s"}));
+    EXPECT_EQ(c.set("pipeline", 0).value_or(""), "pipeline: must be 1..2048, got 0");
+    EXPECT_EQ(c.set("rate_limit", "12").value_or(""), "rate_limit: must be 0 or 1 KiB..100 GiB, got 12 B");
+    EXPECT_EQ(c.set("torrent_size", "1GiB").value_or(""),
+              "torrent_size: not a control, it cannot change while a run goes on (controls: "
+              "connections_per_leecher, pipeline, rate_limit, slow_rate, churn_per_s)");
+    EXPECT_NE(c.set("pipelin", 4).value_or("").find("did you mean \"pipeline\"?"), std::string::npos);
+    EXPECT_TRUE(c.take().empty()) << "a refused value was queued";
+    EXPECT_TRUE(c.get("pipeline").is_null());
+    EXPECT_THROW(c.get("seeders"), std::out_of_range);
+
+    int rings = 0;
+    c.attach([&] { ++rings; });
+    EXPECT_EQ(c.set("rate_limit", "4MiB"), std::nullopt);
+    EXPECT_EQ(c.set("connections-per-leecher", 8), std::nullopt);  // dashes, as flags write them
+    c.note("phase warm-up");
+    c.reset();
+    c.attach({});
+    EXPECT_EQ(c.set("pipeline", 32), std::nullopt);
+    EXPECT_EQ(rings, 5) << "every command rings the attached run, and nothing after detaching";
+    EXPECT_EQ(c.get("pipeline"), 32);
+    EXPECT_TRUE(c.get("rate_limit").is_null()) << "reset() went back to the scenario's";
+
+    const auto taken = c.take();
+    ASSERT_EQ(taken.size(), 6u);
+    EXPECT_EQ(taken[0].field, "rate_limit");
+    EXPECT_EQ(taken[0].value, 4u << 20) << "held as the schema reads it back";
+    EXPECT_EQ(taken[1].field, "connections_per_leecher");
+    EXPECT_EQ(taken[2].note, "phase warm-up");
+    std::set<std::string> reset;  // the two set fields, back to null
+    for (std::size_t i = 3; i < 5; ++i) {
+        EXPECT_TRUE(taken[i].value.is_null());
+        reset.insert(taken[i].field);
+    }
+    EXPECT_EQ(reset, (std::set<std::string>{"rate_limit", "connections_per_leecher"}));
+    EXPECT_EQ(taken[5].value, 32);
 }
 
 // ---------------------------------------------------------------------------
@@ -247,7 +290,7 @@ TEST_P(swarm_shaping, churn_steered_mid_run_drops_and_remakes_connections) {
         [&](const swarm_sample& s) {
             if (steered || !all_up(s, sc)) return;
             disconnects_when_steered = s.disconnects_total;
-            controls.churn_per_s = 30;
+            controls.set("churn_per_s", 30);
             steered = true;
         },
         60s, &controls);
@@ -266,14 +309,14 @@ TEST_P(swarm_shaping, steering_events_name_the_value_before_and_after) {
     sc.torrent_size = 4 << 20;
     sc.rate_limit = 0;
     swarm_controls controls;
-    controls.rate_limit = 1 << 20;     // set before the run: an event at its start
-    controls.slow_rate = 512 << 10;
-    controls.pipeline = sc.pipeline;   // the value in force already: no event
+    controls.set("rate_limit", 1 << 20);     // set before the run: an event at its start
+    controls.set("slow_rate", 512 << 10);
+    controls.set("pipeline", sc.pipeline);   // the value in force already: no event
     int samples = 0;
     const results r = run_bounded(
         sc, out(),
         [&](const swarm_sample&) {
-            if (++samples == 1) controls.rate_limit = std::numeric_limits<std::uint64_t>::max();  // unlimited
+            if (++samples == 1) controls.set("rate_limit", 0);  // unlimited
         },
         60s, &controls);
     ASSERT_EQ(r.summary.status, "ok") << all_errors(r);

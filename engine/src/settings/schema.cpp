@@ -312,4 +312,35 @@ std::string field_info::cli_flag() const {
     return out;
 }
 
+// Line and column (1-based) of byte `pos` in `text`.
+static std::string location(std::string_view text, std::size_t pos) {
+    pos = std::min(pos, text.size());
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < pos; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            col = 1;
+        } else {
+            ++col;
+        }
+    }
+    return fmt::format("line {}, column {}", line, col);
+}
+
+// nlohmann's "[json.exception.parse_error.101] parse error at line 3,
+// column 2: syntax error ..." becomes "line 3, column 2: syntax error ...".
+std::string syntax_message(std::string_view text, const nlohmann::json::exception& e) {
+    std::string_view what = e.what();
+    if (const auto at = what.find("at line "); at != std::string_view::npos) return std::string(what.substr(at + 3));
+    if (const auto close = what.find("] "); close != std::string_view::npos) what.remove_prefix(close + 2);
+    // "number overflow parsing '1e400'" has no position: find the literal.
+    const auto q1 = what.find('\'');
+    const auto q2 = q1 == std::string_view::npos ? q1 : what.find('\'', q1 + 1);
+    if (q2 != std::string_view::npos) {
+        const auto pos = text.find(what.substr(q1 + 1, q2 - q1 - 1));
+        if (pos != std::string_view::npos) return fmt::format("{}: {}", location(text, pos), what);
+    }
+    return std::string(what);
+}
+
 }  // namespace swarmbench::settings

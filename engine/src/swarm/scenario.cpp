@@ -127,9 +127,9 @@ const settings::schema<swarm_scenario>& scenario_schema() {
                                 .range(0, 10000)),
         field<&S::connections_per_leecher>(F("connections_per_leecher", T::count, "peers",
                                              "Connections each leecher opens, spread over the seeders.")
-                                               .range(1, 10000).cli("--connections")),
+                                               .range(1, 10000).cli("--connections").make_live()),
         field<&S::pipeline>(F("pipeline", T::count, "peers", "Outstanding 16 KiB requests per connection.")
-                                .range(1, 2048)),
+                                .range(1, 2048).make_live()),
         field<&S::pick>(F("pick", T::choice, "peers", "Piece order (custom: piece_order first).")
                             .one_of({to_string(bt::pick_order::rarest_first), to_string(bt::pick_order::sequential),
                                     to_string(bt::pick_order::random), to_string(bt::pick_order::custom)})),
@@ -150,15 +150,15 @@ const settings::schema<swarm_scenario>& scenario_schema() {
                                            "With choking: seconds between optimistic unchokes.")
                                              .range(0.1, 3600).in("s")),
         field<&S::rate_limit>(F("rate_limit", T::rate, "rates", "Upload limit per connection (0: none).")
-                                  .range(double(KiB), double(100 * GiB)).or_zero().in("B/s")),
+                                  .range(double(KiB), double(100 * GiB)).or_zero().in("B/s").make_live()),
         field<&S::slow_fraction>(F("slow_fraction", T::real, "rates",
                                    "Share of connections that are slow (limited to slow_rate).")
                                      .range(0, 1)),
         field<&S::slow_rate>(F("slow_rate", T::rate, "rates", "A slow connection's upload limit.")
-                                 .range(double(KiB), double(100 * GiB)).in("B/s")),
+                                 .range(double(KiB), double(100 * GiB)).in("B/s").make_live()),
         field<&S::churn_per_s>(F("churn_per_s", T::real, "rates",
                                  "Connections dropped and re-made per second across the swarm.")
-                                   .range(0, 100000).in("1/s").cli("--churn")),
+                                   .range(0, 100000).in("1/s").cli("--churn").make_live()),
         field<&S::storage>(F("storage", T::choice, "storage",
                              "Where blocks go: files, discard (network only) or disk_only (no sockets).")
                                .one_of({to_string(storage_mode::files), to_string(storage_mode::discard),
@@ -317,37 +317,6 @@ std::string join_lines(const std::vector<std::string>& lines) {
     return out;
 }
 
-// Line and column (1-based) of byte `pos` in `text`.
-std::string location(std::string_view text, std::size_t pos) {
-    pos = std::min(pos, text.size());
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i < pos; ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            col = 1;
-        } else {
-            ++col;
-        }
-    }
-    return fmt::format("line {}, column {}", line, col);
-}
-
-// nlohmann's "[json.exception.parse_error.101] parse error at line 3,
-// column 2: syntax error ..." becomes "line 3, column 2: syntax error ...".
-std::string syntax_message(std::string_view text, const nlohmann::json::exception& e) {
-    std::string_view what = e.what();
-    if (const auto at = what.find("at line "); at != std::string_view::npos) return std::string(what.substr(at + 3));
-    if (const auto close = what.find("] "); close != std::string_view::npos) what.remove_prefix(close + 2);
-    // "number overflow parsing '1e400'" has no position: find the literal.
-    const auto q1 = what.find('\'');
-    const auto q2 = q1 == std::string_view::npos ? q1 : what.find('\'', q1 + 1);
-    if (q2 != std::string_view::npos) {
-        const auto pos = text.find(what.substr(q1 + 1, q2 - q1 - 1));
-        if (pos != std::string_view::npos) return fmt::format("{}: {}", location(text, pos), what);
-    }
-    return std::string(what);
-}
-
 }  // namespace
 
 template class settings::schema<swarm_scenario>;
@@ -373,7 +342,7 @@ bt::result<swarm_scenario> parse_scenario(std::string_view json_text) {
         // Comments are allowed: a scenario file is something people annotate.
         j = nlohmann::json::parse(json_text, nullptr, true, true);
     } catch (const nlohmann::json::exception& e) {
-        return bt::parse_error{syntax_message(json_text, e)};
+        return bt::parse_error{settings::syntax_message(json_text, e)};
     }
     return scenario_from_json(j);
 }

@@ -35,23 +35,11 @@ void arm_tick(shard& s) {
     submit_shard_op(s, s.tick_op);
 }
 
-/// Settings from swarm_controls, where the caller set one.
-void read_controls(shard& s) {
-    const swarm_controls* c = s.run->controls;
-    if (c == nullptr) return;
-    if (auto v = c->pipeline.load(std::memory_order_relaxed)) s.pipeline = v;
-    if (auto v = c->connections_per_leecher.load(std::memory_order_relaxed)) s.conns_per_leecher = v;
-    if (auto v = c->rate_limit.load(std::memory_order_relaxed)) s.rate_limit = v == UINT64_MAX ? 0 : v;
-    if (auto v = c->slow_rate.load(std::memory_order_relaxed)) s.slow_rate = v;
-    // < 0 keeps the scenario's; NaN fails the test too. Capped at the scenario's limit.
-    if (const double v = c->churn_per_s.load(std::memory_order_relaxed); v >= 0) s.churn_per_s = std::min(v, 100000.0);
-}
-
 void churn(shard& s, double dt_s) {
     const swarm_scenario& sc = s.run->scenario;
-    if (s.churn_per_s <= 0 || s.leechers.empty()) return;
+    if (s.steer.churn_per_s <= 0 || s.leechers.empty()) return;
     // This shard's share of the swarm-wide rate, by its share of leechers.
-    s.churn_budget += s.churn_per_s * dt_s * static_cast<double>(s.leechers.size()) / sc.leechers;
+    s.churn_budget += s.steer.churn_per_s * dt_s * static_cast<double>(s.leechers.size()) / sc.leechers;
     for (int guard = 0; s.churn_budget >= 1 && guard < 10000; ++guard) {
         s.churn_budget -= 1;
         swarm_peer& l = *s.leechers[next_random(s) % s.leechers.size()];
@@ -66,7 +54,6 @@ void on_tick(operation& op) {
         const std::int64_t now = steady_ns();
         const double dt_s = static_cast<double>(now - s.last_tick_ns) / 1e9;
         s.last_tick_ns = now;
-        read_controls(s);
         for (auto& p : s.seeders) peer_tick(*p, now);
         for (auto& p : s.leechers) peer_tick(*p, now);
         churn(s, dt_s);
@@ -98,6 +85,10 @@ void finish_shard(shard& s) {
 }
 
 }  // namespace
+
+void shard_steer(shard& s, const steering& v) {
+    s.steer = v;
+}
 
 void shard_apply_fault(shard& s, const swarm_fault& f) {
     if (s.stopping) return;
@@ -202,12 +193,7 @@ std::string shard_setup(shard& s, io_context& ctx) {
     s.ctx = &ctx;
     const swarm_run& run = *s.run;
     const swarm_scenario& sc = run.scenario;
-    s.pipeline = sc.pipeline;
-    s.conns_per_leecher = sc.connections_per_leecher;
-    s.rate_limit = sc.rate_limit;
-    s.slow_rate = sc.slow_rate;
-    s.churn_per_s = sc.churn_per_s;
-    read_controls(s);  // set before the run: in force from the first connection
+    s.steer = run.steer;  // with what was steered before the run: in force from the first connection
     s.rng = sc.seed * 0x2545F4914F6CDD1DULL + s.index;
     for (auto& sd : s.seeders) {
         endpoint where;

@@ -32,6 +32,7 @@
 #include "swarmbench/error.hpp"
 #include "swarmbench/log.hpp"
 #include "swarmbench/results_folder.hpp"
+#include "swarmbench/settings/schema.hpp"
 #include "swarmbench/temp_dir.hpp"
 #include "swarmbench/units.hpp"
 
@@ -40,30 +41,6 @@ namespace swarmbench {
 // ---------------------------------------------------------------------------
 // [SECTION] faults and steering
 // ---------------------------------------------------------------------------
-
-const char* to_string(swarm_fault::kind_t k) noexcept {
-    switch (k) {
-        case swarm_fault::kind_t::drop: return "drop";
-        case swarm_fault::kind_t::corrupt: return "corrupt";
-        case swarm_fault::kind_t::stall: return "stall";
-    }
-    return "unknown";
-}
-
-bool swarm_controls::inject(const swarm_fault& fault) {
-    if (static_cast<std::uint8_t>(fault.kind) > static_cast<std::uint8_t>(swarm_fault::kind_t::stall)) return false;
-    if (fault.count < 1 || fault.count > 100000) return false;
-    if (fault.kind == swarm_fault::kind_t::stall && !(fault.seconds >= 0.01 && fault.seconds <= 3600))
-        return false;  // NaN fails too
-    std::lock_guard lock(faults_mutex_);
-    faults_.push_back(fault);
-    return true;
-}
-
-std::vector<swarm_fault> swarm_controls::take_faults() {
-    std::lock_guard lock(faults_mutex_);
-    return std::exchange(faults_, {});
-}
 
 namespace {
 
@@ -157,7 +134,6 @@ class swarm_runner {
 public:
     swarm_runner(const swarm_scenario& sc, const swarm_hooks& hooks) : hooks_(hooks) {
         run_.scenario = sc;
-        run_.controls = hooks.controls;
         run_.snapshots = static_cast<bool>(hooks.on_snapshot);
         res_.mode = "swarm";
         res_.config = to_json(sc);
@@ -165,10 +141,15 @@ public:
         res_.summary.counted_at = sc.leechers > 0 ? "leechers" : "outside clients";
         res_.summary.swarm = swarm_summary{};
         res_.summary.swarm->storage = to_string(sc.storage);
-        steered_ = {sc.connections_per_leecher, sc.pipeline, sc.rate_limit, sc.slow_rate, sc.churn_per_s};
+        steered_ = sc;
+        run_.steer = detail::steering::of(sc);
     }
 
     results run() {
+        // A command rings the controller, which takes it at once (set-up
+        // takes the ones queued before; the sample loop the rest).
+        if (hooks_.controls != nullptr) hooks_.controls->attach([this] { run_.bell.ring(); });
+        take_controls(clock::now());
         open_folder();
         if (res_.summary.status == "failed") return finish();
         if (const auto problems = validate(run_.scenario); !problems.empty()) {
@@ -216,6 +197,7 @@ private:
     }
 
     results finish() {
+        if (hooks_.controls != nullptr) hooks_.controls->attach({});
         write_json();
         csv_.close();
         return std::move(res_);
@@ -523,7 +505,8 @@ private:
     }
 
     void add_event(clock::time_point when, std::string what) {
-        const double t = std::max(0.0, seconds_between(t0_, when));
+        // Before the data phase (commands queued before the run): at its start.
+        const double t = t0_ == clock::time_point{} ? 0.0 : std::max(0.0, seconds_between(t0_, when));
         log().debug("swarm: {} at {:.2f} s", what, t);
         res_.events.push_back({t, std::move(what)});
     }
@@ -532,43 +515,58 @@ private:
         return fmt::format("{} {}{}", n, one, n == 1 ? "" : "s");
     }
 
-    /// "drop 10 connections", "corrupt 3 blocks", "stall 4 connections for 2 s".
-    static std::string fault_text(const swarm_fault& f, std::uint64_t count) {
-        switch (f.kind) {
-            case swarm_fault::kind_t::drop: return "drop " + plural(count, "connection");
-            case swarm_fault::kind_t::corrupt: return "corrupt " + plural(count, "block");
-            case swarm_fault::kind_t::stall: return fmt::format("stall {} for {} s", plural(count, "connection"), f.seconds);
+    static std::string fault_text(swarm_fault f, std::uint64_t count) {
+        f.count = static_cast<std::uint32_t>(count);
+        return swarmbench::fault_text(f);
+    }
+
+    /// Takes the queued steering commands (controls.hpp): each change goes
+    /// into the steered scenario, each live value that changed becomes an
+    /// event ("pipeline 16 -> 32") and the values in force go to the shards
+    /// (or, before set-up, into run_.steer, which set-up reads); faults wait
+    /// in pending_faults_ for dispatch, notes become events. Controller thread.
+    void take_controls(clock::time_point now) {
+        if (hooks_.controls == nullptr) return;
+        std::vector<swarm_controls::command> commands = hooks_.controls->take();
+        if (commands.empty()) return;
+        const auto& schema = scenario_schema();
+        const auto& live = swarm_controls::names();
+        std::vector<nlohmann::json> was;
+        for (std::string_view name : live) was.push_back(schema.get(steered_, name));
+        for (const swarm_controls::command& c : commands) {
+            if (c.fault) {
+                pending_faults_.push_back(*c.fault);
+            } else if (!c.note.empty()) {
+                add_event(now, c.note);
+            } else if (auto err = schema.set(steered_, c.field,
+                                             c.value.is_null() ? schema.get(run_.scenario, c.field) : c.value)) {
+                log().error("steering: {}", *err);  // checked when it was set: not expected
+            }
         }
-        return "unknown fault";
+        bool changed = false;
+        for (std::size_t i = 0; i < live.size(); ++i) {
+            nlohmann::json is = schema.get(steered_, live[i]);
+            if (is == was[i]) continue;
+            add_event(now, fmt::format("{} {} -> {}", live[i], swarm_controls::value_text(live[i], was[i]),
+                                       swarm_controls::value_text(live[i], is)));
+            changed = true;
+        }
+        if (!changed) return;
+        const detail::steering v = detail::steering::of(steered_);
+        if (group_ == nullptr) {
+            run_.steer = v;
+            return;
+        }
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            shard* s = shards_[i].get();
+            if (s->ctx != nullptr) group_->post(i, [s, v](io_context&) { detail::shard_steer(*s, v); });
+        }
     }
 
-    static std::string rate_text(std::uint64_t bytes_per_s) {
-        return bytes_per_s == 0 ? std::string("unlimited") : format_bytes(static_cast<double>(bytes_per_s)) + "/s";
-    }
-
-    /// Records each steering value that changed since the last look and takes
-    /// the queued faults to the shards. Controller thread.
+    /// Takes the steering commands and hands the pending faults to the shards.
     void shape(clock::time_point now) {
-        swarm_controls* c = run_.controls;
-        if (c == nullptr || shards_.empty()) return;
-        // Effective values as the shards apply them (shard.cpp read_controls).
-        steering was = steered_;
-        if (const auto v = c->connections_per_leecher.load(std::memory_order_relaxed)) steered_.conns = v;
-        if (const auto v = c->pipeline.load(std::memory_order_relaxed)) steered_.pipeline = v;
-        if (const auto v = c->rate_limit.load(std::memory_order_relaxed)) steered_.rate = v == UINT64_MAX ? 0 : v;
-        if (const auto v = c->slow_rate.load(std::memory_order_relaxed)) steered_.slow_rate = v;
-        if (const double v = c->churn_per_s.load(std::memory_order_relaxed); v >= 0) steered_.churn = std::min(v, 100000.0);
-        if (steered_.conns != was.conns)
-            add_event(now, fmt::format("connections_per_leecher {} -> {}", was.conns, steered_.conns));
-        if (steered_.pipeline != was.pipeline) add_event(now, fmt::format("pipeline {} -> {}", was.pipeline, steered_.pipeline));
-        if (steered_.rate != was.rate)
-            add_event(now, fmt::format("rate_limit {} -> {}", rate_text(was.rate), rate_text(steered_.rate)));
-        if (steered_.slow_rate != was.slow_rate)
-            add_event(now, fmt::format("slow_rate {} -> {}", rate_text(was.slow_rate), rate_text(steered_.slow_rate)));
-        if (steered_.churn != was.churn) add_event(now, fmt::format("churn_per_s {} -> {}", was.churn, steered_.churn));
-
-        std::vector<swarm_fault> fresh = c->take_faults();
-        pending_faults_.insert(pending_faults_.end(), fresh.begin(), fresh.end());
+        take_controls(now);
+        if (shards_.empty()) return;
         std::erase_if(pending_faults_, [&](const swarm_fault& f) { return dispatch(f, now); });
     }
 
@@ -812,15 +810,7 @@ private:
     double cpu0_ = 0, prev_cpu_ = 0;        // process CPU at start / previous sample
     double client_down_max_s_ = 0;           // longest a named client had no connection, as sampled
     std::vector<std::shared_ptr<detail::snapshot_round>> late_snapshots_;  // rounds a shard answered too late
-    /// Steering values in force, as the shards apply swarm_controls.
-    struct steering {
-        std::uint32_t conns = 0;      // connections_per_leecher
-        std::uint32_t pipeline = 0;   // requests per connection
-        std::uint64_t rate = 0;       // rate_limit, 0: unlimited
-        std::uint64_t slow_rate = 0;  // slow connections' limit
-        double churn = 0;             // churn_per_s
-    };
-    steering steered_;                      // compared at each wake-up for run_events
+    swarm_scenario steered_;                // the scenario with the live settings steered (take_controls)
     std::vector<swarm_fault> pending_faults_;  // taken, waiting for a live connection (drop, stall)
     // group_ is declared after shards_ so the contexts die before their shards.
     std::vector<std::unique_ptr<shard>> shards_;  // one per context, index = context

@@ -96,7 +96,7 @@ std::string peer_setup(swarm_peer& p, io_context& ctx) {
     o.client_name = std::string("swarmbench ") + version();
     o.advertised_reqq = advertised_reqq;
     o.max_queued_requests = 16 * advertised_reqq;
-    o.pipeline = s.pipeline;
+    o.pipeline = s.steer.pipeline;
     if (p.role == peer_role::seeder) {
         o.seed = true;
         o.upload = true;
@@ -248,7 +248,7 @@ void swarm_peer::established(bt::peer_session& s) {
             if (c.target.key.empty()) c.target.key = c.remote.substr(0, c.remote.rfind(':'));
             sh.run->remotes.seen(c.target.key, sh.run->torrent->piece_count());
         }
-        s.set_rate(c.slow ? sh.slow_rate : sh.rate_limit);
+        s.set_rate(c.slow ? sh.steer.slow_rate : sh.steer.rate_limit);
     } else {
         c.counted = true;
     }
@@ -524,13 +524,13 @@ void peer_start(swarm_peer& p) {
     }
     if (sc.storage == storage_mode::disk_only) {
         p.bt->picker().add_seed();  // every piece is to be had: generated
-        p.virtual_peers = std::max<std::uint32_t>(1, s.conns_per_leecher);
+        p.virtual_peers = std::max<std::uint32_t>(1, s.steer.conns_per_leecher);
         p.local_handle = p.bt->new_handle();
         for (std::uint32_t i = 1; i < p.virtual_peers; ++i) p.bt->new_handle();  // consecutive handles
         disk_only_pump(p);
         return;
     }
-    for (std::uint32_t k = 0; k < s.conns_per_leecher && !run.seeders.empty(); ++k) dial_or_defer(p, pending_dial{});
+    for (std::uint32_t k = 0; k < s.steer.conns_per_leecher && !run.seeders.empty(); ++k) dial_or_defer(p, pending_dial{});
     for (std::size_t i = 0; i < sc.connect_to.size(); ++i) {
         pending_dial d{0, client_target(run, connect_client(run, i))};
         d.first = true;
@@ -611,12 +611,12 @@ void peer_tick(swarm_peer& p, std::int64_t now) {
     if (s.stopping || !p.bt) return;
     const swarm_scenario& sc = scenario_of(p);
     if (p.role == peer_role::seeder) {
-        if (s.rate_limit != p.applied_rate || s.slow_rate != p.applied_slow_rate) {  // steering
+        if (s.steer.rate_limit != p.applied_rate || s.steer.slow_rate != p.applied_slow_rate) {  // steering
             // (Sessions made since take the shard's rates as they come up.)
             for (auto& c : conns)
-                if (c->up && c->session) c->session->set_rate(c->slow ? s.slow_rate : s.rate_limit);
-            p.applied_rate = s.rate_limit;
-            p.applied_slow_rate = s.slow_rate;
+                if (c->up && c->session) c->session->set_rate(c->slow ? s.steer.slow_rate : s.steer.rate_limit);
+            p.applied_rate = s.steer.rate_limit;
+            p.applied_slow_rate = s.steer.slow_rate;
         }
         p.bt->tick(now);
         dial_due(p, now);
@@ -625,20 +625,20 @@ void peer_tick(swarm_peer& p, std::int64_t now) {
     if (p.done || p.failed || sc.storage == storage_mode::disk_only) return;
     // A stall fault silences connections on purpose: silence counts from its end.
     p.bt->excuse_silence_until(s.run->stall_until_ns.load(std::memory_order_relaxed));
-    if (p.bt->pipeline() != s.pipeline) p.bt->set_pipeline(s.pipeline);
+    if (p.bt->pipeline() != s.steer.pipeline) p.bt->set_pipeline(s.steer.pipeline);
     p.bt->tick(now);
     dial_due(p, now);
     // Steering: grow or shrink to the target count of seeder connections.
     std::size_t have = seeder_connection_count(p);
-    for (; have < s.conns_per_leecher && !s.run->seeders.empty(); ++have) dial_or_defer(p, pending_dial{});
+    for (; have < s.steer.conns_per_leecher && !s.run->seeders.empty(); ++have) dial_or_defer(p, pending_dial{});
     // Down: dials not yet made go first (they count in `have`; closing a live
     // connection for each would steer below the target once they are made).
-    for (std::size_t i = p.dials.size(); i-- > 0 && have > s.conns_per_leecher;) {
+    for (std::size_t i = p.dials.size(); i-- > 0 && have > s.steer.conns_per_leecher;) {
         if (p.dials[i].target.kind != dial_target::kind_t::seeder) continue;
         p.dials.erase(p.dials.begin() + static_cast<std::ptrdiff_t>(i));
         --have;
     }
-    for (std::size_t i = 0; i < conns.size() && have > s.conns_per_leecher; ++i) {
+    for (std::size_t i = 0; i < conns.size() && have > s.steer.conns_per_leecher; ++i) {
         connection& c = *conns[i];
         if (c.to_seeder() && c.state != conn_state::closing) {
             conn_close(c, "steered down");
@@ -704,14 +704,14 @@ void disk_only_pump(swarm_peer& p) {
     if (s.stopping || p.done || p.failed || !p.bt) return;
     const swarm_scenario& sc = scenario_of(p);
     const bt::torrent& t = *s.run->torrent;
-    const std::uint32_t budget = std::max<std::uint32_t>(1, s.conns_per_leecher * s.pipeline);
+    const std::uint32_t budget = std::max<std::uint32_t>(1, s.steer.conns_per_leecher * s.steer.pipeline);
     std::uint32_t idle_rounds = 0;
     // Virtual peers take turns, as connections would.
     while (p.bt->writes_pending() < budget && idle_rounds < p.virtual_peers && !p.bt->complete()) {
         const bt::peer_handle peer = p.local_handle + (p.turn++ % p.virtual_peers);
         p.pick_scratch.clear();
         const std::size_t room = budget - p.bt->writes_pending();
-        p.bt->pick_local(peer, std::min<std::size_t>(s.pipeline, room), p.pick_scratch);
+        p.bt->pick_local(peer, std::min<std::size_t>(s.steer.pipeline, room), p.pick_scratch);
         if (p.pick_scratch.empty()) {
             ++idle_rounds;
             continue;

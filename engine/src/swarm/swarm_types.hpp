@@ -90,6 +90,20 @@ constexpr std::int64_t redial_backoff_ns(std::uint32_t failures) noexcept {
     return d < redial_backoff_max_ns ? d : redial_backoff_max_ns;
 }
 
+/// The live settings in force: the scenario's, as steered by swarm_controls
+/// (decoded once, by the controller; a rate of 0 is unlimited, as in the scenario).
+struct steering {
+    std::uint32_t conns_per_leecher = 0;  // target connections per leecher
+    std::uint32_t pipeline = 16;          // requests per connection
+    std::uint64_t rate_limit = 0;         // per connection, 0: unlimited
+    std::uint64_t slow_rate = 0;          // slow connections' limit
+    double churn_per_s = 0;               // swarm-wide churn rate
+
+    static steering of(const swarm_scenario& sc) noexcept {
+        return {sc.connections_per_leecher, sc.pipeline, sc.rate_limit, sc.slow_rate, sc.churn_per_s};
+    }
+};
+
 struct swarm_run {
     swarm_scenario scenario;                   // validated
     std::shared_ptr<const bt::torrent> torrent;  // shared read-only by every thread
@@ -103,7 +117,7 @@ struct swarm_run {
     bt::peer_id id_prefix{};                   // "-SB0100-" + run-random bytes
     error_log errors;                          // first error messages (any thread)
     doorbell bell;                             // rung on completion, fatal errors, shard finished
-    swarm_controls* controls = nullptr;        // steering from outside, may be null
+    steering steer;                            // live settings at set-up (later changes are posted to shards)
     bool snapshots = false;                    // on_snapshot is set: shards record their storage writes
     std::atomic<bool> fatal{false};            // a shard hit an error that ends the run (disk full)
     std::atomic<std::size_t> finished{0};      // shards done tearing down
@@ -429,12 +443,7 @@ struct shard {
     latency_histogram run_disk_write;
     latency_histogram run_connect;
     std::vector<peer_summary> peers; // connections that ended (read after join)
-    // settings in force (from the scenario, changed by swarm_controls)
-    std::uint32_t pipeline = 16;     // requests per connection
-    std::uint32_t conns_per_leecher = 0;  // target per leecher
-    std::uint64_t rate_limit = 0;    // per connection, 0 unlimited
-    std::uint64_t slow_rate = 0;     // slow connections
-    double churn_per_s = 0;          // swarm-wide churn rate
+    steering steer;                  // live settings in force (set up from swarm_run, then posted)
     write_recorder writes;           // storage writes for snapshots (swarm_run::snapshots)
 };
 
@@ -483,6 +492,8 @@ void record_latency(shard& s, latency_histogram interval_histograms::*which,
                     latency_histogram shard::*run_hist, std::int64_t ns);
 /// Applies this shard's part of an injected fault (posted by the controller).
 void shard_apply_fault(shard& s, const swarm_fault& f);
+/// New live settings (the controller's, posted); peers apply them at their next tick.
+void shard_steer(shard& s, const steering& v);
 /// Carries out what sessions and peers asked for during the completion that
 /// is ending: answers hashes, leecher completions, flushes. Every completion
 /// callback that fed a session calls it last.

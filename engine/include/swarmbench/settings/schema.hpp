@@ -68,6 +68,7 @@ struct field_info {
     std::string_view doc;         // one line: what it does (the range is added by range_text)
     std::string_view group;       // "torrent", "peers", "run", ...: how forms and help group fields
     std::string_view flag;        // the CLI's name when it is not --name ("--size" for torrent_size)
+    bool live = false;            // may change while a run goes on (swarm_controls, a timeline)
 
     field_info() = default;
     field_info(std::string_view name_, value_type type_, std::string_view group_, std::string_view doc_)
@@ -84,6 +85,7 @@ struct field_info {
     field_info& in(std::string_view unit_) { unit = unit_; return *this; }
     field_info& one_of(std::vector<std::string_view> names) { choices = std::move(names); return *this; }
     field_info& cli(std::string_view flag_) { flag = flag_; return *this; }
+    field_info& make_live() { live = true; return *this; }
 
     /// "1..2048", "0 or 1 KiB..100 GiB", "a power of two, 16 KiB..64 MiB",
     /// "\"files\", \"discard\" or \"disk_only\"", or "" (no range).
@@ -99,6 +101,11 @@ struct field_info {
 };
 
 using error = std::optional<std::string>;
+
+/// A JSON syntax error as one line with its place: "line 3, column 12:
+/// syntax error while parsing object - unexpected '}'" (nlohmann's message
+/// without its prefix; `text` is what was parsed).
+std::string syntax_message(std::string_view text, const nlohmann::json::exception& e);
 
 /// The table of one kind of settings `C` (swarm_scenario, stream_config,
 /// disk_config). Built by the functions at the end of this file.

@@ -22,7 +22,7 @@
 //
 // Thread rules: run_swarm blocks the calling thread (the controller) for the
 // whole run and calls the hooks on it; it starts and joins its own threads.
-// `controls` may be changed from any thread while it runs.
+// `controls` may be used from any thread while it runs.
 #pragma once
 
 #include <atomic>
@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "swarmbench/results.hpp"
+#include "swarmbench/swarm/controls.hpp"
 #include "swarmbench/swarm/sample.hpp"
 #include "swarmbench/swarm/snapshot.hpp"
 #include "swarmbench/swarm/scenario.hpp"
@@ -43,53 +44,12 @@
 
 namespace swarmbench {
 
-/// A fault to inject into a running swarm (swarm_controls::inject).
-struct swarm_fault {
-    enum class kind_t : std::uint8_t {
-        drop,     // close `count` live connections (leecher side), chosen at random;
-                  //   each leecher reconnects as after churn. Counted as disconnects.
-        corrupt,  // seeders send `count` blocks with one byte flipped; the leecher's
-                  //   hash check fails, the piece is re-downloaded, the sender banned
-                  //   as for any wrong data. Counted as hash_failures (storage "files"
-                  //   only: "discard" checks nothing, "disk_only" has no seeders).
-        stall,    // `count` connections, chosen at random, get no block from their
-                  //   seeder for `seconds`; their queued requests are served after.
-                  //   Leechers do not drop a connection for silence during a stall.
-    };
-    kind_t kind = kind_t::drop;
-    std::uint32_t count = 1;  // 1 .. 100000 (fewer if the swarm has fewer connections)
-    double seconds = 0;       // stall: 0.01 .. 3600; ignored otherwise
-};
-/// "drop", "corrupt", "stall".
-const char* to_string(swarm_fault::kind_t k) noexcept;
-
-/// Settings a caller may change while the swarm runs (any thread). Shards
-/// read them once per tick (every 20 ms); 0 means "keep the scenario's".
-struct swarm_controls {
-    std::atomic<std::uint32_t> connections_per_leecher{0};  // grow or shrink each leecher's connections
-    std::atomic<std::uint32_t> pipeline{0};                 // requests in flight per connection
-    std::atomic<std::uint64_t> rate_limit{0};               // per-connection upload limit (B/s); UINT64_MAX: unlimited
-    std::atomic<std::uint64_t> slow_rate{0};                // slow connections' limit (B/s)
-    std::atomic<double> churn_per_s{-1};                    // swarm-wide churn rate; < 0: keep the scenario's
-
-    /// Queues a fault (any thread). The controller hands it to the shards at
-    /// its next wake-up (within one sampling interval), split over them by
-    /// their share of connections, and records it in results.events. Returns
-    /// false (and queues nothing) if the fault's fields are out of range.
-    bool inject(const swarm_fault& fault);
-    /// Takes every queued fault (the controller; any thread).
-    std::vector<swarm_fault> take_faults();
-
-private:
-    std::mutex faults_mutex_;
-    std::vector<swarm_fault> faults_;  // guarded by faults_mutex_
-};
-
 struct swarm_hooks {
     run_hooks run;  // stop flag and progress line (phase "preparing", "connecting", "running", "stopping")
     /// Each sample, on the controller thread, right after it is taken.
     std::function<void(const swarm_sample&)> on_sample;
-    /// Steering; may be null.
+    /// Steering (controls.hpp); may be null. Commands queued before the run
+    /// are in force from its first connection.
     swarm_controls* controls = nullptr;
     /// Live state for views (snapshot.hpp), on the controller thread, every
     /// snapshot_interval (10 ms at least) and once more when the run ends,

@@ -62,21 +62,6 @@ std::string column_unit(const std::string& column) {
 
 namespace {
 
-// Fills the table from named columns (missing values read as NaN).
-void fill_table(py_result& out, const std::vector<std::string>& names,
-                const std::function<const std::vector<double>*(const std::string&)>& column) {
-    out.columns = names;
-    out.rows = 0;
-    for (const std::string& n : names)
-        if (const auto* c = column(n)) out.rows = std::max(out.rows, c->size());
-    out.data.assign(out.rows * names.size(), std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t j = 0; j < names.size(); ++j) {
-        const auto* c = column(names[j]);
-        if (c == nullptr) continue;
-        for (std::size_t i = 0; i < c->size(); ++i) out.data[i * names.size() + j] = (*c)[i];
-    }
-}
-
 std::string doc_string(const nlohmann::json& doc, const char* block, const char* key, const char* fallback) {
     if (!doc.is_object() || !doc.contains(block) || !doc[block].is_object()) return fallback;
     const nlohmann::json& b = doc[block];
@@ -101,23 +86,10 @@ py::object doc_block(const nlohmann::json& doc, const char* block) {
 py_result make_result(const results& r) {
     py_result out;
     out.doc = to_json(r);
-    const timeseries& ts = r.series;
-    std::vector<std::string> names;
-    if (r.mode == "swarm") {
-        for (const sample_column& c : sample_columns()) names.push_back(c.name);
-    } else {
-        names = {"t_s", "bytes", "goodput_bytes_per_s"};
-        for (const auto& [name, values] : ts.extra) names.push_back(name);
-        std::sort(names.begin() + 1, names.end());
-    }
-    std::vector<double> bytes(ts.bytes.begin(), ts.bytes.end());
-    fill_table(out, names, [&](const std::string& n) -> const std::vector<double>* {
-        if (n == "t_s") return &ts.t_s;
-        if (n == "bytes" && r.mode != "swarm") return &bytes;
-        if (n == "goodput_bytes_per_s" && r.mode != "swarm") return &ts.goodput_bytes_per_s;
-        auto it = ts.extra.find(n);
-        return it != ts.extra.end() ? &it->second : nullptr;
-    });
+    results_table t = table_of(r);
+    out.columns = std::move(t.columns);
+    out.data = std::move(t.data);
+    out.rows = t.rows;
     out.label = r.environment.backend.empty() ? r.mode : r.environment.backend;
     return out;
 }
@@ -126,11 +98,11 @@ namespace {
 
 py_result result_from_loaded(loaded_results&& l) {
     py_result out;
+    results_table t = table_of(l);
     out.doc = l.document.is_null() ? nlohmann::json::object() : std::move(l.document);
-    fill_table(out, l.columns, [&](const std::string& n) -> const std::vector<double>* {
-        auto it = l.series.find(n);
-        return it != l.series.end() ? &it->second : nullptr;
-    });
+    out.columns = std::move(t.columns);
+    out.data = std::move(t.data);
+    out.rows = t.rows;
     out.label = l.label;
     out.dir = l.dir;
     return out;
@@ -182,27 +154,11 @@ std::vector<std::string> render_folder_graphs(const fs::path& dir) {
 
 std::vector<std::string> write_result_folder(const py_result& r, const fs::path& dir, bool graphs,
                                              std::vector<fs::path>& files) {
-    std::vector<std::string> errors;
-    auto made = create_results_dir(dir);
-    if (!made) return {made.error()};
-    if (auto err = write_results_json(dir, r.doc)) errors.push_back(*err);
-    else files.push_back(dir / results_json_name);
-    timeseries_writer csv;
-    if (auto err = csv.open(dir / timeseries_csv_name, r.columns)) {
-        errors.push_back(*err);
-    } else {
-        std::vector<double> row(r.columns.size());
-        for (std::size_t i = 0; i < r.rows; ++i) {
-            std::copy_n(r.data.begin() + static_cast<std::ptrdiff_t>(i * row.size()), row.size(), row.begin());
-            if (auto e = csv.append(row)) {
-                errors.push_back(*e);
-                break;
-            }
-        }
-        csv.close();
-        files.push_back(dir / timeseries_csv_name);
-    }
-    if (!errors.empty() || !graphs) return errors;
+    std::vector<std::string> errors = write_results_folder(dir, r.doc, results_table{r.columns, r.data, r.rows});
+    if (!errors.empty()) return errors;
+    files.push_back(dir / results_json_name);
+    files.push_back(dir / timeseries_csv_name);
+    if (!graphs) return errors;
     // Read the folder back and draw it, as `swarmbench run` does (the
     // folder's name is the run's label there too).
     auto loaded = load_results(dir);

@@ -61,6 +61,20 @@ private:
 /// Writes `doc` to `dir`/results.json atomically (pretty, 2-space indent).
 std::optional<std::string> write_results_json(const std::filesystem::path& dir, const nlohmann::json& doc);
 
+/// A run's time series as timeseries.csv holds it: the swarm's sample
+/// columns, or t_s, bytes, goodput_bytes_per_s and the mode's own columns
+/// (sorted); NaN where a column has no value.
+struct results_table {
+    std::vector<std::string> columns;  // CSV order, t_s first
+    std::vector<double> data;          // rows x columns.size(), row-major
+    std::size_t rows = 0;              // samples
+};
+
+/// Writes a finished run's folder into `dir` (created): results.json (`doc`)
+/// and timeseries.csv (`table`). Returns the errors, each naming its file.
+std::vector<std::string> write_results_folder(const std::filesystem::path& dir, const nlohmann::json& doc,
+                                              const results_table& table);
+
 /// A results folder read back: its document (may be null if results.json is
 /// missing or unparseable, as after kill -9 before the first write), and
 /// its time series by column name (from timeseries.csv; a torn last line is
@@ -73,6 +87,10 @@ struct loaded_results {
     std::map<std::string, std::vector<double>> series; // column -> values
     std::size_t rows() const;
 };
+
+/// A finished run's table, or a folder's as read back.
+results_table table_of(const results& r);
+results_table table_of(const loaded_results& l);
 
 /// Reads a results folder. Errors name the file and the line.
 bt::result<loaded_results> load_results(const std::filesystem::path& dir);

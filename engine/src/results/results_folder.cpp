@@ -21,6 +21,7 @@
 #include <system_error>
 
 #include "swarmbench/log.hpp"
+#include "swarmbench/swarm/sample.hpp"
 
 namespace swarmbench {
 
@@ -291,6 +292,79 @@ std::optional<std::string> write_results_json(const fs::path& dir, const nlohman
         return "cannot replace " + final_path.string() + ": " + ec.message();
     }
     return std::nullopt;
+}
+
+// ---- [a finished run] ----
+
+namespace {
+
+/// The table of named columns (missing values read as NaN).
+template <class Column>
+results_table table_from(const std::vector<std::string>& names, const Column& column) {
+    results_table out;
+    out.columns = names;
+    for (const std::string& n : names)
+        if (const std::vector<double>* c = column(n)) out.rows = std::max(out.rows, c->size());
+    out.data.assign(out.rows * names.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t j = 0; j < names.size(); ++j) {
+        const std::vector<double>* c = column(names[j]);
+        if (c == nullptr) continue;
+        for (std::size_t i = 0; i < c->size(); ++i) out.data[i * names.size() + j] = (*c)[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+results_table table_of(const results& r) {
+    const timeseries& ts = r.series;
+    std::vector<std::string> names;
+    if (r.mode == "swarm") {
+        for (const sample_column& c : sample_columns()) names.push_back(c.name);
+    } else {
+        names = {"t_s", "bytes", "goodput_bytes_per_s"};
+        for (const auto& [name, values] : ts.extra) names.push_back(name);
+        std::sort(names.begin() + 1, names.end());
+    }
+    const std::vector<double> bytes(ts.bytes.begin(), ts.bytes.end());
+    const auto column = [&](const std::string& n) -> const std::vector<double>* {
+        if (n == "t_s") return &ts.t_s;
+        if (n == "bytes" && r.mode != "swarm") return &bytes;
+        if (n == "goodput_bytes_per_s" && r.mode != "swarm") return &ts.goodput_bytes_per_s;
+        auto it = ts.extra.find(n);
+        return it != ts.extra.end() ? &it->second : nullptr;
+    };
+    return table_from(names, column);
+}
+
+results_table table_of(const loaded_results& l) {
+    return table_from(l.columns, [&](const std::string& n) -> const std::vector<double>* {
+        auto it = l.series.find(n);
+        return it != l.series.end() ? &it->second : nullptr;
+    });
+}
+
+std::vector<std::string> write_results_folder(const fs::path& dir, const nlohmann::json& doc,
+                                              const results_table& table) {
+    auto made = create_results_dir(dir);
+    if (!made) return {made.error()};
+    std::vector<std::string> errors;
+    if (auto err = write_results_json(dir, doc)) errors.push_back(*err);
+    timeseries_writer csv;
+    if (auto err = csv.open(dir / "timeseries.csv", table.columns)) {
+        errors.push_back(*err);
+        return errors;
+    }
+    std::vector<double> row(table.columns.size());
+    for (std::size_t i = 0; i < table.rows; ++i) {
+        std::copy_n(table.data.begin() + static_cast<std::ptrdiff_t>(i * row.size()), row.size(), row.begin());
+        if (auto err = csv.append(row)) {
+            errors.push_back(*err);
+            break;
+        }
+    }
+    csv.close();
+    return errors;
 }
 
 // ---- [reading] ----

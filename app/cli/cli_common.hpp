@@ -17,6 +17,7 @@
 #include "swarmbench/backend.hpp"
 #include "swarmbench/endpoint.hpp"
 #include "swarmbench/results.hpp"
+#include "swarmbench/session/run_session.hpp"
 #include "swarmbench/swarm/scenario.hpp"
 #include "swarmbench/workloads/run_control.hpp"
 
@@ -49,17 +50,22 @@ command make_upload_command(CLI::App& parent);     // upload (cmd_clients.cpp)
 command make_download_command(CLI::App& parent);   // download (cmd_clients.cpp)
 command make_seed_command(CLI::App& parent);       // seed (cmd_clients.cpp)
 
-// ---- running a swarm (swarm_report.cpp) ----
-/// Output flags every swarm command shares.
-struct swarm_output {
+// ---- running and reporting (run_report.cpp) ----
+/// Output flags every command that runs something shares.
+struct run_output {
     std::string output;        // -o: results folder ("" : ./swarmbench-results/<timestamp>/)
     bool json = false;         // --json: the results document on stdout
     bool no_progress = false;  // --no-progress
     bool no_graphs = false;    // --no-graphs
 };
-/// Runs `sc` (validated) with the stop flag and the progress line, writes
-/// the results folder and its graphs, prints the summary. Returns the exit code.
-int run_swarm_and_report(const swarm_scenario& sc, const swarm_output& out);
+/// Adds -o, --json, --no-progress and --no-graphs to `sub`, into `out`.
+void add_output_flags(CLI::App* sub, run_output& out);
+/// Runs `req` (validated) through a run_session: the progress line, Ctrl-C
+/// stops it, the results folder with its graphs, then the summary and
+/// --json. Returns the exit code.
+int run_and_report(run_request req, const run_output& out);
+/// A swarm: warns when the descriptor limit is short, then run_and_report.
+int run_swarm_and_report(const swarm_scenario& sc, const run_output& out, const swarm_timeline& timeline = {});
 
 // ---- flag parsing (each throws usage_error naming the flag and the range) ----
 std::uint64_t parse_count(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi);

@@ -39,7 +39,7 @@ struct client_args {
     std::string duration, timeout, backend, threads, interval_ms;  // as for run
     bool no_spread = false;     // --no-spread-sources
     bool dump = false;          // --dump-scenario
-    swarm_output out;           // -o, --json, --no-progress, --no-graphs
+    run_output out;             // -o, --json, --no-progress, --no-graphs
 };
 
 /// Sets `field` from a flag's text; errors name the flag and the field.
@@ -130,10 +130,7 @@ CLI::App* add_common(CLI::App& parent, const char* name, const char* help, clien
     sub->add_option("--backend", a.backend, "auto | io_uring | epoll | iocp");
     sub->add_option("--threads", a.threads, "Engine contexts, one thread each (0: one per core)");
     sub->add_option("--interval-ms", a.interval_ms, "Sampling interval");
-    sub->add_option("-o,--output", a.out.output, "Results folder (default ./swarmbench-results/<timestamp>/)");
-    sub->add_flag("--json", a.out.json, "Also write the results document to stdout");
-    sub->add_flag("--no-progress", a.out.no_progress, "No live progress line on stderr");
-    sub->add_flag("--no-graphs", a.out.no_graphs, "Do not draw PNG/SVG graphs");
+    add_output_flags(sub, a.out);
     sub->add_flag("--dump-scenario", a.dump, "Print the scenario as JSON (replay it with run --scenario) and exit");
     return sub;
 }

@@ -4,15 +4,13 @@
 
 #include "cli_common.hpp"
 #include "schema_flags.hpp"
-#include "swarmbench/workloads/disk.hpp"
 
 namespace swarmbench::cli {
 
 namespace {
 struct disk_args {
     std::unique_ptr<schema_flags<disk_config>> fields;  // one flag per disk_config field
-    bool json = false;                                  // --json
-    bool no_progress = false;                           // --no-progress
+    run_output out;                                     // -o, --json, --no-progress, --no-graphs
 };
 
 int run(const disk_args& a) {
@@ -21,13 +19,10 @@ int run(const disk_args& a) {
     a.fields->refuse(validate(c));
     raise_open_file_limit();
 
-    progress_printer printer(!a.no_progress);
-    run_hooks hooks;
-    hooks.stop = &stop_flag();
-    hooks.on_progress = [&printer](const progress& p) { printer(p); };
-    results r = run_disk(c, hooks);
-    printer.finish();
-    return report(r, a.json);
+    run_request req;
+    req.mode = run_mode::disk;
+    req.disk = c;
+    return run_and_report(std::move(req), a.out);
 }
 }  // namespace
 
@@ -37,8 +32,7 @@ command make_disk_command(CLI::App& parent) {
         "disk", "Positioned writes at shuffled offsets into a preallocated file, like "
                 "fio --rw=randwrite --ioengine=io_uring (every block written once)");
     a->fields = std::make_unique<schema_flags<disk_config>>(sub, disk_schema());
-    sub->add_flag("--json", a->json, "Write the results document (docs/results-schema.md) to stdout");
-    sub->add_flag("--no-progress", a->no_progress, "No live progress line on stderr");
+    add_output_flags(sub, a->out);
     return {sub, [a] { return run(*a); }};
 }
 

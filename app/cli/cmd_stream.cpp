@@ -6,15 +6,13 @@
 #include "cli_common.hpp"
 #include "schema_flags.hpp"
 #include "swarmbench/log.hpp"
-#include "swarmbench/workloads/stream.hpp"
 
 namespace swarmbench::cli {
 
 namespace {
 struct stream_args {
     std::unique_ptr<schema_flags<stream_config>> fields;  // a flag per stream_config field but role
-    bool json = false;                                    // --json
-    bool no_progress = false;                             // --no-progress
+    run_output out;                                       // -o, --json, --no-progress, --no-graphs
 };
 
 int run(const stream_args& a) {
@@ -40,13 +38,10 @@ int run(const stream_args& a) {
                    "(ulimit -n, or run as root) or expect EMFILE",
                    c.connections, need, limit);
 
-    progress_printer printer(!a.no_progress);
-    run_hooks hooks;
-    hooks.stop = &stop_flag();
-    hooks.on_progress = [&printer](const progress& p) { printer(p); };
-    results r = run_stream(c, hooks);
-    printer.finish();
-    return report(r, a.json);
+    run_request req;
+    req.mode = run_mode::stream;
+    req.stream = c;
+    return run_and_report(std::move(req), a.out);
 }
 }  // namespace
 
@@ -56,8 +51,7 @@ command make_stream_command(CLI::App& parent) {
         "stream", "N one-way TCP streams, like iperf3 -P N (loopback: both ends in this process)");
     a->fields = std::make_unique<schema_flags<stream_config>>(sub, stream_schema(),
                                                               std::vector<std::string_view>{"role", "expect_connections"});
-    sub->add_flag("--json", a->json, "Write the results document (docs/results-schema.md) to stdout");
-    sub->add_flag("--no-progress", a->no_progress, "No live progress line on stderr");
+    add_output_flags(sub, a->out);
     return {sub, [a] { return run(*a); }};
 }
 

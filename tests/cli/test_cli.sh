@@ -2,7 +2,7 @@
 # CLI smoke tests: test_cli.sh CASE BACKEND SWARMBENCH_BINARY
 #   stream | disk | listen_target   on BACKEND (exit 77 = skip if it cannot run here)
 #   bad_flags | version_backends | interrupt | plot
-#   run (on BACKEND) | run_flags | run_interrupt | run_disk_full
+#   run (on BACKEND) | run_flags | run_timeline | run_interrupt | run_disk_full
 # Loopback and temp directories only; waits are bounded deadlines.
 set -euo pipefail
 case_name="$1"
@@ -53,25 +53,38 @@ for expr in sys.argv[2:]:
 EOF
 }
 
+# check_folder DIR MODE [STATUS]: a complete results folder of a MODE run, as plot and the app open it.
+check_folder() {
+  [ -s "$1/results.json" ] || fail "$1: no results.json"
+  [ "$(wc -l < "$1/timeseries.csv")" -ge 2 ] || fail "$1: timeseries.csv has no rows"
+  check_json "$1/results.json" "d['config']['mode'] == '$2'" "s['status'] == '${3:-ok}'"
+  if [ ! -s "$1/throughput.png" ]; then
+    "$bin" plot "$1" -o "$work/plot-check" 2>&1 | grep -q "built without cairo" || fail "$1: no graphs"
+  fi
+}
+
 case "$case_name" in
 stream)
   require_backend
-  "$bin" stream --connections 4 --seconds 1 --json --backend "$backend" > "$work/out.json" 2> "$work/err.txt" \
-    || { cat "$work/err.txt" >&2; fail "stream exited $?"; }
+  "$bin" stream --connections 4 --seconds 1 --json --backend "$backend" -o "$work/res" > "$work/out.json" \
+    2> "$work/err.txt" || { cat "$work/err.txt" >&2; fail "stream exited $?"; }
   check_json "$work/out.json" "s['goodput_bytes_per_s'] > 0" "s['connections_established'] == 4" \
     "s['connections_accepted'] == 4" "s['errors'] == 0" "d['environment']['backend'] == '$backend'" \
     "d['config']['mode'] == 'stream'" "len(d['timeseries']['t_s']) >= 5" "s['status'] == 'ok'"
+  check_folder "$work/res" stream
+  grep -q "results      $work/res" "$work/err.txt" || fail "the summary does not name the folder: $(cat "$work/err.txt")"
   ;;
 disk)
   require_backend
-  "$bin" disk --size 8MiB --json --backend "$backend" --dir "$work" > "$work/out.json" 2> "$work/err.txt" \
-    || { cat "$work/err.txt" >&2; fail "disk exited $?"; }
+  "$bin" disk --size 8MiB --json --backend "$backend" --dir "$work" -o "$work/res" > "$work/out.json" \
+    2> "$work/err.txt" || { cat "$work/err.txt" >&2; fail "disk exited $?"; }
   check_json "$work/out.json" "s['goodput_bytes_per_s'] > 0" "s['ops'] == 512" "s['errors'] == 0" \
     "s['latency_us_p99'] >= s['latency_us_p50'] > 0" "d['config']['mode'] == 'disk'"
+  check_folder "$work/res" disk
   [ -z "$(find "$work" -name 'swarmbench-disk-*')" ] || fail "the temp file was not removed"
   # O_DIRECT with --fsync and --keep, into a named file.
   "$bin" disk --size 4MiB --queue-depth 8 --direct --fsync --keep --json --backend "$backend" \
-    --file "$work/direct.dat" > "$work/direct.json" 2> "$work/err.txt" \
+    --file "$work/direct.dat" -o "$work/res-direct" > "$work/direct.json" 2> "$work/err.txt" \
     || { cat "$work/err.txt" >&2; fail "disk --direct exited $?"; }
   check_json "$work/direct.json" "s['ops'] == 256" "s['errors'] == 0" "d['config']['direct'] is True"
   [ "$(stat -c %s "$work/direct.dat")" = 4194304 ] || fail "--keep: file missing or wrong size"
@@ -80,7 +93,7 @@ listen_target)
   require_backend
   port="$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   "$bin" stream --listen "127.0.0.1:$port" --connections 2 --seconds 60 --json --backend "$backend" \
-    > "$work/listen.json" 2> "$work/listen.err" &
+    -o "$work/res-listen" > "$work/listen.json" 2> "$work/listen.err" &
   lpid=$!
   pids+=("$lpid")
   # Wait (bounded) for the listener to appear in /proc/net/tcp without connecting to it.
@@ -90,7 +103,7 @@ listen_target)
     sleep 0.1
   done
   "$bin" stream --target "127.0.0.1:$port" --connections 2 --seconds 1 --json --backend "$backend" \
-    > "$work/target.json" 2> "$work/target.err" || { cat "$work/target.err" >&2; fail "target exited $?"; }
+    -o "$work/res-target" > "$work/target.json" 2> "$work/target.err" || { cat "$work/target.err" >&2; fail "target exited $?"; }
   for _ in $(seq 1 100); do kill -0 "$lpid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$lpid" 2>/dev/null; then fail "listener did not finish after its 2 connections closed"; fi
   wait "$lpid" || { cat "$work/listen.err" >&2; fail "listener exited non-zero"; }
@@ -198,6 +211,31 @@ run_flags)
   "$bin" run --scenario "$work/dump.json" --dump-scenario > "$work/dump2.json"
   cmp -s "$work/dump.json" "$work/dump2.json" || fail "a dumped scenario does not read back the same"
   ;;
+run_timeline)
+  # --timeline FILE: the plan's phases, sets and faults reach the run and its events; a bad entry
+  # is refused before anything runs, naming the file, the entry, the field and its range.
+  cat > "$work/plan.json" <<'JSON'
+[
+  {"t": 0, "set": {"pipeline": 4}},
+  {"t": 0.3, "phase": "narrow", "set": {"connections_per_leecher": 2}},
+  {"t": 0.5, "fault": {"kind": "drop", "count": 1}}
+]
+JSON
+  "$bin" run --size 16MiB --piece-size 64KiB --seeders 2 --leechers 2 --connections 4 --storage discard \
+    --duration 1.5 --interval-ms 50 --timeline "$work/plan.json" -o "$work/res" --no-progress > /dev/null \
+    2> "$work/err.txt" || fail "run --timeline exited $?: $(cat "$work/err.txt")"
+  check_json "$work/res/results.json" "s['status'] == 'ok'" \
+    "[e['what'] for e in d['events']][:3] == ['pipeline 16 -> 4', 'phase narrow', 'connections_per_leecher 4 -> 2']" \
+    "'drop 1 connection' in [e['what'] for e in d['events']]"
+  echo '[{"t": 1, "set": {"pipeline": 0}}]' > "$work/bad-plan.json"
+  set +e
+  "$bin" run --timeline "$work/bad-plan.json" -o "$work/never" > /dev/null 2> "$work/err.txt"; rc=$?
+  set -e
+  [ "$rc" = 2 ] || fail "a bad timeline exited $rc"
+  grep -qF -- "--timeline $work/bad-plan.json: entry 1 (t = 1 s): pipeline: must be 1..2048, got 0" "$work/err.txt" \
+    || fail "unclear error: $(cat "$work/err.txt")"
+  [ ! -e "$work/never" ] || fail "a refused run made its results folder"
+  ;;
 run_interrupt)
   # SIGINT mid-run: status interrupted, and the streamed time series already on disk parses.
   "$bin" run --size 256MiB --rate-limit 1MiB -o "$work/res" > /dev/null 2> "$work/err.txt" &
@@ -223,7 +261,7 @@ run_disk_full)
   check_json "$work/res/results.json" "s['status'] == 'failed'" "s['swarm']['disk_bytes_written'] > 0" "len(ts['t_s']) >= 1"
   ;;
 interrupt)
-  "$bin" stream --connections 2 --seconds 60 --json > "$work/out.json" 2> "$work/err.txt" &
+  "$bin" stream --connections 2 --seconds 60 --json -o "$work/res" > "$work/out.json" 2> "$work/err.txt" &
   spid=$!
   pids+=("$spid")
   for _ in $(seq 1 100); do grep -q running "$work/err.txt" && break; sleep 0.1; done
@@ -233,12 +271,12 @@ interrupt)
   kill -0 "$spid" 2>/dev/null && fail "still running 10 s after SIGINT"
   wait "$spid" || fail "exited non-zero after SIGINT: $(cat "$work/err.txt")"
   check_json "$work/out.json" "s['status'] == 'interrupted'" "s['goodput_bytes_per_s'] > 0" "s['seconds'] < 30"
+  check_folder "$work/res" stream interrupted
   ;;
 plot)
-  # A stream run's document is a results folder of its own; plot it, then overlay two.
-  mkdir -p "$work/run-a" "$work/run-b"
+  # A stream run's folder (-o, no graphs); plot it, then overlay two.
   for d in run-a run-b; do
-    "$bin" stream --connections 2 --seconds 1 --json --no-progress > "$work/$d/results.json" 2> "$work/err.txt" \
+    "$bin" stream --connections 2 --seconds 1 --no-progress --no-graphs -o "$work/$d" > /dev/null 2> "$work/err.txt" \
       || { cat "$work/err.txt" >&2; fail "stream for $d exited $?"; }
   done
   set +e

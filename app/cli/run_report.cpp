@@ -1,17 +1,19 @@
-// swarm_report: running a swarm scenario from the command line and reporting
-// it, shared by `run` and the real-client commands (`upload`, `download`,
-// `seed`): the progress line, the results folder, the graphs, the summary
-// and --json, so every one of them produces exactly what `run` does.
+// run_report: running something from the command line and reporting it,
+// shared by every command that runs (`run`, `stream`, `disk`, and the
+// real-client commands `upload`, `download`, `seed`): a run_session does
+// the run, the results folder and its graphs; this file is the adapter that
+// prints the progress line, forwards Ctrl-C, and prints the summary and
+// --json, so every command produces exactly what `run` does.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <string>
 
 #include "cli_common.hpp"
-#include "swarmbench/graphs.hpp"
 #include "swarmbench/log.hpp"
 #include "swarmbench/results_folder.hpp"
-#include "swarmbench/swarm/swarm.hpp"
+#include "swarmbench/session/run_session.hpp"
 #include "swarmbench/units.hpp"
 
 namespace swarmbench::cli {
@@ -63,8 +65,40 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
 
 }  // namespace
 
-int run_swarm_and_report(const swarm_scenario& sc, const swarm_output& a) {
+void add_output_flags(CLI::App* sub, run_output& out) {
+    sub->add_option("-o,--output", out.output, "Results folder (default ./swarmbench-results/<timestamp>/)");
+    sub->add_flag("--json", out.json, "Also write the results document (docs/results-schema.md) to stdout");
+    sub->add_flag("--no-progress", out.no_progress, "No live progress line on stderr");
+    sub->add_flag("--no-graphs", out.no_graphs, "Do not draw PNG/SVG graphs");
+}
+
+int run_and_report(run_request req, const run_output& a) {
     const std::filesystem::path dir = a.output.empty() ? default_results_dir() : std::filesystem::path(a.output);
+    req.output_dir = dir;
+    req.graphs = !a.no_graphs;
+    const bool swarm = req.mode == run_mode::swarm;
+    progress_printer printer(!a.no_progress);
+    run_session session(std::move(req));
+    std::vector<session_event> events;
+    for (;;) {
+        session.wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+        const bool done = session.finished();  // nothing is queued after it: the pop below takes the rest
+        events.clear();
+        session.pop_events(events);
+        for (const session_event& e : events)
+            if (e.kind == session_event::kind_t::progress) printer(e.report);
+        if (stop_flag().load()) session.stop();  // Ctrl-C: the run ends cleanly, its folder complete
+        if (done) break;
+    }
+    printer.finish();
+    const results r = session.wait();
+    const int code = report(r, a.json);
+    if (swarm) print_swarm_summary(r, std::filesystem::exists(dir) ? dir : std::filesystem::path());
+    else if (std::filesystem::exists(dir)) std::fprintf(stderr, "  results      %s\n", dir.string().c_str());
+    return code;
+}
+
+int run_swarm_and_report(const swarm_scenario& sc, const run_output& a, const swarm_timeline& timeline) {
     const std::uint64_t limit = raise_open_file_limit();
     // Both ends of each connection live here, unless the seeders run in
     // another process (seeders_at) or outside (connect_to without seeders).
@@ -74,27 +108,10 @@ int run_swarm_and_report(const swarm_scenario& sc, const swarm_output& a) {
         log().warn("{} connections need about {} file descriptors but the open-file limit is {}: raise it "
                    "(ulimit -n) or expect EMFILE",
                    total_connections(sc), need, limit);
-
-    progress_printer printer(!a.no_progress);
-    swarm_hooks hooks;
-    hooks.run.stop = &stop_flag();
-    hooks.run.on_progress = [&printer](const progress& p) { printer(p); };
-    hooks.output_dir = dir;
-    results r = run_swarm(sc, hooks);
-    printer.finish();
-
-    if (!a.no_graphs && std::filesystem::exists(dir / timeseries_csv_name)) {
-        auto loaded = load_results(dir);
-        if (!loaded) {
-            log().error("graphs: {}", loaded.error());
-        } else {
-            const graph_output g = render_graphs({loaded.value()}, dir);
-            for (const auto& e : g.errors) log().error("graphs: {}", e);
-        }
-    }
-    const int code = report(r, a.json);
-    print_swarm_summary(r, std::filesystem::exists(dir) ? dir : std::filesystem::path());
-    return code;
+    run_request req;
+    req.scenario = sc;
+    req.timeline = timeline;
+    return run_and_report(std::move(req), a);
 }
 
 }  // namespace swarmbench::cli

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <imgui.h>
@@ -13,15 +14,6 @@
 #include "system.hpp"
 
 namespace swarmbench::gui {
-
-const char* to_string(run_mode m) noexcept {
-    switch (m) {
-        case run_mode::swarm: return "swarm";
-        case run_mode::stream: return "stream";
-        case run_mode::disk: return "disk";
-    }
-    return "?";
-}
 
 namespace {
 constexpr std::size_t max_log_lines = 5000;  // the panel keeps this many
@@ -35,11 +27,16 @@ gui_app::gui_app(app_options options) : options_(std::move(options)) {
     state_.disk.size = 256ULL << 20;
     state_.stream.connections = 4;
     state_.stream.seconds = 10;
+    if (options_.run || !options_.export_dir.empty() || !options_.screenshot.empty()) step_ = script_step::waiting_run;
+    // A scripted run of a file that cannot be used runs nothing else instead.
     if (!options_.scenario.empty()) {
         state_.ui.scenario_path = options_.scenario;
-        load_scenario(options_.scenario);
+        if (!load_scenario(options_.scenario) && step_ != script_step::off) fail_script("--scenario " + state_.notice);
     }
-    if (options_.run || !options_.export_dir.empty() || !options_.screenshot.empty()) step_ = script_step::waiting_run;
+    if (!options_.timeline.empty()) {
+        state_.ui.timeline_path = options_.timeline;
+        if (!load_timeline(options_.timeline) && step_ != script_step::off) fail_script("--timeline " + state_.notice);
+    }
     log().info("swarmbench-gui {} (Dear ImGui {})", version(), ImGui::GetVersion());
 }
 
@@ -57,7 +54,9 @@ void gui_app::frame() {
     drain();
     if (options_.run && !started_) {
         started_ = true;
-        if ((state_.ui.mode == run_mode::swarm && !state_.form.valid())) {
+        if (step_ == script_step::done) {
+            // refused at start-up (fail_script): nothing runs
+        } else if ((state_.ui.mode == run_mode::swarm && !state_.form.valid())) {
             std::string all;
             for (const auto& f : state_.form.fields())
                 if (!state_.form.error(f).empty()) all += " " + state_.form.error(f) + ";";
@@ -84,14 +83,8 @@ void gui_app::drain() {
     run_inbox in = controller_.drain();
     for (const auto& s : in.samples) state_.samples.push(s);
     if (in.last_progress) state_.last_progress = *in.last_progress;
-    if (!in.writes.empty() || in.snapshot) {
-        swarm_snapshot snap = in.snapshot ? std::move(*in.snapshot) : swarm_snapshot{};
-        snap.writes = std::move(in.writes);
-        snap.dropped_writes = in.dropped_writes;
-        absorb_snapshot(state_.live, std::move(snap));
-    }
+    if (in.snapshot) absorb_snapshot(state_.live, std::move(*in.snapshot));
     if (in.finished) finish_run(std::move(*in.finished));
-    controller_.join_if_done();
 
     if (auto done = exporter_.take()) {
         state_.export_busy = false;
@@ -179,6 +172,7 @@ void gui_app::draw_layout(app_commands& cmd) {
 void gui_app::act(app_commands& cmd) {
     if (cmd.load_scenario) load_scenario(state_.ui.scenario_path);
     if (cmd.save_scenario) save_scenario(state_.ui.scenario_path);
+    if (cmd.load_timeline) load_timeline(state_.ui.timeline_path);
     if (cmd.start) start_run();
     if (cmd.stop && state_.phase == run_phase::running) {
         controller_.stop();
@@ -201,20 +195,11 @@ void gui_app::start_run() {
     if (controller_.running()) return;
     run_request req;
     req.output_dir = default_results_dir(state_.ui.results_parent);
-    switch (state_.ui.mode) {
-        case run_mode::swarm:
-            req.mode = run_request::kind::swarm;
-            req.scenario = state_.form.scenario();
-            break;
-        case run_mode::stream:
-            req.mode = run_request::kind::stream;
-            req.stream = state_.stream;
-            break;
-        case run_mode::disk:
-            req.mode = run_request::kind::disk;
-            req.disk = state_.disk;
-            break;
-    }
+    req.mode = state_.ui.mode;
+    req.scenario = state_.form.scenario();
+    if (req.mode == run_mode::swarm) req.timeline = state_.timeline;
+    req.stream = state_.stream;
+    req.disk = state_.disk;
     state_.samples.clear();
     state_.markers.clear();
     state_.last_results.reset();
@@ -226,7 +211,7 @@ void gui_app::start_run() {
     state_.steer.pipeline = static_cast<int>(sc.pipeline);
     state_.steer.unlimited = sc.rate_limit == 0;
     state_.steer.rate_limit_mib = sc.rate_limit == 0 ? 100.0f : static_cast<float>(sc.rate_limit / 1048576.0);
-    state_.run_dir = req.output_dir;
+    state_.run_dir = *req.output_dir;
     state_.running_mode = state_.ui.mode;
     state_.ui.export_dir.clear();
     if (controller_.start(std::move(req))) {
@@ -254,25 +239,52 @@ void gui_app::finish_run(results&& r) {
     }
 }
 
-void gui_app::load_scenario(const std::string& path) {
+namespace {
+
+/// The file's text, or nullopt.
+std::optional<std::string> read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        state_.notice = "cannot read " + path;
-        log().error("{}", state_.notice);
-        return;
-    }
+    if (!in) return std::nullopt;
     std::ostringstream ss;
     ss << in.rdbuf();
-    auto parsed = parse_scenario(ss.str());
+    return ss.str();
+}
+
+}  // namespace
+
+bool gui_app::load_scenario(const std::string& path) {
+    const auto text = read_text(path);
+    auto parsed = text ? parse_scenario(*text) : bt::result<swarm_scenario>(bt::parse_error{"cannot read the file"});
     if (!parsed) {
         state_.notice = path + ": " + parsed.error();
         log().error("{}", state_.notice);
-        return;
+        return false;
     }
     state_.form.reset(parsed.value());
     state_.ui.mode = run_mode::swarm;
     state_.notice = "loaded " + path;
     log().info("scenario {} loaded", path);
+    return true;
+}
+
+bool gui_app::load_timeline(const std::string& path) {
+    if (path.empty()) {
+        state_.timeline.clear();
+        state_.notice = "timeline cleared";
+        return true;
+    }
+    const auto text = read_text(path);
+    auto parsed = text ? swarm_timeline::parse(*text) : bt::result<swarm_timeline>(bt::parse_error{"cannot read the file"});
+    if (!parsed) {
+        state_.notice = path + ": " + parsed.error();
+        log().error("{}", state_.notice);
+        return false;
+    }
+    state_.timeline = std::move(parsed.value());
+    state_.notice = "timeline " + path + " loaded";
+    log().info("timeline {} loaded: {} actions until {:.1f} s", path, state_.timeline.actions().size(),
+               state_.timeline.end_s());
+    return true;
 }
 
 void gui_app::save_scenario(const std::string& path) {

@@ -70,7 +70,9 @@ private:
     void drain();
     void start_run();
     void finish_run(results&& r);
-    void load_scenario(const std::string& path);
+    /// Each false, with the reason in the notice and the log, on a file that cannot be read or used.
+    bool load_scenario(const std::string& path);
+    bool load_timeline(const std::string& path);
     void save_scenario(const std::string& path);
     void open_results(const std::string& dir);
     void apply_steering(const std::vector<std::string>& changes);

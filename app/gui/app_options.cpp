@@ -8,6 +8,7 @@ namespace swarmbench::gui {
 const char* usage_text() noexcept {
     return "Usage: swarmbench-gui [options]\n"
            "  --scenario FILE     load this scenario file at start\n"
+           "  --timeline FILE     load this timeline (docs/timeline.md) for the swarm at start\n"
            "  --run               start the run at once\n"
            "  --export DIR        export the results folder and graphs here when the run ends\n"
            "  --screenshot FILE   save the window as a PNG when the run ends\n"
@@ -35,11 +36,12 @@ std::variant<app_options, std::string> parse_options(int argc, char** argv) {
             o.exit_when_done = true;
         } else if (arg == "-h" || arg == "--help") {
             o.help = true;
-        } else if (arg == "--scenario" || arg == "--export" || arg == "--screenshot" || arg == "--write-icon" ||
+        } else if (arg == "--scenario" || arg == "--timeline" || arg == "--export" || arg == "--screenshot" || arg == "--write-icon" ||
                    arg == "--size" || arg == "--tab" || arg == "--frame-stats") {
             std::string v;
             if (!value(v)) return std::string(arg) + ": expects a value";
             if (arg == "--scenario") o.scenario = v;
+            if (arg == "--timeline") o.timeline = v;
             if (arg == "--export") o.export_dir = v;
             if (arg == "--screenshot") o.screenshot = v;
             if (arg == "--write-icon") o.write_icon = v;

@@ -1,6 +1,6 @@
 // app_options: swarmbench-gui's command line, for scripted use:
 //
-//   swarmbench-gui [--scenario FILE] [--run] [--export DIR] [--screenshot FILE]
+//   swarmbench-gui [--scenario FILE] [--timeline FILE] [--run] [--export DIR] [--screenshot FILE]
 //                  [--exit-when-done] [--size WxH] [--tab NAME] [--write-icon FILE]
 //                  [--frame-stats FILE]
 //
@@ -15,6 +15,7 @@ namespace swarmbench::gui {
 
 struct app_options {
     std::string scenario;        // --scenario: load this file at start
+    std::string timeline;        // --timeline: load this timeline file at start
     bool run = false;            // --run: start at once
     std::string export_dir;      // --export: export here when the run ends
     std::string screenshot;      // --screenshot: save the window here when the run ends

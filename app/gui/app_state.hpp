@@ -18,6 +18,7 @@
 #include "scrolling_buffer.hpp"
 #include "swarmbench/results.hpp"
 #include "swarmbench/results_folder.hpp"
+#include "swarmbench/session/run_session.hpp"
 #include "swarmbench/swarm/sample.hpp"
 #include "swarmbench/workloads/disk.hpp"
 #include "swarmbench/workloads/run_control.hpp"
@@ -25,15 +26,13 @@
 
 namespace swarmbench::gui {
 
-/// What Start runs.
-enum class run_mode : int { swarm = 0, stream = 1, disk = 2 };
-const char* to_string(run_mode m) noexcept;
 
 /// The UI's own choices, kept apart from run data (Tracy's ViewData): paths,
 /// the graphs' time window, which views are shown.
 struct ui_settings {
     run_mode mode = run_mode::swarm;          // what Start runs
     std::string scenario_path = "assets/scenarios/small.json";  // load/save box
+    std::string timeline_path;                // the timeline box ("" : none loaded)
     std::string results_parent = "swarmbench-results";  // each run gets a folder in here
     std::string export_dir;                   // Export target ("" : the run's own folder)
     std::string open_dir;                     // Open results folder box
@@ -69,6 +68,7 @@ struct app_commands {
     bool stop = false;                      // Stop pressed
     bool load_scenario = false;             // Load (ui.scenario_path)
     bool save_scenario = false;             // Save (ui.scenario_path)
+    bool load_timeline = false;             // Load (ui.timeline_path)
     std::optional<std::string> export_to;   // Export into this folder
     std::optional<std::string> open_results;  // overlay this results folder
     bool clear_overlays = false;            // drop every overlay
@@ -95,6 +95,7 @@ struct app_state {
     std::filesystem::path run_dir;           // this run's results folder
     std::optional<results> last_results;     // the finished run's document
     steering_state steer;                    // steering sliders
+    swarm_timeline timeline;                 // timed changes the next swarm run applies (docs/timeline.md)
 
     std::vector<std::string> log_lines;      // copied from the log sink, bounded
     std::uint64_t log_seen = 0;              // sink sequence number copied so far

@@ -4,6 +4,7 @@
 // engine's own messages shown under it; the baselines have their few settings.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 
 #include <imgui.h>
@@ -159,6 +160,27 @@ void draw_disk_fields(app_state& state) {
     if (!state.baseline_error.empty()) ImGui::TextColored(error_colour, "%s", state.baseline_error.c_str());
 }
 
+/// The timeline file box (docs/timeline.md): Load reads it (an empty box
+/// clears it); its actions are listed under a collapsed header.
+void draw_timeline_row(app_state& state, app_commands& cmd) {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    ImGui::SetNextItemWidth(-(ImGui::CalcTextSize("Load").x + st.FramePadding.x * 2 + st.ItemSpacing.x));
+    ImGui::InputTextWithHint("##timeline", "timeline file (timed changes; empty: none)", &state.ui.timeline_path);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("A JSON plan of timed sets, ramps, faults and phases, as `swarmbench run --timeline` "
+                          "and Python's Timeline.save() write it (docs/timeline.md).");
+    ImGui::SameLine();
+    if (ImGui::Button("Load##timeline")) cmd.load_timeline = true;
+    const auto& actions = state.timeline.actions();
+    if (actions.empty()) return;
+    char header[96];
+    std::snprintf(header, sizeof(header), "Timeline: %zu actions until %.1f s###timeline_actions", actions.size(),
+                  state.timeline.end_s());
+    if (ImGui::CollapsingHeader(header)) {
+        for (const timeline_action& a : actions) ImGui::BulletText("%7.2f s  %s", a.t_s, a.label.c_str());
+    }
+}
+
 }  // namespace
 
 void draw_scenario_panel(app_state& state, app_commands& cmd) {
@@ -183,6 +205,7 @@ void draw_scenario_panel(app_state& state, app_commands& cmd) {
         if (ImGui::Button("Save")) cmd.save_scenario = true;
         ImGui::SameLine();
         if (ImGui::Button("Reset")) state.form.reset(swarm_scenario{});
+        draw_timeline_row(state, cmd);
     }
     ImGui::Separator();
     ImGui::BeginChild("settings", ImVec2(0, 0), false);

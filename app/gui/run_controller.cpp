@@ -1,125 +1,50 @@
 #include "run_controller.hpp"
 
-#include <chrono>
+#include <stdexcept>
 #include <utility>
 
 #include "swarmbench/log.hpp"
-#include "swarmbench/results_folder.hpp"
 
 namespace swarmbench::gui {
 
-namespace {
-
-/// Baselines report progress, not samples: one synthetic sample per report,
-/// on the controller's own clock, so the graphs draw every mode alike.
-swarm_sample sample_from_progress(const progress& p, double t_s, run_request::kind mode) {
-    swarm_sample s;
-    s.t_s = t_s;
-    s.payload_total = p.bytes;
-    s.goodput_bps = p.rate_bytes_per_s;
-    if (mode == run_request::kind::stream) {
-        s.net_in_total = p.bytes;
-        s.net_in_bps = p.rate_bytes_per_s;
-        s.connections_active = static_cast<std::uint32_t>(p.done);
-    } else {
-        s.disk_write_total = p.bytes;
-        s.disk_write_bps = p.rate_bytes_per_s;
-    }
-    return s;
-}
-
-}  // namespace
-
-run_controller::~run_controller() {
-    stop();
-    if (thread_.joinable()) thread_.join();
-}
-
 bool run_controller::start(run_request request) {
-    if (running_.load()) return false;
-    if (thread_.joinable()) thread_.join();
-    stop_.store(false);
-    controls_.reset();
-    controls_.take();  // a new run starts from its scenario
-    {
-        std::lock_guard lock(mutex_);
-        inbox_ = run_inbox{};
+    if (running()) return false;
+    session_.reset();  // the last run has ended: joins at once
+    controls_ = std::make_shared<swarm_controls>();
+    request.controls = controls_;
+    if (request.mode == run_mode::swarm) request.snapshot_interval = std::chrono::milliseconds(250);
+    try {
+        session_ = std::make_unique<run_session>(std::move(request));
+    } catch (const std::invalid_argument& e) {
+        log().error("cannot start the run: {}", e.what());
+        return false;
     }
-    running_.store(true);
-    thread_ = std::thread([this, r = std::move(request)]() mutable { run(std::move(r)); });
+    delivered_ = false;
     return true;
 }
 
+void run_controller::stop() noexcept {
+    if (session_) session_->stop();
+}
+
+bool run_controller::running() const { return session_ && !session_->finished(); }
+
 run_inbox run_controller::drain() {
-    run_inbox out;
-    std::lock_guard lock(mutex_);
-    std::swap(out, inbox_);
-    return out;
-}
-
-void run_controller::join_if_done() {
-    if (!running_.load() && thread_.joinable()) thread_.join();
-}
-
-void run_controller::push_sample(const swarm_sample& s) {
-    std::lock_guard lock(mutex_);
-    inbox_.samples.push_back(s);
-}
-
-void run_controller::run(run_request request) {
-    results r;
-    run_hooks base;
-    base.stop = &stop_;
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-        if (request.mode == run_request::kind::swarm) {
-            swarm_hooks hooks;
-            hooks.run = base;
-            hooks.run.on_progress = [this](const progress& p) {
-                std::lock_guard lock(mutex_);
-                inbox_.last_progress = p;
-            };
-            hooks.on_sample = [this](const swarm_sample& s) { push_sample(s); };
-            hooks.on_snapshot = [this](swarm_snapshot&& snap) {
-                std::lock_guard lock(mutex_);
-                inbox_.writes.insert(inbox_.writes.end(), snap.writes.begin(), snap.writes.end());
-                inbox_.dropped_writes += snap.dropped_writes;
-                snap.writes.clear();
-                inbox_.snapshot = std::move(snap);
-            };
-            hooks.snapshot_interval = std::chrono::milliseconds(250);
-            hooks.controls = &controls_;
-            hooks.output_dir = request.output_dir;
-            r = run_swarm(request.scenario, hooks);
-        } else {
-            base.on_progress = [this, t0, mode = request.mode](const progress& p) {
-                const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                const swarm_sample s = sample_from_progress(p, t, mode);
-                std::lock_guard lock(mutex_);
-                inbox_.last_progress = p;
-                inbox_.samples.push_back(s);
-            };
-            r = request.mode == run_request::kind::stream ? run_stream(request.stream, base)
-                                                          : run_disk(request.disk, base);
-            // The baselines return their document; the swarm writes its own.
-            if (auto dir = create_results_dir(request.output_dir); !dir) {
-                log().error("results: {}", dir.error());
-            } else if (auto err = write_results_json(request.output_dir, to_json(r))) {
-                log().error("results: {}", *err);
-            }
-        }
-    } catch (const std::exception& e) {
-        // The workloads report run-time failures in the results; this is a bug
-        // or bad_alloc, still shown to the user rather than ending the app.
-        r.summary.status = "failed";
-        r.summary.error_messages.push_back(std::string("internal error: ") + e.what());
-        log().error("run: {}", e.what());
+    run_inbox in;
+    if (!session_) return in;
+    const bool done = session_->finished();  // nothing is queued after it: the pop below takes the rest
+    events_.clear();
+    session_->pop_events(events_);
+    for (session_event& e : events_) {
+        if (e.kind == session_event::kind_t::sample) in.samples.push_back(e.sample);
+        else in.last_progress = std::move(e.report);
     }
-    {
-        std::lock_guard lock(mutex_);
-        inbox_.finished = std::move(r);
+    in.snapshot = session_->take_snapshot();
+    if (done && !delivered_) {
+        in.finished = session_->result();
+        delivered_ = true;
     }
-    running_.store(false);
+    return in;
 }
 
 }  // namespace swarmbench::gui

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The desktop app end to end under a virtual X server:
 #   gui_e2e.sh [--runner CMD] [--wineprefix DIR] [--scenario NAME] [--no-graphs]
-#              GUI SOURCE_DIR WORK_DIR [PYTHON3]
+#              [--timeline] GUI SOURCE_DIR WORK_DIR [PYTHON3]
 # Starts Xvfb on a free display (-displayfd), runs
 #   [CMD] swarmbench-gui --scenario assets/scenarios/NAME --run --export export
 #                        --screenshot shot.png --exit-when-done
@@ -18,17 +18,22 @@
 #   --scenario NAME    a file in assets/scenarios (default small.json)
 #   --no-graphs        a build without cairo: the export has no graphs (and the
 #                      screenshot comes from app/gui/png_plain.cpp)
+#   --timeline         also load a timeline (--timeline FILE) whose phase must
+#                      reach results.json's events; then check that a scripted
+#                      run of a missing scenario file exits 2 and runs nothing
 set -euo pipefail
 runner=()
 wineprefix=""
 scenario=small.json
 graphs=1
+timeline=0
 while [[ $# -gt 0 && $1 == --* ]]; do
   case "$1" in
     --runner) runner=("$2"); shift 2 ;;
     --wineprefix) wineprefix="$2"; shift 2 ;;
     --scenario) scenario="$2"; shift 2 ;;
     --no-graphs) graphs=0; shift ;;
+    --timeline) timeline=1; shift ;;
     *) echo "gui_e2e.sh: unknown option $1"; exit 2 ;;
   esac
 done
@@ -101,9 +106,14 @@ show_cores() {
     fi
   done
 }
+extra=()
+if ((timeline)); then
+  echo '[{"t": 0, "phase": "e2e", "set": {"pipeline": 8}}]' > "$work/plan.json"
+  extra=(--timeline "$work/plan.json")
+fi
 status=0
 started=$SECONDS
-LIBGL_ALWAYS_SOFTWARE=1 timeout --kill-after=10 180 "${runner[@]}" "$gui" \
+LIBGL_ALWAYS_SOFTWARE=1 timeout --kill-after=10 180 "${runner[@]}" "$gui" "${extra[@]}" \
   --scenario "$src/assets/scenarios/$scenario" --run \
   --export export --screenshot shot.png --exit-when-done \
   --size "${width}x${height}" >"$work/gui.log" 2>&1 || status=$?
@@ -122,16 +132,28 @@ if ((graphs)); then
   [[ -f export/throughput.png ]] || fail "export/throughput.png missing"
 fi
 [[ $(wc -l <export/timeseries.csv) -ge 2 ]] || fail "timeseries.csv has no rows"
-"$python" - "$work/export/results.json" <<'PY' || fail "results.json status is not ok"
+"$python" - "$work/export/results.json" "$timeline" <<'PY' || fail "results.json status is not ok (or the timeline's phase is missing)"
 import json, sys
 doc = json.load(open(sys.argv[1]))
 status = doc["summary"]["status"]
 mode = doc.get("config", {}).get("mode")
 backend = doc.get("environment", {}).get("backend")
-print("results.json: mode", mode, "backend", backend, "status", status)
-sys.exit(0 if status == "ok" and mode == "swarm" else 1)
+events = [e["what"] for e in doc.get("events", [])]
+print("results.json: mode", mode, "backend", backend, "status", status, "events", events)
+sys.exit(0 if status == "ok" and mode == "swarm" and (sys.argv[2] == "0" or "phase e2e" in events) else 1)
 PY
 ls swarmbench-results/*/results.json >/dev/null 2>&1 || fail "no run folder under swarmbench-results/"
 [[ -f shot.png ]] || fail "shot.png missing"
 "$python" "$here/check_screenshot.py" "$work/shot.png" "$width" "$height" || fail "screenshot check"
+
+if ((timeline)); then
+  # A scripted run of a file that cannot be read refuses (exit 2) and runs nothing instead.
+  mkdir -p "$work/refusal"
+  status=0
+  (cd "$work/refusal" && LIBGL_ALWAYS_SOFTWARE=1 timeout --kill-after=10 60 "${runner[@]}" "$gui" \
+    --scenario "$work/typo.json" --run --exit-when-done --size "${width}x${height}") >"$work/refusal.log" 2>&1 || status=$?
+  [[ $status -eq 2 ]] || { cat "$work/refusal.log"; echo "FAIL: a missing --scenario exited $status, want 2"; exit 1; }
+  grep -q "typo.json: cannot read the file" "$work/refusal.log" || { cat "$work/refusal.log"; echo "FAIL: no reason given"; exit 1; }
+  [[ ! -e "$work/refusal/swarmbench-results" ]] || { echo "FAIL: a refused script ran anyway"; exit 1; }
+fi
 echo "PASS"

@@ -146,12 +146,6 @@ py_result load_folder(const fs::path& dir) {
 // [SECTION] export and graphs
 // ---------------------------------------------------------------------------
 
-std::vector<std::string> render_folder_graphs(const fs::path& dir) {
-    auto loaded = load_results(dir);
-    if (!loaded) return {loaded.error()};
-    return render_graphs({loaded.value()}, dir).errors;
-}
-
 std::vector<std::string> write_result_folder(const py_result& r, const fs::path& dir, bool graphs,
                                              std::vector<fs::path>& files) {
     std::vector<std::string> errors = write_results_folder(dir, r.doc, results_table{r.columns, r.data, r.rows});

@@ -1,29 +1,30 @@
-// bind_run: running workloads from Python. run() / run_stream() / run_disk()
-// block (GIL released) and return a Result; start() / start_stream() /
-// start_disk() return a Run, the same workload on its own thread, polled
-// with poll(), samples() and wait(), or stopped with stop().
+// bind_run: running workloads from Python, as an adapter of the engine's
+// run_session (session/run_session.hpp), which runs the workload, applies
+// the timeline and writes the results folder. run() / run_stream() /
+// run_disk() block (GIL released) and return a Result; start() /
+// start_stream() / start_disk() return a Run, polled with poll(), samples()
+// and wait(), or stopped with stop().
 //
 // Threads and the GIL:
-//   * The workload runs without the GIL: on the calling thread for run(),
-//     on the Run's std::thread for start(). Its hooks (the controller
-//     thread) push each sample into a mutex-guarded queue and apply the
-//     timeline in C++; they take the GIL only to call on_sample (and, for a
-//     blocking run(), to check for Ctrl-C with PyErr_CheckSignals).
+//   * The session's own thread runs the workload and never touches Python.
+//     A pump drains its events into a mutex-guarded row queue and calls
+//     on_sample with the GIL: the calling thread for run() (which also
+//     checks for Ctrl-C with PyErr_CheckSignals), the Run's std::thread for
+//     start().
 //   * Lock order: the GIL may be held while taking run_state::mutex, never
-//     the reverse (the hooks drop the mutex before they take the GIL).
+//     the reverse (the pump drops the mutex before it takes the GIL).
 //   * An exception from on_sample, or KeyboardInterrupt, stops the run; the
 //     run ends cleanly and the exception is raised from run() / result().
 //   * Dropping a Run stops and joins it (GIL released while joining). An
-//     atexit hook stops every run still going and waits until each has
+//     atexit hook stops every run still going and waits until each pump has
 //     ended and each blocking run() (in a daemon thread) is back in Python,
 //     before the interpreter finalizes: no thread of ours then asks for the
 //     GIL of a dying interpreter (Python would end it with pthread_exit,
-//     whose unwinding through C++ frames aborts). After that hook, hooks
+//     whose unwinding through C++ frames aborts). After that hook, pumps
 //     call no Python and new runs are refused.
 //
-// [SECTION] run_state: what a workload shares with Python
-// [SECTION] the hooks (controller thread)
-// [SECTION] the workload body
+// [SECTION] run_state: what a run shares with Python
+// [SECTION] the pump
 // [SECTION] Run
 // [SECTION] bindings
 #include <algorithm>
@@ -39,6 +40,7 @@
 
 #include "high_level.hpp"
 #include "swarmbench/log.hpp"
+#include "swarmbench/session/run_session.hpp"
 #include "swarmbench/swarm/sample.hpp"
 
 namespace swarmbench::python {
@@ -58,43 +60,29 @@ constexpr auto exit_deadline = std::chrono::seconds(120);
 // [SECTION] run_state
 // ---------------------------------------------------------------------------
 
-enum class mode_t : std::uint8_t { swarm, stream, disk };
+/// Events the session queues for a pump that is busy in on_sample; beyond
+/// it the oldest are dropped and counted (Run.dropped).
+constexpr std::size_t event_capacity = 1 << 16;
 
-const char* mode_name(mode_t m) {
-    switch (m) {
-        case mode_t::swarm: return "swarm";
-        case mode_t::stream: return "stream";
-        case mode_t::disk: return "disk";
-    }
-    return "?";
-}
-
-/// Shared by Python (Run, run()) and the controller thread. Holds no Python
-/// object it would have to release: `callback` is borrowed (its owner
-/// outlives the workload, see Run), `error` is released by Python-side code
-/// with the GIL (or deliberately leaked if nobody is left to do so).
+/// Shared by Python (Run, run()) and the pump. Holds no Python object it
+/// would have to release: `callback` is borrowed (its owner outlives the
+/// run, see Run), `error` is released by Python-side code with the GIL (or
+/// deliberately leaked if nobody is left to do so).
 struct run_state {
-    // ---- set before the workload starts, read-only after
-    mode_t mode = mode_t::swarm;                 // which workload
-    swarm_scenario scenario;                     // mode swarm
-    stream_config stream;                        // mode stream
-    disk_config disk;                            // mode disk
+    // ---- set before the run starts, read-only after
+    run_request request;                         // what to run (moved into the session)
     std::shared_ptr<py_controls> controls;       // swarm: steering (never null for swarm)
-    swarm_timeline timeline;                     // swarm: the timeline's copy
-    std::optional<fs::path> output_dir;          // results folder, as `swarmbench run -o`
-    bool check_signals = false;                  // blocking run(): check for Ctrl-C in the hooks
-    bool blocking = false;                       // run(): the caller waits on its own thread
+    bool check_signals = false;                  // blocking run(): check for Ctrl-C in the pump
+    bool blocking = false;                       // run(): the caller pumps on its own thread
     std::vector<std::string> columns;            // names of the live rows
-
-    // ---- controller thread only
-    std::size_t next_action = 0;                 // first timeline action not applied yet
+    std::unique_ptr<run_session> session;        // the run, from start_session() on
 
     // ---- written with the GIL; `callback` also read without it (null test)
     std::atomic<PyObject*> callback{nullptr};    // on_sample (borrowed); null: none
     PyObject* error = nullptr;                   // owned: the first exception from on_sample or Ctrl-C (GIL only)
 
     // ---- any thread
-    std::atomic<bool> stop{false};               // the workload's stop flag
+    std::atomic<bool> stop{false};               // asked to stop (the pump forwards it to the session)
 
     // ---- guarded by mutex
     std::mutex mutex;
@@ -102,10 +90,12 @@ struct run_state {
     std::vector<double> pending;                 // rows not yet taken by poll()/samples(), row-major
     std::size_t rows = 0;                        // rows produced so far
     progress last_progress;                      // the latest progress report
-    bool finished = false;                       // the workload returned; `outcome` is set
+    bool finished = false;                       // the run has ended; `outcome` is set
     bool returned = false;                       // blocking: the caller holds the GIL again
     std::optional<results> outcome;              // what it returned
 };
+
+run_mode mode_of(const run_state& st) { return st.request.mode; }
 
 /// Every run_state still alive, for the atexit hook.
 std::mutex registry_mutex;
@@ -133,7 +123,7 @@ void keep_current_error(run_state& st) {
 }
 
 // ---------------------------------------------------------------------------
-// [SECTION] the hooks (controller thread, no GIL)
+// [SECTION] the pump (no GIL but in call_python)
 // ---------------------------------------------------------------------------
 
 void push_row(run_state& st, const std::vector<double>& row) {
@@ -176,87 +166,44 @@ void call_python(run_state& st, const std::vector<double>* row) {
     }
 }
 
-// Applies every timeline action that is due at `t_s`.
-void apply_timeline(run_state& st, double t_s) {
-    st.timeline.apply_due(st.controls->c, t_s, &st.next_action);
-}
-
-void on_swarm_sample(run_state& st, const swarm_sample& s) {
-    apply_timeline(st, s.t_s);
-    const std::vector<double> row = sample_values(s);
-    push_row(st, row);
-    call_python(st, &row);
-}
-
-void on_progress(run_state& st, const progress& p) {
-    {
-        std::lock_guard lock(st.mutex);
-        st.last_progress = p;
-    }
-    if (st.mode == mode_t::swarm) {
-        // Swarm rows come from on_sample; progress only carries the Ctrl-C check.
-        if (st.check_signals) call_python(st, nullptr);
-        return;
-    }
-    const std::vector<double> row = progress_values(p);
-    push_row(st, row);
-    call_python(st, &row);
-}
-
-// ---------------------------------------------------------------------------
-// [SECTION] the workload body (no GIL)
-// ---------------------------------------------------------------------------
-
-void finish_folder(run_state& st, results& r) {
-    if (!st.output_dir) return;
-    std::vector<std::string> errors;
-    if (st.mode == mode_t::swarm) {
-        // The engine streamed timeseries.csv and wrote results.json: draw the graphs.
-        if (fs::exists(*st.output_dir / timeseries_csv_name)) {
-            auto more = render_folder_graphs(*st.output_dir);
-            errors.insert(errors.end(), more.begin(), more.end());
+/// One session event as Python sees it: a swarm's rows are its samples, a
+/// baseline's its progress reports (progress_columns()).
+void take_event(run_state& st, const session_event& e) {
+    std::vector<double> row;
+    if (e.kind == session_event::kind_t::progress) {
+        {
+            std::lock_guard lock(st.mutex);
+            st.last_progress = e.report;
         }
+        if (mode_of(st) == run_mode::swarm) return;
+        row = progress_values(e.report);
     } else {
-        std::vector<fs::path> files;
-        const py_result pr = make_result(r);
-        errors = write_result_folder(pr, *st.output_dir, true, files);
+        if (mode_of(st) != run_mode::swarm) return;
+        row = sample_values(e.sample);
     }
-    for (const auto& e : errors) log().error("results folder: {}", e);
+    push_row(st, row);
+    call_python(st, &row);
 }
 
-void run_body(run_state& st) {
+/// Drains the session until it has finished, then records its results.
+void pump(run_state& st) {
     results r;
     try {
-        switch (st.mode) {
-            case mode_t::swarm: {
-                swarm_hooks hooks;
-                hooks.run.stop = &st.stop;
-                hooks.run.on_progress = [&st](const progress& p) { on_progress(st, p); };
-                hooks.on_sample = [&st](const swarm_sample& s) { on_swarm_sample(st, s); };
-                hooks.controls = &st.controls->c;
-                hooks.output_dir = st.output_dir;
-                apply_timeline(st, 0.0);  // actions at t = 0 are in force from the first tick
-                r = run_swarm(st.scenario, hooks);
-                break;
-            }
-            case mode_t::stream: {
-                run_hooks hooks;
-                hooks.stop = &st.stop;
-                hooks.on_progress = [&st](const progress& p) { on_progress(st, p); };
-                r = run_stream(st.stream, hooks);
-                break;
-            }
-            case mode_t::disk: {
-                run_hooks hooks;
-                hooks.stop = &st.stop;
-                hooks.on_progress = [&st](const progress& p) { on_progress(st, p); };
-                r = run_disk(st.disk, hooks);
-                break;
-            }
+        run_session& s = *st.session;
+        std::vector<session_event> events;
+        for (;;) {
+            s.wait_until(steady::now() + signal_poll);
+            const bool done = s.finished();  // nothing is queued after it: the pop below takes the rest
+            events.clear();
+            s.pop_events(events);
+            for (const session_event& e : events) take_event(st, e);
+            if (st.check_signals) call_python(st, nullptr);
+            if (st.stop.load()) s.stop();
+            if (done) break;
         }
-        finish_folder(st, r);
-    } catch (const std::exception& e) {  // e.g. bad_alloc: the workloads themselves do not throw
-        r.mode = mode_name(st.mode);
+        r = s.wait();
+    } catch (const std::exception& e) {  // bad_alloc: the session itself reports run-time failures
+        r.mode = to_string(mode_of(st));
         r.summary.status = "failed";
         ++r.summary.errors;
         r.summary.error_messages.push_back(std::string("swarmbench: ") + e.what());
@@ -267,6 +214,16 @@ void run_body(run_state& st) {
         st.finished = true;
     }
     st.cv.notify_all();
+}
+
+/// Starts the session of `st` (GIL held: its errors become ValueError).
+void start_session(run_state& st) {
+    if (st.controls) st.request.controls = std::shared_ptr<swarm_controls>(st.controls, &st.controls->c);
+    try {
+        st.session = std::make_unique<run_session>(st.request, event_capacity);
+    } catch (const std::invalid_argument& e) {
+        throw py::value_error(e.what());
+    }
 }
 
 /// Waits (GIL released, waking every signal_poll to check for Ctrl-C) until
@@ -329,7 +286,8 @@ public:
     py_run(std::shared_ptr<run_state> st, py::object callback) : st_(std::move(st)), callback_(std::move(callback)) {
         st_->callback = callback_.is_none() ? nullptr : callback_.ptr();
         register_run(st_);
-        thread_ = std::thread([st = st_] { run_body(*st); });
+        start_session(*st_);
+        thread_ = std::thread([st = st_] { pump(*st); });
     }
     py_run(const py_run&) = delete;
     py_run& operator=(const py_run&) = delete;
@@ -362,7 +320,7 @@ private:
     std::shared_ptr<run_state> st_;  // shared with the thread
     py::object callback_;            // on_sample, owned here (st_->callback borrows it)
     std::mutex join_mutex_;          // one joiner at a time (destructor vs. result())
-    std::thread thread_;             // runs run_body
+    std::thread thread_;             // runs pump()
 };
 
 /// Iterator over a Run's samples (swarmbench.Run.samples()).
@@ -400,54 +358,52 @@ void stop_all_runs() {
 std::shared_ptr<run_state> swarm_state(py::handle scenario, py::handle controls, py::handle timeline,
                                        py::handle output_dir, const py::kwargs& fields) {
     auto st = std::make_shared<run_state>();
-    st->mode = mode_t::swarm;
+    st->request.mode = run_mode::swarm;
     if (!scenario.is_none() && !py::isinstance<swarm_scenario>(scenario))
         throw py::type_error("scenario: expected a Scenario or None, got " + type_name(scenario));
     const swarm_scenario base = scenario.is_none() ? swarm_scenario{} : scenario.cast<swarm_scenario>();
-    st->scenario = fields.empty() ? base : scenario_with(base, fields);
-    raise_if_invalid("invalid scenario", validate(st->scenario));
+    st->request.scenario = fields.empty() ? base : scenario_with(base, fields);
+    raise_if_invalid("invalid scenario", validate(st->request.scenario));
     if (controls.is_none()) st->controls = std::make_shared<py_controls>();
     else if (py::isinstance<py_controls>(controls)) st->controls = controls.cast<std::shared_ptr<py_controls>>();
     else throw py::type_error("controls: expected a Controls or None, got " + type_name(controls));
     if (!timeline.is_none()) {
         if (!py::isinstance<py_timeline>(timeline))
             throw py::type_error("timeline: expected a Timeline or None, got " + type_name(timeline));
-        st->timeline = timeline.cast<const py_timeline&>().t;
+        st->request.timeline = timeline.cast<const py_timeline&>().t;
     }
-    if (!output_dir.is_none()) st->output_dir = output_dir.cast<fs::path>();
+    if (!output_dir.is_none()) st->request.output_dir = output_dir.cast<fs::path>();
     for (const sample_column& c : sample_columns()) st->columns.push_back(c.name);
     return st;
 }
 
 template <class C>
-std::shared_ptr<run_state> baseline_state(mode_t mode, py::handle config, py::handle output_dir,
+std::shared_ptr<run_state> baseline_state(run_mode mode, py::handle config, py::handle output_dir,
                                           const py::kwargs& fields, C (*with)(const C&, const py::kwargs&),
-                                          std::vector<std::string> (*validate_fn)(const C&), const char* cls) {
+                                          const char* cls) {
     auto st = std::make_shared<run_state>();
-    st->mode = mode;
+    st->request.mode = mode;
     if (!config.is_none() && !py::isinstance<C>(config))
         throw py::type_error(fmt::format("config: expected a {} or None, got {}", cls, type_name(config)));
     const C base = config.is_none() ? C{} : config.cast<C>();
     const C c = fields.empty() ? base : with(base, fields);
-    raise_if_invalid(fmt::format("invalid {}", cls), validate_fn(c));
-    if constexpr (std::is_same_v<C, stream_config>) st->stream = c;
-    else st->disk = c;
-    if (!output_dir.is_none()) st->output_dir = output_dir.cast<fs::path>();
+    raise_if_invalid(fmt::format("invalid {}", cls), validate(c));
+    if constexpr (std::is_same_v<C, stream_config>) st->request.stream = c;
+    else st->request.disk = c;
+    if (!output_dir.is_none()) st->request.output_dir = output_dir.cast<fs::path>();
     st->columns = progress_columns();
     return st;
 }
 
 std::shared_ptr<run_state> stream_state(py::handle config, py::handle output_dir, const py::kwargs& fields) {
-    return baseline_state<stream_config>(mode_t::stream, config, output_dir, fields, &stream_with, &validate_stream,
-                                         "StreamConfig");
+    return baseline_state<stream_config>(run_mode::stream, config, output_dir, fields, &stream_with, "StreamConfig");
 }
 
 std::shared_ptr<run_state> disk_state(py::handle config, py::handle output_dir, const py::kwargs& fields) {
-    return baseline_state<disk_config>(mode_t::disk, config, output_dir, fields, &disk_with, &validate_disk,
-                                       "DiskConfig");
+    return baseline_state<disk_config>(run_mode::disk, config, output_dir, fields, &disk_with, "DiskConfig");
 }
 
-/// The blocking run: the workload on this thread, GIL released.
+/// The blocking run: the session's events pumped on this thread, GIL released.
 py::object run_here(const std::shared_ptr<run_state>& st, const py::object& on_sample, bool check) {
     if (!on_sample.is_none() && !PyCallable_Check(on_sample.ptr()))
         throw py::type_error("on_sample: expected a callable or None, got " + type_name(on_sample));
@@ -455,9 +411,10 @@ py::object run_here(const std::shared_ptr<run_state>& st, const py::object& on_s
     st->check_signals = true;
     st->blocking = true;
     register_run(st);
+    start_session(*st);
     {
         py::gil_scoped_release release;
-        run_body(*st);
+        pump(*st);
     }
     {
         std::lock_guard lock(st->mutex);
@@ -549,7 +506,7 @@ wait(timeout) blocks with the GIL released. stop() ends the run early (its
 Result then has status "interrupted"); result() waits and returns the
 Result. Dropping a Run, or leaving a `with` block, stops and joins it.)doc")
         .def_property_readonly(
-            "mode", [](py_run& r) { return std::string(mode_name(r.state().mode)); },
+            "mode", [](py_run& r) { return std::string(to_string(mode_of(r.state()))); },
             "\"swarm\", \"stream\" or \"disk\".")
         .def_property_readonly(
             "columns", [](py_run& r) { return r.state().columns; },
@@ -557,7 +514,7 @@ Result. Dropping a Run, or leaving a `with` block, stops and joins it.)doc")
         .def_property_readonly(
             "controls",
             [](py_run& r) -> py::object {
-                if (r.state().mode != mode_t::swarm) return py::none();
+                if (mode_of(r.state()) != run_mode::swarm) return py::none();
                 return py::cast(r.state().controls);
             },
             "Swarm: the Controls steering this run (the one given, or the run's own); None for stream and disk.")
@@ -568,6 +525,10 @@ Result. Dropping a Run, or leaving a `with` block, stops and joins it.)doc")
                 return !r.state().finished;
             },
             "True until the workload has returned.")
+        .def_property_readonly(
+            "dropped", [](py_run& r) { return r.state().session->dropped_events(); },
+            "Reports the run made while on_sample kept this Run's pump busy, dropped oldest first from its bounded "
+            "queue (the results folder and Result have every sample regardless).")
         .def_property_readonly(
             "rows",
             [](py_run& r) {
@@ -638,7 +599,7 @@ Result. Dropping a Run, or leaving a `with` block, stops and joins it.)doc")
             "Stops the run and waits for it to end.")
         .def("__repr__", [](py_run& r) {
             std::lock_guard lock(r.state().mutex);
-            return fmt::format("<Run {} {} ({} samples)>", mode_name(r.state().mode),
+            return fmt::format("<Run {} {} ({} samples)>", to_string(mode_of(r.state())),
                                r.state().finished ? "ended" : "running", r.state().rows);
         });
 

@@ -225,10 +225,9 @@ std::string config_repr(const char* cls, const C& c) {
 }
 
 /// A copy of `base` with keyword arguments applied, then validated as a
-/// whole (`validate_fn`: ranges and the rules between fields).
+/// whole (the engine's validate(): ranges and the rules between fields).
 template <class C>
-C config_with(const C& base, const py::kwargs& kw, std::vector<std::string> (*validate_fn)(const C&),
-              const char* what) {
+C config_with(const C& base, const py::kwargs& kw, const char* what) {
     C c = base;
     std::vector<std::string> problems;
     for (auto [k, v] : kw) {
@@ -238,19 +237,16 @@ C config_with(const C& base, const py::kwargs& kw, std::vector<std::string> (*va
             problems.push_back(e.what());
         }
     }
-    if (problems.empty()) problems = validate_fn(c);
+    if (problems.empty()) problems = validate(c);
     raise_if_invalid(what, problems);
     return c;
 }
-
-std::vector<std::string> validate_scenario(const swarm_scenario& s) { return validate(s); }
 
 /// What every settings class has: a keyword constructor, one property per
 /// field (its doc from the schema), validate, to_dict, fields, copy, pickling,
 /// equality and a repr of what differs from the defaults.
 template <class C>
-void bind_settings(py::class_<C>& cls, const char* name, std::vector<std::string> (*validate_fn)(const C&),
-                   C (*with)(const C&, const py::kwargs&)) {
+void bind_settings(py::class_<C>& cls, const char* name, C (*with)(const C&, const py::kwargs&)) {
     cls.def(py::init([with](const py::kwargs& kw) { return with(C{}, kw); }),
             "Every field as a keyword argument (the rest keep their defaults); TypeError for an unknown name or a "
             "wrong type, ValueError naming the field and its range.");
@@ -262,7 +258,7 @@ void bind_settings(py::class_<C>& cls, const char* name, std::vector<std::string
             py::cpp_function([fname](C& c, py::handle v) { set_field(c, fname, v); }), doc.c_str());
     }
     cls.def(
-        "validate", [validate_fn](const C& c) { return validate_fn(c); },
+        "validate", [](const C& c) { return validate(c); },
         "Every problem, one line each naming the field and its range; empty when it can run.");
     cls.def(
         "to_dict", [](const C& c) { return json_to_py(schema_of<C>().to_json(c)); },
@@ -332,19 +328,17 @@ swarm_scenario scenario_from_py(py::handle source) {
 // ---------------------------------------------------------------------------
 
 swarm_scenario scenario_with(const swarm_scenario& base, const py::kwargs& kw) {
-    return config_with(base, kw, &validate_scenario, "invalid scenario");
+    return config_with(base, kw, "invalid scenario");
 }
 
 stream_config stream_with(const stream_config& base, const py::kwargs& kw) {
-    return config_with(base, kw, &validate_stream, "invalid stream config");
+    return config_with(base, kw, "invalid stream config");
 }
 
 disk_config disk_with(const disk_config& base, const py::kwargs& kw) {
-    return config_with(base, kw, &validate_disk, "invalid disk config");
+    return config_with(base, kw, "invalid disk config");
 }
 
-std::vector<std::string> validate_stream(const stream_config& c) { return validate(c); }
-std::vector<std::string> validate_disk(const disk_config& c) { return validate(c); }
 
 // ---------------------------------------------------------------------------
 // [SECTION] bindings
@@ -361,7 +355,7 @@ message ("pipeline: must be 1..2048, got 0"), unknown names and wrong types
 TypeError ("seedrs: unknown field (did you mean "seeders"?)"). The
 constructor also checks the rules between fields; setting a property checks
 that field alone (validate() lists every problem).)doc");
-    bind_settings(sc, "Scenario", &validate_scenario, &scenario_with);
+    bind_settings(sc, "Scenario", &scenario_with);
     sc.def_static("from_json", &scenario_from_py, py::arg("source"),
                   "A scenario from JSON text (a scenario file's content) or a dict of fields; missing fields keep "
                   "their defaults. ValueError names the field or the line.");
@@ -390,13 +384,13 @@ that field alone (validate() lists every problem).)doc");
 
 StreamConfig(**fields), every field also a read/write property; the ranges
 are those of `swarmbench stream`. Run it with run_stream().)doc");
-    bind_settings(st, "StreamConfig", &validate_stream, &stream_with);
+    bind_settings(st, "StreamConfig", &stream_with);
 
     py::class_<disk_config> dk(m, "DiskConfig", R"doc(The disk baseline: shuffled positioned writes into one file, like fio --rw=randwrite.
 
 DiskConfig(**fields), every field also a read/write property; the ranges
 are those of `swarmbench disk`. Run it with run_disk().)doc");
-    bind_settings(dk, "DiskConfig", &validate_disk, &disk_with);
+    bind_settings(dk, "DiskConfig", &disk_with);
 }
 
 }  // namespace swarmbench::python

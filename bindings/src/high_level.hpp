@@ -45,10 +45,6 @@ std::string type_name(py::handle h);
 
 // ---- Scenario / StreamConfig / DiskConfig (bind_scenario.cpp) ----
 
-/// Validation of the baseline modes' configs, the ranges the CLI enforces;
-/// each line names the field ("connections: must be 1..100000, got 0").
-std::vector<std::string> validate_stream(const stream_config& c);
-std::vector<std::string> validate_disk(const disk_config& c);
 /// Applies keyword arguments to a copy of `base` (TypeError for unknown
 /// names or wrong types, ValueError listing every bad value and every
 /// cross-field problem). Used by the constructors and by run(**fields).
@@ -85,8 +81,6 @@ py_result make_result(const results& r);
 /// everything but `label`, the one member Python may change).
 std::vector<std::string> write_result_folder(const py_result& r, const std::filesystem::path& dir, bool graphs,
                                              std::vector<std::filesystem::path>& files);
-/// Renders graphs for the folder a swarm run streamed to (as cmd_run does).
-std::vector<std::string> render_folder_graphs(const std::filesystem::path& dir);
 /// Unit of a time-series column ("B/s", "ms", ...; "" when unknown).
 std::string column_unit(const std::string& column);
 /// The live columns of the stream and disk modes (one row per progress report).

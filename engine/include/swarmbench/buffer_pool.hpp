@@ -19,6 +19,7 @@ namespace swarmbench {
 /// Frees memory from allocate_aligned() (the alignment must match).
 struct aligned_deleter {
     std::size_t alignment = 4096;  // as passed to allocate_aligned
+    std::size_t mapped = 0;        // bytes taken from the OS as whole pages (0: from operator new)
     void operator()(std::byte* p) const noexcept;
 };
 /// An owned, aligned block of bytes.
@@ -26,7 +27,9 @@ using aligned_bytes = std::unique_ptr<std::byte[], aligned_deleter>;
 
 /// `bytes` bytes (at least one) aligned to `alignment` (a power of two), for
 /// O_DIRECT / FILE_FLAG_NO_BUFFERING. Portable (std::aligned_alloc is missing
-/// on Windows). Throws std::bad_alloc. Any thread.
+/// on Windows). Regions of 64 KiB and more are whole pages from the OS, not
+/// the malloc heap (common/page_memory.hpp says why). Throws std::bad_alloc.
+/// Any thread.
 aligned_bytes allocate_aligned(std::size_t bytes, std::size_t alignment = 4096);
 
 class buffer_pool {

@@ -1,18 +1,32 @@
 #include "swarmbench/buffer_pool.hpp"
 
+#include "common/page_memory.hpp"
+
 #include <cassert>
 #include <cstdlib>
 #include <new>
 
 namespace swarmbench {
 
+namespace {
+/// From this size on a region is mapped whole pages (page_memory.hpp).
+constexpr std::size_t map_from_bytes = 64 * 1024;
+}  // namespace
+
 void aligned_deleter::operator()(std::byte* p) const noexcept {
-    ::operator delete[](p, std::align_val_t(alignment));
+    if (mapped != 0) detail::unmap_pages(p, mapped);
+    else ::operator delete[](p, std::align_val_t(alignment));
 }
 
 aligned_bytes allocate_aligned(std::size_t bytes, std::size_t alignment) {
+    if (bytes >= map_from_bytes && alignment <= detail::page_bytes) {
+        const std::size_t whole = (bytes + detail::page_bytes - 1) / detail::page_bytes * detail::page_bytes;
+        std::byte* p = detail::map_pages(whole);
+        if (p == nullptr) throw std::bad_alloc();
+        return aligned_bytes(p, aligned_deleter{alignment, whole});
+    }
     auto* p = static_cast<std::byte*>(::operator new[](bytes == 0 ? 1 : bytes, std::align_val_t(alignment)));
-    return aligned_bytes(p, aligned_deleter{alignment});
+    return aligned_bytes(p, aligned_deleter{alignment, 0});
 }
 
 buffer_pool::buffer_pool(std::size_t block_size, std::size_t count, std::size_t alignment) {

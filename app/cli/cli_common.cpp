@@ -26,11 +26,12 @@ std::uint64_t parse_count(const std::string& flag, const std::string& text, std:
 }
 
 std::uint64_t parse_size_flag(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
-    auto v = parse_size(text);
-    if (!v || *v < lo || *v > hi)
-        throw usage_error(flag + ": must be a size " + format_bytes(static_cast<double>(lo)) + ".." +
-                          format_bytes(static_cast<double>(hi)) + " (e.g. 4096, 16KiB, 512MiB, 1G), got " + quoted(text));
-    return *v;
+    auto v = parse_quantity(text, quantity::size);
+    if (!v) throw usage_error(flag + ": " + v.error());
+    if (v.value() < lo || v.value() > hi)
+        throw usage_error(flag + ": must be " + format_bytes(static_cast<double>(lo)) + ".." +
+                          format_bytes(static_cast<double>(hi)) + ", got " + quoted(text));
+    return v.value();
 }
 
 endpoint parse_endpoint_flag(const std::string& flag, const std::string& text, bool any_port_ok) {
@@ -51,11 +52,7 @@ std::string field_help(const settings::field_info& f) {
         for (std::string_view c : f.choices) names += (names.empty() ? "" : ", ") + std::string(c);
         help += " One of: " + names + ".";
     } else if (const std::string range = f.range_text(); !range.empty() && f.type != settings::value_type::any_u64) {
-        help += " Range: " + range + (f.unit.empty() || f.type == settings::value_type::size ||
-                                              f.type == settings::value_type::rate
-                                          ? ""
-                                          : " " + std::string(f.unit)) +
-                ".";
+        help += " Range: " + range + ".";  // with its unit (range_text)
     }
     return help;
 }
@@ -165,9 +162,9 @@ int report(const results& r, bool json) {
                  s.counted_at == "sender" ? "sent" : s.counted_at == "outside clients" ? "served" : s.counted_at == "disk" ? "written" : "received");
     if (s.disk) {
         const disk_summary& d = *s.disk;
-        std::fprintf(out, "  writes       %llu (%.0f IOPS), latency p50 %.0f us, p99 %.0f us, max %.0f us\n",
-                     static_cast<unsigned long long>(d.ops), d.iops, d.latency_us_p50, d.latency_us_p99,
-                     d.latency_us_max);
+        std::fprintf(out, "  writes       %llu (%.0f IOPS), latency p50 %s, p99 %s, max %s\n",
+                     static_cast<unsigned long long>(d.ops), d.iops, format_ms(d.latency_us_p50 / 1000).c_str(),
+                     format_ms(d.latency_us_p99 / 1000).c_str(), format_ms(d.latency_us_max / 1000).c_str());
         if (d.fsync_seconds > 0) std::fprintf(out, "  fdatasync    %.3f s (inside the window)\n", d.fsync_seconds);
     }
     std::fprintf(out, "  cpu          %.2f s (%.0f%% of one core)\n", s.cpu_seconds,

@@ -40,11 +40,12 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
                      static_cast<unsigned long long>(w.protocol_errors), static_cast<unsigned long long>(w.disconnects));
         std::fprintf(out, "  network      %s in, %s out\n", format_bytes(static_cast<double>(w.net_bytes_in)).c_str(),
                      format_bytes(static_cast<double>(w.net_bytes_out)).c_str());
-        std::fprintf(out, "  disk         %s written, write latency p50 %.0f us, p99 %.0f us\n",
-                     format_bytes(static_cast<double>(w.disk_bytes_written)).c_str(), w.disk_write_us_p50,
-                     w.disk_write_us_p99);
-        std::fprintf(out, "  latency      request->piece p50 %.2f ms, p90 %.2f ms, p99 %.2f ms; connect p50 %.2f ms\n",
-                     w.request_ms_p50, w.request_ms_p90, w.request_ms_p99, w.connect_ms_p50);
+        std::fprintf(out, "  disk         %s written, write latency p50 %s, p99 %s\n",
+                     format_bytes(static_cast<double>(w.disk_bytes_written)).c_str(),
+                     format_ms(w.disk_write_us_p50 / 1000).c_str(), format_ms(w.disk_write_us_p99 / 1000).c_str());
+        std::fprintf(out, "  latency      request->piece p50 %s, p90 %s, p99 %s; connect p50 %s\n",
+                     format_ms(w.request_ms_p50).c_str(), format_ms(w.request_ms_p90).c_str(),
+                     format_ms(w.request_ms_p99).c_str(), format_ms(w.connect_ms_p50).c_str());
         std::fprintf(out, "  peers        %zu connections made\n", r.peers.size());
         // Bends of the protocol the remotes made and we accepted, summed over peers.
         std::map<std::string, std::uint64_t> notes;

@@ -24,9 +24,13 @@ constexpr std::size_t max_log_lines = 5000;  // the panel keeps this many
 gui_app::gui_app(app_options options) : options_(std::move(options)) {
     sink_ = install_log_sink();
     raise_open_file_limit();
-    state_.disk.size = 256ULL << 20;
-    state_.stream.connections = 4;
-    state_.stream.seconds = 10;
+    // The baselines start shorter than the CLI's defaults: a first Start should not take a minute.
+    disk_config disk;
+    disk.size = 256ULL << 20;
+    state_.disk_form.reset(disk);
+    stream_config stream;
+    stream.connections = 4;
+    state_.stream_form.reset(stream);
     if (options_.run || !options_.export_dir.empty() || !options_.screenshot.empty()) step_ = script_step::waiting_run;
     // A scripted run of a file that cannot be used runs nothing else instead.
     if (!options_.scenario.empty()) {
@@ -196,10 +200,10 @@ void gui_app::start_run() {
     run_request req;
     req.output_dir = default_results_dir(state_.ui.results_parent);
     req.mode = state_.ui.mode;
-    req.scenario = state_.form.scenario();
+    req.scenario = state_.form.value();
     if (req.mode == run_mode::swarm) req.timeline = state_.timeline;
-    req.stream = state_.stream;
-    req.disk = state_.disk;
+    req.stream = state_.stream_form.value();
+    req.disk = state_.disk_form.value();
     state_.samples.clear();
     state_.markers.clear();
     state_.last_results.reset();
@@ -289,7 +293,7 @@ bool gui_app::load_timeline(const std::string& path) {
 
 void gui_app::save_scenario(const std::string& path) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << to_json(state_.form.scenario()).dump(2) << "\n";
+    out << to_json(state_.form.value()).dump(2) << "\n";
     state_.notice = out ? "saved " + path : "cannot write " + path;
     if (out) log().info("scenario saved to {}", path);
     else log().error("{}", state_.notice);

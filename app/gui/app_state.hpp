@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "live_view_state.hpp"
-#include "scenario_form.hpp"
+#include "settings_form.hpp"
 #include "scrolling_buffer.hpp"
 #include "swarmbench/results.hpp"
 #include "swarmbench/results_folder.hpp"
@@ -79,11 +79,9 @@ struct app_commands {
 struct app_state {
     ui_settings ui;                          // persisted-style UI choices
     scenario_form form;                      // the scenario being edited, with per-field errors
-    stream_config stream;                    // stream baseline settings
-    disk_config disk;                        // disk baseline settings
-    std::string disk_size_text = "256MiB";   // disk.size as typed
-    std::string disk_block_text = "16KiB";   // disk.block as typed
-    std::string baseline_error;              // why the baseline settings are invalid ("" : fine)
+    /// The stream baseline's settings; the app runs both ends here (loopback).
+    settings_form<stream_config> stream_form{stream_config{}, {"role", "expect_connections", "target", "listen"}};
+    settings_form<disk_config> disk_form;    // the disk baseline's settings
 
     run_phase phase = run_phase::idle;       // controller state as last seen
     run_mode running_mode = run_mode::swarm; // mode of the current/last run

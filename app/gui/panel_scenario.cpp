@@ -1,7 +1,8 @@
 // The scenario panel: what Start runs. Swarm mode lists every scenario field
 // (scenario_field_names) under its schema group's heading, its tooltip the
 // field's doc, range, unit and default, each checked as it is typed with the
-// engine's own messages shown under it; the baselines have their few settings.
+// engine's own messages shown under it; the stream and disk baselines the
+// same way from their schemas (settings_form).
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -19,18 +20,19 @@ namespace {
 
 const ImVec4 error_colour(1.0f, 0.45f, 0.42f, 1.0f);
 
-void draw_field(scenario_form& form, const std::string& field) {
+template <class C>
+void draw_field(settings_form<C>& form, const std::string& field) {
     ImGui::TableNextRow();
     ImGui::TableSetColumnIndex(0);
     ImGui::AlignTextToFramePadding();
     const std::string& err = form.error(field);
     if (err.empty()) ImGui::TextUnformatted(field.c_str());
     else ImGui::TextColored(error_colour, "%s", field.c_str());
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", scenario_form::tooltip(field).c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", settings_form<C>::tooltip(field).c_str());
     ImGui::TableSetColumnIndex(1);
     ImGui::PushID(field.c_str());
     ImGui::SetNextItemWidth(-FLT_MIN);
-    switch (scenario_form::widget(field)) {
+    switch (settings_form<C>::widget(field)) {
         case field_widget::check: {
             bool v = form.text(field) == "true";
             if (ImGui::Checkbox("##v", &v)) form.edit(field, v ? "true" : "false");
@@ -39,7 +41,7 @@ void draw_field(scenario_form& form, const std::string& field) {
         case field_widget::choice: {
             const std::string current = form.text(field);
             if (ImGui::BeginCombo("##v", current.c_str())) {
-                for (const auto& c : scenario_form::choices(field))
+                for (const auto& c : settings_form<C>::choices(field))
                     if (ImGui::Selectable(c.c_str(), c == current)) form.edit(field, c);
                 ImGui::EndCombo();
             }
@@ -59,8 +61,10 @@ void draw_field(scenario_form& form, const std::string& field) {
     ImGui::PopID();
 }
 
-void draw_swarm_fields(app_state& state) {
-    scenario_form& form = state.form;
+/// Every field of `form` under its schema group's heading, and the problems
+/// that name no single field.
+template <class C>
+void draw_form(settings_form<C>& form) {
     if (!form.valid()) {
         ImGui::TextColored(error_colour, "%zu problem%s: Start is disabled", form.error_count(),
                            form.error_count() == 1 ? "" : "s");
@@ -69,17 +73,13 @@ void draw_swarm_fields(app_state& state) {
             ImGui::TextWrapped("%s", p.c_str());
             ImGui::PopStyleColor();
         }
-    } else {
-        ImGui::TextDisabled("%llu connections, %s torrent",
-                            static_cast<unsigned long long>(total_connections(form.scenario())),
-                            format_bytes(static_cast<double>(form.scenario().torrent_size)).c_str());
     }
     if (!ImGui::BeginTable("fields", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) return;
     ImGui::TableSetupColumn("field", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 10.5f);
     ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
     std::string group;
     for (const auto& field : form.fields()) {
-        if (std::string g = scenario_form::group(field); g != group) {
+        if (std::string g = settings_form<C>::group(field); g != group) {
             group = std::move(g);  // a heading where the schema's group changes
             std::string heading = group;
             if (!heading.empty()) heading[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(heading[0])));
@@ -92,72 +92,22 @@ void draw_swarm_fields(app_state& state) {
     ImGui::EndTable();
 }
 
-bool size_box(const char* label, std::string& text, std::uint64_t& out, std::string& error) {
-    ImGui::SetNextItemWidth(-FLT_MIN);
-    const bool changed = ImGui::InputText(label, &text);
-    if (auto v = parse_size(text); v && *v > 0) out = *v;
-    else error = std::string(label + 2) + ": not a size (e.g. 256MiB), got \"" + text + "\"";
-    return changed;
-}
-
-void backend_combo(backend_kind& kind) {
-    static const backend_kind kinds[] = {backend_kind::automatic, backend_kind::io_uring, backend_kind::epoll};
-    ImGui::SetNextItemWidth(-FLT_MIN);
-    if (ImGui::BeginCombo("##backend", to_string(kind))) {
-        for (backend_kind k : kinds)
-            if (ImGui::Selectable(to_string(k), k == kind)) kind = k;
-        ImGui::EndCombo();
-    }
-}
-
-void label(const char* text) {
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(text);
+void draw_swarm_fields(app_state& state) {
+    if (state.form.valid())
+        ImGui::TextDisabled("%llu connections, %s torrent",
+                            static_cast<unsigned long long>(total_connections(state.form.value())),
+                            format_bytes(static_cast<double>(state.form.value().torrent_size)).c_str());
+    draw_form(state.form);
 }
 
 void draw_stream_fields(app_state& state) {
-    stream_config& c = state.stream;
-    state.baseline_error.clear();
     ImGui::TextWrapped("N TCP streams over loopback, like iperf3 -P N: the engine's network path alone.");
-    int connections = static_cast<int>(c.connections);
-    label("connections");
-    ImGui::SetNextItemWidth(-FLT_MIN);
-    if (ImGui::InputInt("##connections", &connections)) c.connections = static_cast<std::uint32_t>(std::clamp(connections, 1, 100000));
-    label("seconds");
-    ImGui::SetNextItemWidth(-FLT_MIN);
-    if (ImGui::InputDouble("##seconds", &c.seconds, 1, 10, "%.1f")) c.seconds = std::clamp(c.seconds, 0.5, 86400.0);
-    label("backend");
-    backend_combo(c.backend);
-    int threads = static_cast<int>(c.threads);
-    label("threads (0: one per core)");
-    ImGui::SetNextItemWidth(-FLT_MIN);
-    if (ImGui::InputInt("##threads", &threads)) c.threads = static_cast<unsigned>(std::clamp(threads, 0, 256));
+    draw_form(state.stream_form);
 }
 
 void draw_disk_fields(app_state& state) {
-    disk_config& c = state.disk;
-    state.baseline_error.clear();
-    ImGui::TextWrapped("Random 16 KiB writes into one preallocated file, like fio --rw=randwrite.");
-    std::uint64_t block = c.block;
-    label("size");
-    size_box("##size", state.disk_size_text, c.size, state.baseline_error);
-    label("block");
-    size_box("##block", state.disk_block_text, block, state.baseline_error);
-    c.block = static_cast<std::uint32_t>(std::min<std::uint64_t>(block, 64u << 20));
-    if (state.baseline_error.empty() && c.size % c.block != 0) state.baseline_error = "size: must be a multiple of block";
-    int qd = static_cast<int>(c.queue_depth);
-    label("queue depth");
-    ImGui::SetNextItemWidth(-FLT_MIN);
-    if (ImGui::InputInt("##qd", &qd)) c.queue_depth = static_cast<std::uint32_t>(std::clamp(qd, 1, 4096));
-    ImGui::Checkbox("O_DIRECT", &c.direct);
-    ImGui::SameLine();
-    ImGui::Checkbox("fsync at end", &c.fsync_at_end);
-    label("directory (\"\": $TMPDIR)");
-    ImGui::SetNextItemWidth(-FLT_MIN);
-    ImGui::InputText("##dir", &c.dir);
-    label("backend");
-    backend_combo(c.backend);
-    if (!state.baseline_error.empty()) ImGui::TextColored(error_colour, "%s", state.baseline_error.c_str());
+    ImGui::TextWrapped("Positioned writes at shuffled offsets into one preallocated file, like fio --rw=randwrite.");
+    draw_form(state.disk_form);
 }
 
 /// The timeline file box (docs/timeline.md): Load reads it (an empty box

@@ -18,8 +18,8 @@ bool can_start(const app_state& state) {
     if (state.phase == run_phase::running || state.phase == run_phase::stopping) return false;
     switch (state.ui.mode) {
         case run_mode::swarm: return state.form.valid();
-        case run_mode::stream:
-        case run_mode::disk: return state.baseline_error.empty();
+        case run_mode::stream: return state.stream_form.valid();
+        case run_mode::disk: return state.disk_form.valid();
     }
     return false;
 }
@@ -30,7 +30,7 @@ void draw_steering(app_state& state, app_commands& cmd) {
     const float w = -ImGui::GetFontSize() * 9;
     ImGui::SetNextItemWidth(w);
     ImGui::SliderInt("connections/leecher", &s.connections_per_leecher, 1,
-                     std::max(256, static_cast<int>(state.form.scenario().connections_per_leecher) * 4), "%d",
+                     std::max(256, static_cast<int>(state.form.value().connections_per_leecher) * 4), "%d",
                      ImGuiSliderFlags_Logarithmic);
     if (ImGui::IsItemDeactivatedAfterEdit())
         cmd.steered.push_back("connections " + std::to_string(s.connections_per_leecher));
@@ -65,7 +65,7 @@ void draw_summary(const app_state& state) {
         // Seeding for outside clients (a torrent_file with upload_to, or no leechers).
         if (w.remote_peers > 0 || w.leechers == 0)
             ImGui::Text("%u/%u outside clients with every piece", w.remote_peers_complete, w.remote_peers);
-        ImGui::Text("request p50 %.2f ms  p99 %.2f ms", w.request_ms_p50, w.request_ms_p99);
+        ImGui::Text("request p50 %s  p99 %s", format_ms(w.request_ms_p50).c_str(), format_ms(w.request_ms_p99).c_str());
     }
     for (const auto& e : s.error_messages) ImGui::TextColored(ImVec4(1, 0.45f, 0.42f, 1), "%s", e.c_str());
     if (!state.run_dir.empty()) ImGui::TextDisabled("results: %s", state.run_dir.string().c_str());

@@ -1,5 +1,6 @@
-#include "scenario_form.hpp"
+#include "settings_form.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -23,39 +24,50 @@ std::string compact_size(std::uint64_t v) {
     return std::to_string(v);
 }
 
+using settings::schema_of;
+
+template <class C>
 const settings::field_info* info_of(const std::string& field) {
-    const auto* f = scenario_schema().find(field);
+    const auto* f = schema_of<C>().find(field);
     return f == nullptr ? nullptr : &f->info;
 }
 
 }  // namespace
 
-scenario_form::scenario_form() : names_(scenario_field_names()) { reset(swarm_scenario{}); }
+template <class C>
+settings_form<C>::settings_form(const C& initial, std::vector<std::string> hidden) {
+    for (std::string_view n : schema_of<C>().names())
+        if (std::find(hidden.begin(), hidden.end(), n) == hidden.end()) names_.emplace_back(n);
+    reset(initial);
+}
 
-void scenario_form::reset(const swarm_scenario& s) {
-    scenario_ = s;
+template <class C>
+void settings_form<C>::reset(const C& c) {
+    value_ = c;
     text_.clear();
     parse_errors_.clear();
-    for (const auto& f : names_) text_[f] = format(s, f);
+    for (const auto& f : names_) text_[f] = format(c, f);
     revalidate();
 }
 
-void scenario_form::edit(const std::string& field, const std::string& text) {
+template <class C>
+void settings_form<C>::edit(const std::string& field, const std::string& text) {
     text_[field] = text;
-    swarm_scenario next = scenario_;
-    if (auto err = set_scenario_field(next, field, text)) {
+    C next = value_;
+    if (auto err = schema_of<C>().set_text(next, field, text)) {
         parse_errors_[field] = *err;
     } else {
         parse_errors_.erase(field);
-        scenario_ = next;
+        value_ = next;
     }
     revalidate();
 }
 
-void scenario_form::revalidate() {
+template <class C>
+void settings_form<C>::revalidate() {
     errors_ = parse_errors_;
     general_.clear();
-    for (const std::string& problem : validate(scenario_)) {
+    for (const std::string& problem : validate(value_)) {
         const auto colon = problem.find(':');
         const std::string field = colon == std::string::npos ? std::string() : problem.substr(0, colon);
         if (text_.count(field) != 0) {
@@ -67,29 +79,33 @@ void scenario_form::revalidate() {
     error_count_ = errors_.size();
 }
 
-const std::string& scenario_form::text(const std::string& field) const {
+template <class C>
+const std::string& settings_form<C>::text(const std::string& field) const {
     auto it = text_.find(field);
     return it == text_.end() ? empty_string : it->second;
 }
 
-const std::string& scenario_form::error(const std::string& field) const {
+template <class C>
+const std::string& settings_form<C>::error(const std::string& field) const {
     auto it = errors_.find(field);
     return it == errors_.end() ? empty_string : it->second;
 }
 
-field_widget scenario_form::widget(const std::string& field) {
-    const settings::field_info* f = info_of(field);
+template <class C>
+field_widget settings_form<C>::widget(const std::string& field) {
+    const settings::field_info* f = info_of<C>(field);
     if (f == nullptr) return field_widget::text;
     if (f->type == settings::value_type::choice) return field_widget::choice;
     if (f->type == settings::value_type::flag) return field_widget::check;
     return field_widget::text;
 }
 
-const std::vector<std::string>& scenario_form::choices(const std::string& field) {
+template <class C>
+const std::vector<std::string>& settings_form<C>::choices(const std::string& field) {
     // From the schema, once per field; backends: "auto" and those that run here.
     static const std::map<std::string, std::vector<std::string>> table = [] {
         std::map<std::string, std::vector<std::string>> out;
-        for (const auto& f : scenario_schema().fields()) {
+        for (const auto& f : schema_of<C>().fields()) {
             if (f.info.type != settings::value_type::choice) continue;
             std::vector<std::string>& names = out[std::string(f.info.name)];
             if (f.info.name == "backend") {
@@ -106,27 +122,30 @@ const std::vector<std::string>& scenario_form::choices(const std::string& field)
     return it == table.end() ? none : it->second;
 }
 
-std::string scenario_form::tooltip(const std::string& field) {
-    const settings::field_info* f = info_of(field);
+template <class C>
+std::string settings_form<C>::tooltip(const std::string& field) {
+    const settings::field_info* f = info_of<C>(field);
     if (f == nullptr) return {};
     std::string out(f->doc);
     if (const std::string range = f->range_text(); !range.empty() && f->type != settings::value_type::any_u64)
         out += "\n" + std::string(f->type == settings::value_type::choice ? "One of: " : "Range: ") + range;
     if (!f->unit.empty()) out += "\nUnit: " + std::string(f->unit);
-    out += "\nDefault: " + f->value_text(scenario_schema().defaults().at(field));
+    out += "\nDefault: " + f->value_text(schema_of<C>().defaults().at(field));
     out += "\nFlag: " + f->cli_flag();
     return out;
 }
 
-std::string scenario_form::group(const std::string& field) {
-    const settings::field_info* f = info_of(field);
+template <class C>
+std::string settings_form<C>::group(const std::string& field) {
+    const settings::field_info* f = info_of<C>(field);
     return f == nullptr ? std::string() : std::string(f->group);
 }
 
-std::string scenario_form::format(const swarm_scenario& s, const std::string& field) {
-    const settings::field_info* f = info_of(field);
+template <class C>
+std::string settings_form<C>::format(const C& c, const std::string& field) {
+    const settings::field_info* f = info_of<C>(field);
     if (f == nullptr) return {};
-    const nlohmann::json v = scenario_schema().get(s, field);
+    const nlohmann::json v = schema_of<C>().get(c, field);
     if (v.is_string()) return v.get<std::string>();
     if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
     if (v.is_array()) {
@@ -146,5 +165,9 @@ std::string scenario_form::format(const swarm_scenario& s, const std::string& fi
     }
     return v.dump();
 }
+
+template class settings_form<swarm_scenario>;
+template class settings_form<stream_config>;
+template class settings_form<disk_config>;
 
 }  // namespace swarmbench::gui

@@ -1,9 +1,11 @@
-// scenario_form: the scenario panel's model. Every field of swarm_scenario
-// as the text the user typed, checked as it is typed with the engine's own
-// set_scenario_field() and validate(), so the app shows the same messages
-// as the CLI; widgets, choices, tooltips and headings come from the
-// scenario's schema. A field whose text does not parse keeps its last good value in
-// `scenario` and shows its error; Start stays disabled until none is left.
+// settings_form: a settings panel's model, for any kind of settings the
+// engine's schema describes (the swarm scenario, stream, disk). Every field
+// as the text the user typed, checked as it is typed with the schema's own
+// set_text() and the engine's validate(), so the app shows the same
+// messages as the CLI and Python; widgets, choices, tooltips and headings
+// come from the schema. A field whose text does not parse keeps its last
+// good value in `value()` and shows its error; Start stays disabled until
+// none is left.
 //
 // Thread rules: plain value; UI thread.
 #pragma once
@@ -12,34 +14,40 @@
 #include <string>
 #include <vector>
 
+#include "swarmbench/settings/schemas.hpp"
 #include "swarmbench/swarm/scenario.hpp"
+#include "swarmbench/workloads/disk.hpp"
+#include "swarmbench/workloads/stream.hpp"
 
 namespace swarmbench::gui {
 
 /// How a field is edited.
 enum class field_widget { text, check, choice };
 
-class scenario_form {
+template <class C>
+class settings_form {
 public:
-    scenario_form();
+    /// `hidden`: fields the app does not offer (stream's role: the app runs loopback).
+    explicit settings_form(const C& initial = C{}, std::vector<std::string> hidden = {});
 
     /// Replaces every field (a loaded file, the defaults) and clears errors.
-    void reset(const swarm_scenario& s);
-    /// One field typed: parses `text` into the scenario and revalidates.
+    void reset(const C& c);
+    /// One field typed: parses `text` into the value and revalidates.
     void edit(const std::string& field, const std::string& text);
 
-    const swarm_scenario& scenario() const noexcept { return scenario_; }
+    const C& value() const noexcept { return value_; }
+    /// The fields shown, in the schema's order.
     const std::vector<std::string>& fields() const noexcept { return names_; }
     /// The text as typed (or as formatted from the value).
     const std::string& text(const std::string& field) const;
     /// "" when the field is fine.
     const std::string& error(const std::string& field) const;
-    /// validate()'s problems that name no single field.
+    /// validate()'s problems that name no field shown.
     const std::vector<std::string>& general_problems() const noexcept { return general_; }
     bool valid() const noexcept { return error_count_ == 0 && general_.empty(); }
     std::size_t error_count() const noexcept { return error_count_ + general_.size(); }
 
-    /// Everything below comes from the scenario's schema (scenario_schema()).
+    /// Everything below comes from the schema of C.
     static field_widget widget(const std::string& field);
     /// The choices of a choice field ("rarest_first", ...); for the backend,
     /// "auto" and the backends that run on this machine.
@@ -49,18 +57,24 @@ public:
     /// The field's group ("torrent", "peers", ...): where the panel puts a heading.
     static std::string group(const std::string& field);
     /// The value as a text box shows it: "64MiB", "0.5", "127.0.0.1:6881,...".
-    static std::string format(const swarm_scenario& s, const std::string& field);
+    static std::string format(const C& c, const std::string& field);
 
 private:
     void revalidate();
 
-    swarm_scenario scenario_;                    // last good value of every field
-    std::vector<std::string> names_;             // scenario_field_names()
+    C value_;                                    // last good value of every field
+    std::vector<std::string> names_;             // the schema's names but the hidden
     std::map<std::string, std::string> text_;    // field -> as typed
-    std::map<std::string, std::string> parse_errors_;  // field -> set_scenario_field's error
+    std::map<std::string, std::string> parse_errors_;  // field -> set_text's error
     std::map<std::string, std::string> errors_;  // field -> what the panel shows
-    std::vector<std::string> general_;           // problems naming no field
+    std::vector<std::string> general_;           // problems naming no field shown
     std::size_t error_count_ = 0;                // fields with an error
 };
+
+extern template class settings_form<swarm_scenario>;
+extern template class settings_form<stream_config>;
+extern template class settings_form<disk_config>;
+
+using scenario_form = settings_form<swarm_scenario>;
 
 }  // namespace swarmbench::gui

@@ -24,6 +24,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "high_level.hpp"
+#include "swarmbench/settings/schemas.hpp"
 #include "swarmbench/units.hpp"
 
 namespace swarmbench::python {
@@ -107,20 +108,7 @@ namespace {
 // [SECTION] fields through the engine's schema
 // ---------------------------------------------------------------------------
 
-template <class C>
-const settings::schema<C>& schema_of();
-template <>
-const settings::schema<swarm_scenario>& schema_of<swarm_scenario>() {
-    return scenario_schema();
-}
-template <>
-const settings::schema<stream_config>& schema_of<stream_config>() {
-    return stream_schema();
-}
-template <>
-const settings::schema<disk_config>& schema_of<disk_config>() {
-    return disk_schema();
-}
+using settings::schema_of;
 
 /// The Python type a field takes, for TypeError messages.
 const char* python_type(settings::value_type t) {

@@ -14,7 +14,7 @@
 #include "app.hpp"
 #include "chart.hpp"
 #include "log_sink.hpp"
-#include "scenario_form.hpp"
+#include "settings_form.hpp"
 #include "scrolling_buffer.hpp"
 #include "swarmbench/log.hpp"
 #include "null_imgui.hpp"
@@ -50,7 +50,7 @@ TEST(scenario_form, every_field_round_trips_through_its_text) {
     for (const auto& f : form.fields()) form.edit(f, form.text(f));
     EXPECT_TRUE(form.valid());
     for (const auto& f : form.fields()) EXPECT_EQ(form.error(f), "") << f;
-    EXPECT_EQ(form.scenario(), swarm_scenario{});
+    EXPECT_EQ(form.value(), swarm_scenario{});
 }
 
 TEST(scenario_form, bad_text_keeps_last_good_value_and_names_the_field) {
@@ -58,12 +58,12 @@ TEST(scenario_form, bad_text_keeps_last_good_value_and_names_the_field) {
     form.edit("pipeline", "0");
     EXPECT_FALSE(form.valid());
     EXPECT_NE(form.error("pipeline").find("pipeline"), std::string::npos) << form.error("pipeline");
-    EXPECT_EQ(form.scenario().pipeline, swarm_scenario{}.pipeline);
+    EXPECT_EQ(form.value().pipeline, swarm_scenario{}.pipeline);
     form.edit("pipeline", "32");
     EXPECT_TRUE(form.valid());
-    EXPECT_EQ(form.scenario().pipeline, 32u);
+    EXPECT_EQ(form.value().pipeline, 32u);
     form.edit("torrent_size", "64MiB");
-    EXPECT_EQ(form.scenario().torrent_size, 64ull << 20);
+    EXPECT_EQ(form.value().torrent_size, 64ull << 20);
     EXPECT_EQ(form.text("torrent_size"), "64MiB");
     form.edit("storage", "nowhere");
     EXPECT_FALSE(form.error("storage").empty());
@@ -97,6 +97,30 @@ TEST(scenario_form, the_schema_drives_widgets_choices_tooltips_and_groups) {
     EXPECT_NE(scenario_form::tooltip("rate_limit").find("Unit: B/s"), std::string::npos);
     EXPECT_EQ(scenario_form::group("pipeline"), "peers");
     EXPECT_EQ(scenario_form::group("torrent_size"), "torrent");
+}
+
+// The baselines' forms are the same model over their own schemas: the same
+// fields, ranges, units and messages as the CLI's stream and disk flags.
+TEST(settings_form, the_baselines_forms_come_from_their_schemas) {
+    settings_form<stream_config> stream{stream_config{}, {"role", "expect_connections", "target", "listen"}};
+    EXPECT_EQ(std::find(stream.fields().begin(), stream.fields().end(), "role"), stream.fields().end());
+    ASSERT_NE(std::find(stream.fields().begin(), stream.fields().end(), "connections"), stream.fields().end());
+    stream.edit("seconds", "0.1");  // the CLI's lower bound, where the old form clamped at 0.5
+    EXPECT_TRUE(stream.valid()) << stream.error("seconds");
+    EXPECT_EQ(stream.value().seconds, 0.1);
+    stream.edit("connections", "0");
+    EXPECT_EQ(stream.error("connections"), "connections: must be 1..100000, got 0");
+    EXPECT_EQ(settings_form<stream_config>::choices("backend").front(), "auto");
+
+    settings_form<disk_config> disk;
+    disk.edit("size", "1G");
+    EXPECT_EQ(disk.error("size"),
+              "size: ambiguous unit \"G\" in \"1G\": write 1GiB (1073741824 bytes) or 1GB (1000000000 bytes)");
+    disk.edit("size", "64MiB");
+    EXPECT_TRUE(disk.valid());
+    disk.edit("block", "20000");
+    EXPECT_FALSE(disk.valid()) << "a size that is not a multiple of the block";
+    EXPECT_NE(settings_form<disk_config>::tooltip("queue_depth").find("Range: 1..4096"), std::string::npos);
 }
 
 // ------------------------------------------------------------ helpers
@@ -143,6 +167,59 @@ TEST_F(null_imgui, idle_frames_draw_every_panel) {
     EXPECT_GT(vertices, 1000);
     EXPECT_FALSE(app.should_quit());
     EXPECT_EQ(app.state().phase, run_phase::idle);
+}
+
+// The app's side of tests/bad_input/cases.json: the settings forms show the
+// engine's message under the field (and Start stays disabled); controls,
+// timeline entries and faults come into the app as a timeline file, which
+// the loader refuses with the message (the CLI and Python give the same).
+TEST_F(null_imgui, the_shared_bad_input_table_is_refused_with_the_engines_messages) {
+    std::ifstream in(fs::path(SWARMBENCH_SOURCE_DIR) / "tests" / "bad_input" / "cases.json");
+    ASSERT_TRUE(in) << "tests/bad_input/cases.json";
+    const nlohmann::json cases = nlohmann::json::parse(in).at("cases");
+    ASSERT_GE(cases.size(), 10u);
+    const fs::path dir = temp_dir("bad-input");
+    gui_app app(app_options{});
+    app_state& st = app.state();
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const nlohmann::json& c = cases[i];
+        const std::string kind = c.at("kind"), error = c.at("error");
+        SCOPED_TRACE("case " + std::to_string(i + 1) + ": " + c.dump());
+        const auto text = [&] { return c.at("value").is_string() ? c.at("value").get<std::string>() : c.at("value").dump(); };
+        if (kind == "scenario" || kind == "stream" || kind == "disk") {
+            const std::string field = c.at("field");
+            std::string shown;
+            bool valid = true;
+            if (kind == "scenario") {
+                st.form.edit(field, text());
+                shown = st.form.error(field), valid = st.form.valid();
+                st.form.reset(swarm_scenario{});
+            } else if (kind == "stream") {
+                st.stream_form.edit(field, text());
+                shown = st.stream_form.error(field), valid = st.stream_form.valid();
+                st.stream_form.reset(stream_config{});
+            } else {
+                st.disk_form.edit(field, text());
+                shown = st.disk_form.error(field), valid = st.disk_form.valid();
+                st.disk_form.reset(disk_config{});
+            }
+            EXPECT_EQ(shown, error);
+            EXPECT_FALSE(valid) << "Start would be enabled";
+            continue;
+        }
+        nlohmann::json entry;
+        if (kind == "control") entry = {{"t", 1}, {"set", {{c.at("field").get<std::string>(), c.at("value")}}}};
+        else if (kind == "timeline") entry = c.at("entry");
+        else entry = {{"t", 1}, {"fault", c.at("fault")}};
+        const fs::path plan = dir / ("plan-" + std::to_string(i + 1) + ".json");
+        std::ofstream(plan) << nlohmann::json::array({entry}).dump();
+        st.ui.timeline_path = plan.string();
+        app_commands cmd;
+        cmd.load_timeline = true;
+        app.act(cmd);
+        EXPECT_NE(st.notice.find(error), std::string::npos) << st.notice;
+        EXPECT_TRUE(st.timeline.empty()) << "a refused plan was loaded";
+    }
 }
 
 TEST_F(null_imgui, scripted_run_goes_to_completion_headless) {

@@ -194,10 +194,10 @@ errors)
   printf 'not bencode at all' > garbage.torrent
   mkdir -p src && printf 'abc' > src/f
   expect_fail 2 "-o/--output: required" make-torrent --size 1MiB
-  expect_fail 2 "--size: must be a size" make-torrent --size 12XB -o x.torrent
-  expect_fail 2 "--size: must be a size" make-torrent --size 0 -o x.torrent
+  expect_fail 2 "--size: unknown unit \"XB\"" make-torrent --size 12XB -o x.torrent
+  expect_fail 2 "--size: must be 1 B.." make-torrent --size 0 -o x.torrent
   expect_fail 2 "--piece-size: must be a power of two 16KiB..64MiB, got '48KiB'" make-torrent --piece-size 48KiB -o x.torrent
-  expect_fail 2 "--piece-size: must be a size" make-torrent --piece-size 128MiB -o x.torrent
+  expect_fail 2 "--piece-size: must be 16 KiB..64 MiB" make-torrent --piece-size 128MiB -o x.torrent
   expect_fail 2 "--files: must be 1..100000" make-torrent --files 0 -o x.torrent
   expect_fail 2 "--seed: must be 0..18446744073709551615" make-torrent --seed -1 -o x.torrent
   expect_fail 2 "--name: path component \"..\" is not allowed" make-torrent --name .. -o x.torrent

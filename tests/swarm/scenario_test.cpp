@@ -230,8 +230,10 @@ TEST(ScenarioJson, OutOfRangeValuesNameTheRange) {
     EXPECT_EQ(parse_error_of(R"({"seeders": -1})"), "seeders: must be 0..10000, got -1");
     EXPECT_EQ(parse_error_of(R"({"pipeline": 5000000000})"), "pipeline: must be 1..2048, got 5000000000");
     EXPECT_EQ(parse_error_of(R"({"torrent_size": "17TiB"})"), "torrent_size: must be 1 B..16 TiB, got 17 TiB");
-    EXPECT_EQ(parse_error_of(R"({"rate_limit": "10MiB/s"})"),
-              "rate_limit: expected a size such as 1GiB, 256KiB or 4096, got \"10MiB/s\"");
+    EXPECT_EQ(parse_error_of(R"({"rate_limit": "10MiB/s", "piece_size": "256K"})"),
+              "piece_size: ambiguous unit \"K\" in \"256K\": write 256KiB (262144 bytes) or 256kB (256000 bytes)");
+    EXPECT_EQ(parse_error_of(R"({"torrent_size": "1Gbit"})"),
+              "torrent_size: bits are for rates; a size is in bytes (1GiB, 256KiB or 4096), got \"1Gbit\"");
 }
 
 TEST(ScenarioJson, EveryProblemIsReportedOnItsOwnLine) {
@@ -328,7 +330,10 @@ TEST(ScenarioSet, BadTextNamesTheFieldAndWhatIsExpected) {
     EXPECT_EQ(set_scenario_field(s, "threads", "many"), "threads: expected an integer, got \"many\"");
     EXPECT_EQ(set_scenario_field(s, "threads", "2.5"), "threads: expected an integer, got \"2.5\"");
     EXPECT_EQ(set_scenario_field(s, "torrent_size", "1 parsec"),
-              "torrent_size: expected a size such as 1GiB, 256KiB or 4096, got \"1 parsec\"");
+              "torrent_size: unknown unit \"parsec\" in \"1 parsec\" (units: B, KiB, MiB, GiB, TiB, kB, MB, GB, TB)");
+    swarm_scenario rates;  // `s` stays untouched by the refusals: checked below
+    EXPECT_EQ(set_scenario_field(rates, "rate_limit", "100Mbit/s"), std::nullopt);
+    EXPECT_EQ(rates.rate_limit, 12'500'000u);
     EXPECT_EQ(set_scenario_field(s, "duration_s", "nan"), "duration_s: expected a number, got \"nan\"");
     EXPECT_EQ(set_scenario_field(s, "duration_s", "10s"), "duration_s: expected a number, got \"10s\"");
     EXPECT_EQ(set_scenario_field(s, "end_game", "maybe"),
@@ -415,11 +420,11 @@ TEST(ScenarioValidate, EachRangeViolationNamesFieldRangeAndValue) {
         {"pipeline big", [](auto& s) { s.pipeline = 2049; }, "pipeline: must be 1..2048, got 2049"},
         {"unchoke_slots 0", [](auto& s) { s.unchoke_slots = 0; }, "unchoke_slots: must be 1..10000, got 0"},
         {"rechoke small", [](auto& s) { s.rechoke_interval_s = 0.05; },
-         "rechoke_interval_s: must be 0.1..3600, got 0.05"},
+         "rechoke_interval_s: must be 0.1..3600 s, got 0.05"},
         {"rechoke big", [](auto& s) { s.rechoke_interval_s = 3601; },
-         "rechoke_interval_s: must be 0.1..3600, got 3601"},
+         "rechoke_interval_s: must be 0.1..3600 s, got 3601"},
         {"optimistic 0", [](auto& s) { s.optimistic_interval_s = 0; },
-         "optimistic_interval_s: must be 0.1..3600, got 0"},
+         "optimistic_interval_s: must be 0.1..3600 s, got 0"},
         {"rate_limit small", [](auto& s) { s.rate_limit = 512; },
          "rate_limit: must be 0 or 1 KiB..100 GiB, got 512 B"},
         {"rate_limit big", [](auto& s) { s.rate_limit = 101 * GiB; },
@@ -430,19 +435,19 @@ TEST(ScenarioValidate, EachRangeViolationNamesFieldRangeAndValue) {
         {"slow_fraction NaN", [](auto& s) { s.slow_fraction = std::nan(""); },
          "slow_fraction: must be 0..1, got nan"},
         {"slow_rate 0", [](auto& s) { s.slow_rate = 0; }, "slow_rate: must be 1 KiB..100 GiB, got 0 B"},
-        {"churn negative", [](auto& s) { s.churn_per_s = -1; }, "churn_per_s: must be 0..100000, got -1"},
-        {"churn big", [](auto& s) { s.churn_per_s = 100001; }, "churn_per_s: must be 0..100000, got 100001"},
+        {"churn negative", [](auto& s) { s.churn_per_s = -1; }, "churn_per_s: must be 0..100000 1/s, got -1"},
+        {"churn big", [](auto& s) { s.churn_per_s = 100001; }, "churn_per_s: must be 0..100000 1/s, got 100001"},
         {"duration small", [](auto& s) { s.duration_s = 0.05; },
-         "duration_s: must be 0 or 0.1..86400, got 0.05"},
+         "duration_s: must be 0 or 0.1..86400 s, got 0.05"},
         {"duration big", [](auto& s) { s.duration_s = 86401; },
-         "duration_s: must be 0 or 0.1..86400, got 86401"},
+         "duration_s: must be 0 or 0.1..86400 s, got 86401"},
         {"duration negative", [](auto& s) { s.duration_s = -1; },
-         "duration_s: must be 0 or 0.1..86400, got -1"},
-        {"timeout small", [](auto& s) { s.timeout_s = 0.5; }, "timeout_s: must be 1..604800, got 0.5"},
-        {"timeout big", [](auto& s) { s.timeout_s = 604801; }, "timeout_s: must be 1..604800, got 604801"},
+         "duration_s: must be 0 or 0.1..86400 s, got -1"},
+        {"timeout small", [](auto& s) { s.timeout_s = 0.5; }, "timeout_s: must be 1..604800 s, got 0.5"},
+        {"timeout big", [](auto& s) { s.timeout_s = 604801; }, "timeout_s: must be 1..604800 s, got 604801"},
         {"threads big", [](auto& s) { s.threads = 257; }, "threads: must be 0..256, got 257"},
-        {"interval small", [](auto& s) { s.interval_ms = 9; }, "interval_ms: must be 10..10000, got 9"},
-        {"interval big", [](auto& s) { s.interval_ms = 10001; }, "interval_ms: must be 10..10000, got 10001"},
+        {"interval small", [](auto& s) { s.interval_ms = 9; }, "interval_ms: must be 10..10000 ms, got 9"},
+        {"interval big", [](auto& s) { s.interval_ms = 10001; }, "interval_ms: must be 10..10000 ms, got 10001"},
         {"listen_host name", [](auto& s) { s.listen_host = "not-an-ip"; },
          "listen_host: must be an IPv4 or IPv6 address such as 127.0.0.1 or ::1, got \"not-an-ip\""},
         {"listen_host empty", [](auto& s) { s.listen_host.clear(); },

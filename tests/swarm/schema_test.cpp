@@ -117,7 +117,7 @@ TEST(Schema, StreamAndDiskValidateTheirRules) {
     EXPECT_TRUE(validate(st)[0].rfind("target: role \"target\" needs", 0) == 0) << validate(st)[0];
     ASSERT_FALSE(stream_schema().set(st, "target", "127.0.0.1:5201"));
     EXPECT_TRUE(validate(st).empty());
-    EXPECT_EQ(stream_schema().set(st, "interval_ms", 5), "interval_ms: must be 10..60000, got 5");
+    EXPECT_EQ(stream_schema().set(st, "interval_ms", 5), "interval_ms: must be 10..60000 ms, got 5");
     EXPECT_EQ(to_json(st).at("interval_ms"), 100);
 
     disk_config dk;

@@ -101,6 +101,7 @@ TEST_P(session, stream_and_disk_report_samples_and_write_the_same_folder) {
         req.stream.backend = req.disk.backend = GetParam();
         req.stream.seconds = 0.5;
         req.stream.connections = 2;
+        req.stream.threads = 1;  // Wine refuses a second listener on the port (no SO_REUSEPORT on Windows)
         req.stream.interval = req.disk.interval = 10ms;
         req.disk.size = 64 << 20;  // several 10 ms intervals, even on a fast disk
         req.disk.dir = data().string();
@@ -124,6 +125,7 @@ TEST_P(session, a_full_queue_drops_the_oldest_and_counts_them_and_stop_interrupt
     req.mode = run_mode::stream;
     req.stream.backend = GetParam();
     req.stream.seconds = 30;
+    req.stream.threads = 1;
     req.stream.interval = 10ms;
     run_session s(req, 2);
     const auto deadline = std::chrono::steady_clock::now() + 60s;

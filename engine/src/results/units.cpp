@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <limits>
 
+#include <fmt/format.h>
+
 namespace swarmbench {
 
 namespace {
@@ -17,64 +19,126 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
-// The multiplier for a suffix, or 0 if it is not one.
-std::uint64_t multiplier_for(std::string_view suffix) noexcept {
-    if (suffix.empty() || iequals(suffix, "b")) return 1;
-    static constexpr const char* letters = "kmgtp";
-    for (int i = 0; letters[i] != '\0'; ++i) {
-        std::uint64_t m = std::uint64_t{1} << (10 * (i + 1));
-        char one[2] = {letters[i], '\0'};
-        std::string two = std::string(one) + "b";
-        std::string three = std::string(one) + "ib";
-        if (iequals(suffix, one) || iequals(suffix, two) || iequals(suffix, three)) return m;
-    }
-    return 0;
+constexpr std::string_view prefixes = "kmgtp";  // kilo .. peta, by power
+
+/// The power (1 = kilo .. 5 = peta) of a prefix letter, or 0.
+int power_of(char c) noexcept {
+    const auto at = prefixes.find(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    return at == std::string_view::npos ? 0 : static_cast<int>(at) + 1;
+}
+
+std::uint64_t pow_u64(std::uint64_t base, int n) noexcept {
+    std::uint64_t v = 1;
+    for (int i = 0; i < n; ++i) v *= base;
+    return v;
+}
+
+/// A number read as whole + frac / frac_scale.
+struct decimal {
+    std::uint64_t whole = 0;
+    std::uint64_t frac = 0;
+    std::uint64_t frac_scale = 1;
+};
+
+/// value x multiplier / divisor, if it is a whole number that fits.
+std::optional<std::uint64_t> scaled(const decimal& d, std::uint64_t multiplier, std::uint64_t divisor) noexcept {
+    // Exact in long double for what a byte count can be (64-bit mantissa).
+    const long double v = (static_cast<long double>(d.whole) +
+                           static_cast<long double>(d.frac) / static_cast<long double>(d.frac_scale)) *
+                          static_cast<long double>(multiplier) / static_cast<long double>(divisor);
+    if (v != std::floor(v) || v >= 18446744073709551616.0L) return std::nullopt;
+    return static_cast<std::uint64_t>(v);
+}
+
+std::string quoted(std::string_view s) {
+    std::string out;  // not "\"" + ...: GCC 12 warns falsely (-Wrestrict) on that
+    out.reserve(s.size() + 2);
+    out += '"';
+    out += s;
+    out += '"';
+    return out;
 }
 
 }  // namespace
 
-std::optional<std::uint64_t> parse_size(std::string_view text) noexcept {
+bt::result<std::uint64_t> parse_quantity(std::string_view text, quantity q) {
+    const std::string_view original = text;
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    const auto bad = [&](const std::string& why) { return bt::parse_error{why}; };
+    const char* example = q == quantity::rate ? "4MiB/s, 100Mbit or 1048576" : "1GiB, 256KiB or 4096";
+    if (!text.empty() && text.front() == '-') return bad("must not be negative, got " + quoted(original));
+    decimal d;
     std::size_t i = 0;
-    std::uint64_t whole = 0;
     bool digits = false;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-        std::uint64_t d = static_cast<std::uint64_t>(text[i] - '0');
-        if (whole > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return std::nullopt;
-        whole = whole * 10 + d;
-        digits = true;
-        ++i;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, digits = true) {
+        const auto v = static_cast<std::uint64_t>(text[i] - '0');
+        if (d.whole > (std::numeric_limits<std::uint64_t>::max() - v) / 10) return bad("too large: " + quoted(original));
+        d.whole = d.whole * 10 + v;
     }
-    // Fractions ("1.5GiB") are kept as a numerator over a power of ten.
-    std::uint64_t frac = 0, frac_scale = 1;
     if (i < text.size() && text[i] == '.') {
-        ++i;
-        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-            if (frac_scale >= 1'000'000'000ULL) return std::nullopt;  // more precision than bytes need
-            frac = frac * 10 + static_cast<std::uint64_t>(text[i] - '0');
-            frac_scale *= 10;
-            digits = true;
-            ++i;
+        for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, digits = true) {
+            if (d.frac_scale >= 1'000'000'000ULL) return bad("more decimals than a byte count needs: " + quoted(original));
+            d.frac = d.frac * 10 + static_cast<std::uint64_t>(text[i] - '0');
+            d.frac_scale *= 10;
         }
     }
-    if (!digits) return std::nullopt;
-    std::string_view suffix = text.substr(i);
-    while (!suffix.empty() && suffix.front() == ' ') suffix.remove_prefix(1);
-    std::uint64_t m = multiplier_for(suffix);
-    if (m == 0) return std::nullopt;
-    if (whole > std::numeric_limits<std::uint64_t>::max() / m) return std::nullopt;
-    std::uint64_t value = whole * m;
-    if (frac != 0) {
-        // m is a power of two up to 2^50 and frac < 1e9: m * frac may overflow, so divide first.
-        long double extra = static_cast<long double>(m) * static_cast<long double>(frac) /
-                            static_cast<long double>(frac_scale);
-        if (extra != std::floor(extra)) return std::nullopt;  // "1.3B": not a whole number of bytes
-        if (static_cast<long double>(std::numeric_limits<std::uint64_t>::max() - value) < extra)
-            return std::nullopt;
-        value += static_cast<std::uint64_t>(extra);
+    if (!digits) return bad(fmt::format("expected a number with an optional unit such as {}, got {}", example, quoted(original)));
+    std::string_view unit = text.substr(i);
+    while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+    if (unit.size() >= 2 && unit.substr(unit.size() - 2) == "/s") {
+        if (q == quantity::size) return bad("a size takes no \"/s\", got " + quoted(original));
+        unit.remove_suffix(2);
     }
-    return value;
+    const std::string number(text.substr(0, i));
+    std::optional<std::uint64_t> bytes;
+    const int n = unit.empty() ? 0 : power_of(unit.front());
+    if (unit.empty() || unit == "B") {
+        bytes = scaled(d, 1, 1);
+    } else if (n > 0 && unit.size() == 3 && iequals(unit.substr(1), "ib")) {
+        bytes = scaled(d, pow_u64(1024, n), 1);
+    } else if (n > 0 && unit.size() == 2 && unit[1] == 'B' && (unit[0] == 'k' || std::isupper(static_cast<unsigned char>(unit[0])))) {
+        if (unit == "KB")  // JEDEC's KB is 1024, SI's kB 1000: which was meant?
+            return bad(fmt::format("ambiguous unit \"KB\" in {}: write {}KiB ({} bytes) or {}kB ({} bytes)",
+                                   quoted(original), number, scaled(d, 1024, 1).value_or(0), number,
+                                   scaled(d, 1000, 1).value_or(0)));
+        bytes = scaled(d, pow_u64(1000, n), 1);
+    } else if (n > 0 && n <= 4 && unit.size() == 4 && iequals(unit.substr(1), "bit")) {
+        if (q == quantity::size) return bad("bits are for rates; a size is in bytes (" + std::string(example) + "), got " + quoted(original));
+        bytes = scaled(d, pow_u64(1000, n), 8);
+    } else if (n > 0 && (unit.size() == 1 || (unit.size() == 2 && (unit[1] == 'b' || unit[1] == 'B')))) {
+        const char big = static_cast<char>(std::toupper(static_cast<unsigned char>(unit.front())));
+        const std::string si = (big == 'K' ? std::string("k") : std::string(1, big)) + "B";
+        return bad(fmt::format("ambiguous unit {} in {}: write {}{}iB ({} bytes) or {}{} ({} bytes)", quoted(unit),
+                               quoted(original), number, big, scaled(d, pow_u64(1024, n), 1).value_or(0), number, si,
+                               scaled(d, pow_u64(1000, n), 1).value_or(0)));
+    } else if (unit == "b") {
+        return bad("ambiguous unit \"b\" in " + quoted(original) + ": write B for bytes" +
+                   (q == quantity::rate ? std::string(" or Kbit, Mbit, Gbit for bits") : std::string()));
+    } else {
+        return bad(fmt::format("unknown unit {} in {} (units: B, KiB, MiB, GiB, TiB, kB, MB, GB, TB{})", quoted(unit),
+                               quoted(original), q == quantity::rate ? "; rates also Kbit, Mbit, Gbit and /s" : ""));
+    }
+    if (!bytes) return bad("not a whole number of bytes, or too large: " + quoted(original));
+    return *bytes;
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text) noexcept {
+    try {
+        auto r = parse_quantity(text, quantity::size);
+        if (r) return r.value();
+    } catch (...) {  // bad_alloc building a message
+    }
+    return std::nullopt;
+}
+
+std::string format_ms(double ms) {
+    char buf[32];
+    if (!(ms >= 0)) ms = 0;
+    if (ms >= 999.5) std::snprintf(buf, sizeof(buf), "%.0f ms", ms);  // %.3g would write 1e+03
+    else if (ms == 0) std::snprintf(buf, sizeof(buf), "0 ms");
+    else std::snprintf(buf, sizeof(buf), "%.3g ms", ms);
+    return buf;
 }
 
 std::string format_bytes(double bytes) {

@@ -52,12 +52,10 @@ inline error read_integer(const field_info& f, const nlohmann::json& v, bool& ne
         return std::nullopt;
     }
     if (v.is_string() && (f.type == value_type::size || f.type == value_type::rate)) {
-        const auto& text = v.get_ref<const std::string&>();
-        if (auto bytes = parse_size(text)) {
-            mag = *bytes;
-            return std::nullopt;
-        }
-        return size_syntax_error(f, text);
+        auto bytes = parse_bytes(f, v.get_ref<const std::string&>());
+        if (!bytes) return bytes.error();
+        mag = bytes.value();
+        return std::nullopt;
     }
     return type_error(f, v);
 }

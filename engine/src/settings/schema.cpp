@@ -133,8 +133,10 @@ std::string type_error(const field_info& f, const nlohmann::json& v) {
     return fmt::format("{}: expected {}, got {}", f.name, f.expected_text(), v.type_name());
 }
 
-std::string size_syntax_error(const field_info& f, std::string_view got) {
-    return fmt::format("{}: expected a size such as 1GiB, 256KiB or 4096, got {}", f.name, in_quotes(got));
+bt::result<std::uint64_t> parse_bytes(const field_info& f, std::string_view text) {
+    auto r = parse_quantity(text, f.type == value_type::rate ? quantity::rate : quantity::size);
+    if (!r) return bt::parse_error{fmt::format("{}: {}", f.name, r.error())};
+    return r;
 }
 
 std::string choice_error(const field_info& f, std::string_view got) {
@@ -193,17 +195,16 @@ error text_to_json(const field_info& f, std::string_view raw, nlohmann::json& ou
         case value_type::size:
         case value_type::rate: {
             if (!t.empty() && t.front() == '-') {
-                if (auto bytes = parse_size(t.substr(1))) {
-                    if (*bytes > std::uint64_t{INT64_MAX}) return range_error(f, fmt::format("-{}", *bytes));
-                    out = -static_cast<std::int64_t>(*bytes);
+                if (auto bytes = parse_bytes(f, t.substr(1))) {  // out of range rather than a syntax error
+                    if (bytes.value() > std::uint64_t{INT64_MAX}) return range_error(f, fmt::format("-{}", bytes.value()));
+                    out = -static_cast<std::int64_t>(bytes.value());
                     return std::nullopt;
                 }
             }
-            if (auto bytes = parse_size(t)) {
-                out = *bytes;
-                return std::nullopt;
-            }
-            return size_syntax_error(f, raw);
+            auto bytes = parse_bytes(f, t);
+            if (!bytes) return bytes.error();
+            out = bytes.value();
+            return std::nullopt;
         }
         case value_type::real: {
             double v = 0;
@@ -268,6 +269,8 @@ std::string field_info::range_text() const {
             break;
         default: out += detail::real_text(lo) + ".." + detail::real_text(hi); break;
     }
+    // Sizes and rates carry their unit in the numbers; the rest say it once.
+    if (type != value_type::size && type != value_type::rate && !unit.empty()) out += " " + std::string(unit);
     return out;
 }
 

@@ -5,6 +5,8 @@
 // Thread rules: pure functions; any thread.
 #pragma once
 
+#include "swarmbench/bt/result.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,7 +34,9 @@ std::string range_error(const field_info& f, std::string_view got);
 /// "pipeline: expected an integer, got string".
 std::string type_error(const field_info& f, const nlohmann::json& v);
 /// "torrent_size: expected a size such as 1GiB, 256KiB or 4096, got \"x\"".
-std::string size_syntax_error(const field_info& f, std::string_view got);
+/// A size or rate field's text read by the unit policy (units.hpp); the
+/// error names the field ("rate_limit: ambiguous unit \"M\" in \"4M\": ...").
+bt::result<std::uint64_t> parse_bytes(const field_info& f, std::string_view text);
 /// "storage: must be \"files\", \"discard\" or \"disk_only\", got \"x\"".
 std::string choice_error(const field_info& f, std::string_view got);
 /// "piece_order: entry 2 must be a piece index (an integer 0..4294967295), got x".

@@ -66,14 +66,14 @@ std::string live_list() {
 }
 
 /// The field, if it is live; else the error.
-const settings::schema<swarm_scenario>::field* live_field(std::string_view name, std::string* error) {
+const settings::schema<swarm_scenario>::field* live_field(std::string_view name, std::string* why) {
     const auto* f = scenario_schema().find(name);
     if (f != nullptr && f->info.live) return f;
     if (f != nullptr)
-        *error = fmt::format("{}: not a control, it cannot change while a run goes on (controls: {})", f->info.name,
+        *why = fmt::format("{}: not a control, it cannot change while a run goes on (controls: {})", f->info.name,
                              live_list());
     else
-        *error = fmt::format("{}: not a control (did you mean \"{}\"? controls: {})", name,
+        *why = fmt::format("{}: not a control (did you mean \"{}\"? controls: {})", name,
                              closest_name(name, swarm_controls::names()), live_list());
     return nullptr;
 }
@@ -81,9 +81,9 @@ const settings::schema<swarm_scenario>::field* live_field(std::string_view name,
 }  // namespace
 
 bt::result<swarm_controls::change> swarm_controls::check(std::string_view field, const nlohmann::json& value) {
-    std::string error;
-    const auto* f = live_field(field, &error);
-    if (f == nullptr) return bt::parse_error{error};
+    std::string why;
+    const auto* f = live_field(field, &why);
+    if (f == nullptr) return bt::parse_error{why};
     change c{std::string(f->info.name), nullptr};
     if (!value.is_null()) {
         swarm_scenario scratch;  // the field alone: its type and range
@@ -94,9 +94,9 @@ bt::result<swarm_controls::change> swarm_controls::check(std::string_view field,
 }
 
 const settings::field_info& swarm_controls::info(std::string_view field) {
-    std::string error;
-    const auto* f = live_field(field, &error);
-    if (f == nullptr) throw std::out_of_range(error);
+    std::string why;
+    const auto* f = live_field(field, &why);
+    if (f == nullptr) throw std::out_of_range(why);
     return f->info;
 }
 

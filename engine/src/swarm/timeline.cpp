@@ -210,6 +210,7 @@ swarm_timeline::error read_entry(swarm_timeline& tl, const json& e) {
     if (e.contains("fault")) {
         swarm_fault f;
         if (auto err = read_fault(e["fault"], f)) return err;
+        if (auto err = check_fault(f)) return "fault: " + *err;  // as read_fault names what it checks
         return tl.fault(t, f);
     }
     if (e.contains("ramp")) {

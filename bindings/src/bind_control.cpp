@@ -75,8 +75,8 @@ std::string control_doc(std::string_view name) {
 
 swarm_fault make_fault(const std::string& kind, std::int64_t count, double seconds) {
     const auto k = fault_kind_from(kind);
-    if (!k) throw py::value_error(fmt::format("kind: must be \"drop\", \"corrupt\" or \"stall\", got \"{}\"", kind));
-    if (count < 1 || count > 100000) throw py::value_error(fmt::format("count: must be 1..100000, got {}", count));
+    if (!k) throw py::value_error(fmt::format("kind: must be {}, got \"{}\"", fault_kinds_text, kind));
+    if (count < fault_count_min || count > fault_count_max) throw py::value_error(fault_count_error(std::to_string(count)));
     const swarm_fault f{*k, static_cast<std::uint32_t>(count), seconds};
     if (auto err = check_fault(f)) throw py::value_error(*err);
     return f;

@@ -17,7 +17,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,9 +34,6 @@ enum class quantity : std::uint8_t { size, rate };
 /// negatives, empty text, overflow, a value that is not a whole number of
 /// bytes ("1.3B", "1bit").
 bt::result<std::uint64_t> parse_quantity(std::string_view text, quantity q);
-
-/// parse_quantity(text, quantity::size), without the reason.
-std::optional<std::uint64_t> parse_size(std::string_view text) noexcept;
 
 /// "16 KiB", "1.50 GiB", "512 B": the largest binary unit that keeps the
 /// value >= 1, three significant digits.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -121,15 +122,6 @@ bt::result<std::uint64_t> parse_quantity(std::string_view text, quantity q) {
     }
     if (!bytes) return bad("not a whole number of bytes, or too large: " + quoted(original));
     return *bytes;
-}
-
-std::optional<std::uint64_t> parse_size(std::string_view text) noexcept {
-    try {
-        auto r = parse_quantity(text, quantity::size);
-        if (r) return r.value();
-    } catch (...) {  // bad_alloc building a message
-    }
-    return std::nullopt;
 }
 
 std::string format_ms(double ms) {

@@ -27,10 +27,14 @@ std::optional<swarm_fault::kind_t> fault_kind_from(std::string_view name) noexce
     return std::nullopt;
 }
 
+std::string fault_count_error(std::string_view got) {
+    return fmt::format("count: must be {}..{}, got {}", fault_count_min, fault_count_max, got);
+}
+
 std::optional<std::string> check_fault(const swarm_fault& f) {
     if (static_cast<std::uint8_t>(f.kind) > static_cast<std::uint8_t>(swarm_fault::kind_t::stall))
-        return std::string("kind: must be \"drop\", \"corrupt\" or \"stall\"");
-    if (f.count < 1 || f.count > 100000) return fmt::format("count: must be 1..100000, got {}", f.count);
+        return std::string("kind: must be ") + fault_kinds_text;
+    if (f.count < fault_count_min || f.count > fault_count_max) return fault_count_error(std::to_string(f.count));
     // Only a stall lasts: the other kinds ignore `seconds`.
     if (f.kind == swarm_fault::kind_t::stall && !(f.seconds >= 0.01 && f.seconds <= 3600))  // NaN fails too
         return fmt::format("seconds: must be 0.01..3600 s for a stall, got {}", f.seconds);

@@ -380,7 +380,7 @@ private:
         const bool snapshots = static_cast<bool>(hooks_.on_snapshot);
         const auto snap_interval = std::max<clock::duration>(hooks_.snapshot_interval, std::chrono::milliseconds(10));
         auto next_snap = t0_ + snap_interval;
-        shape(clock::now());  // controls set before the run
+        shape(clock::now());  // faults queued before the run wait here for live connections
         while (true) {
             run_.bell.wait_until(snapshots ? std::min(next, next_snap) : next);
             auto now = clock::now();

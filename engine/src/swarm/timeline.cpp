@@ -174,11 +174,12 @@ swarm_timeline::error read_fault(const json& j, swarm_fault& f) {
     if (auto err = unknown_key(j, {"kind", "count", "seconds"})) return "fault: " + *err;
     const auto kind = j.contains("kind") && j["kind"].is_string() ? fault_kind_from(j["kind"].get<std::string>())
                                                                   : std::nullopt;
-    if (!kind) return std::string("fault: kind: must be \"drop\", \"corrupt\" or \"stall\"");
+    if (!kind) return std::string("fault: kind: must be ") + fault_kinds_text;
     f.kind = *kind;
     const json count = j.value("count", json(1));
-    if (!count.is_number_integer() || count.get<std::int64_t>() < 1 || count.get<std::int64_t>() > 100000)
-        return "fault: count: must be 1..100000, got " + count.dump();
+    if (!count.is_number_integer() || count.get<std::int64_t>() < fault_count_min ||
+        count.get<std::int64_t>() > fault_count_max)
+        return "fault: " + fault_count_error(count.dump());
     f.count = count.get<std::uint32_t>();
     const json seconds = j.value("seconds", json(0));
     if (!seconds.is_number()) return "fault: seconds: expected a number, got " + type_of(seconds);

@@ -61,6 +61,13 @@ const char* to_string(swarm_fault::kind_t k) noexcept;
 std::optional<swarm_fault::kind_t> fault_kind_from(std::string_view name) noexcept;
 /// Why `f` is out of range ("count: must be 1..100000, got 0"), or nullopt.
 std::optional<std::string> check_fault(const swarm_fault& f);
+/// The names a fault's kind takes: "\"drop\", \"corrupt\" or \"stall\"".
+inline constexpr const char* fault_kinds_text = "\"drop\", \"corrupt\" or \"stall\"";
+/// A fault's count range, for readers of wider integers (JSON, Python) that
+/// must check before narrowing to swarm_fault::count.
+inline constexpr std::int64_t fault_count_min = 1, fault_count_max = 100000;
+/// "count: must be 1..100000, got <got>".
+std::string fault_count_error(std::string_view got);
 /// "drop 10 connections", "corrupt 3 blocks", "stall 4 connections for 2 s".
 std::string fault_text(const swarm_fault& f);
 

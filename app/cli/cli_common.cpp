@@ -25,15 +25,6 @@ std::uint64_t parse_count(const std::string& flag, const std::string& text, std:
     return v;
 }
 
-std::uint64_t parse_size_flag(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
-    auto v = parse_quantity(text, quantity::size);
-    if (!v) throw usage_error(flag + ": " + v.error());
-    if (v.value() < lo || v.value() > hi)
-        throw usage_error(flag + ": must be " + format_bytes(static_cast<double>(lo)) + ".." +
-                          format_bytes(static_cast<double>(hi)) + ", got " + quoted(text));
-    return v.value();
-}
-
 endpoint parse_endpoint_flag(const std::string& flag, const std::string& text, bool any_port_ok) {
     std::error_code ec;
     endpoint ep = endpoint::parse(text, ec);

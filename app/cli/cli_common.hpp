@@ -69,7 +69,6 @@ int run_swarm_and_report(const swarm_scenario& sc, const run_output& out, const 
 
 // ---- flag parsing (each throws usage_error naming the flag and the range) ----
 std::uint64_t parse_count(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi);
-std::uint64_t parse_size_flag(const std::string& flag, const std::string& text, std::uint64_t lo, std::uint64_t hi);
 /// HOST:PORT; `any_port_ok` allows port 0 (listen: pick one).
 endpoint parse_endpoint_flag(const std::string& flag, const std::string& text, bool any_port_ok);
 

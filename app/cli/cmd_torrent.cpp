@@ -25,9 +25,11 @@
 #include <thread>
 
 #include "cli_common.hpp"
+#include "schema_flags.hpp"
 #include "swarmbench/bt/content_files.hpp"
 #include "swarmbench/bt/synthetic.hpp"
 #include "swarmbench/bt/torrent_from_files.hpp"
+#include "swarmbench/swarm/scenario.hpp"
 #include "swarmbench/units.hpp"
 
 namespace swarmbench::cli {
@@ -36,8 +38,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::uint64_t max_torrent_size = 16ULL << 40;  // as the scenario's torrent_size
-constexpr std::uint64_t max_seed = ~std::uint64_t{0};  // any 64-bit seed (stored as its signed bits)
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -101,10 +101,9 @@ void check_output_file(const fs::path& path, bool force) {
 // ---------------------------------------------------------------- make-torrent
 
 struct make_torrent_args {
-    std::string size = "1GiB";          // --size
-    std::string piece_size = "256KiB";  // --piece-size
-    std::string files = "1";            // --files
-    std::string seed = "1";             // --seed
+    // --size, --piece-size, --files, --seed: the scenario's torrent fields, so
+    // a torrent made here is the one `run` makes of the same values.
+    std::unique_ptr<schema_flags<swarm_scenario>> fields;
     std::string name;                   // --name
     std::string announce;               // --announce
     std::string from;                   // --from
@@ -112,23 +111,20 @@ struct make_torrent_args {
     bool force = false;                 // --force
     bool json = false;                  // --json
     bool no_progress = false;           // --no-progress
-    CLI::Option* size_opt = nullptr;    // given or not: conflicts with --from
-    CLI::Option* files_opt = nullptr;   // likewise
-    CLI::Option* seed_opt = nullptr;    // likewise
 };
 
 int run_make_torrent(const make_torrent_args& a) {
     if (a.output.empty()) throw usage_error("-o/--output: required: the .torrent file to write");
-    const auto piece = static_cast<std::uint32_t>(
-        parse_size_flag("--piece-size", a.piece_size, bt::min_piece_length, bt::max_from_files_piece));
-    if (!std::has_single_bit(piece))
-        throw usage_error("--piece-size: must be a power of two 16KiB..64MiB, got '" + a.piece_size + "'");
+    swarm_scenario sc;
+    a.fields->apply(sc);
+    const std::uint32_t piece = sc.piece_size;
     if (!a.name.empty())
         if (auto why = bt::check_path_component(a.name)) throw usage_error("--name: " + *why);
     const bool from = !a.from.empty();
     if (from) {
-        for (auto [opt, flag] : {std::pair{a.size_opt, "--size"}, {a.files_opt, "--files"}, {a.seed_opt, "--seed"}})
-            if (opt->count() > 0)
+        for (auto [field, flag] :
+             {std::pair{"torrent_size", "--size"}, {"file_count", "--files"}, {"content_seed", "--seed"}})
+            if (a.fields->given(field))
                 throw usage_error(std::string(flag) + ": cannot be combined with --from (the files are the content)");
     }
     const fs::path out_path(a.output);
@@ -136,11 +132,12 @@ int run_make_torrent(const make_torrent_args& a) {
     std::uint64_t seed = 0;
     bt::synthetic_spec synth;
     if (!from) {
-        synth.total_size = parse_size_flag("--size", a.size, 1, max_torrent_size);
-        synth.file_count = static_cast<std::uint32_t>(parse_count("--files", a.files, 1, bt::max_from_files_count));
+        synth.total_size = sc.torrent_size;
+        synth.file_count = sc.file_count;
         if (synth.file_count > synth.total_size)
-            throw usage_error("--files: " + a.files + " files need at least as many bytes, --size is " + a.size);
-        seed = parse_count("--seed", a.seed, 0, max_seed);
+            throw usage_error(fmt::format("--files: {} files need at least as many bytes, --size is {}",
+                                          sc.file_count, format_bytes(double(sc.torrent_size))));
+        seed = sc.content_seed;
         synth.seed = seed;
         synth.piece_size = piece;
         if (!a.name.empty()) synth.name = a.name;
@@ -308,10 +305,12 @@ command make_torrent_command(CLI::App& parent) {
         "make-torrent", "Write a .torrent of synthetic content (deterministic in --seed; gen-data writes its files) "
                         "or of existing files (--from), for real BitTorrent clients");
     sub->add_option("-o,--output", a->output, "The .torrent file to write (required)");
-    a->size_opt = sub->add_option("--size", a->size, "Synthetic: content size (e.g. 256MiB, 4GiB)")->capture_default_str();
-    sub->add_option("--piece-size", a->piece_size, "Piece size, a power of two 16KiB..64MiB")->capture_default_str();
-    a->files_opt = sub->add_option("--files", a->files, "Synthetic: files, 1..100000 (1: single-file torrent)")->capture_default_str();
-    a->seed_opt = sub->add_option("--seed", a->seed, "Synthetic: content seed")->capture_default_str();
+    a->fields = std::make_unique<schema_flags<swarm_scenario>>(
+        sub, scenario_schema(),
+        std::vector<flag_pick>{{.field = "torrent_size", .doc = "Synthetic: content size."},
+                               {.field = "piece_size"},
+                               {.field = "file_count", .doc = "Synthetic: files (1: a single-file torrent)."},
+                               {.field = "content_seed", .flag = "--seed", .doc = "Synthetic: content seed."}});
     sub->add_option("--from", a->from, "Make it from this file (single-file torrent) or directory (every file below it)");
     sub->add_option("--name", a->name, "Torrent name (default: swarmbench-synthetic, or the --from file's or directory's name)");
     sub->add_option("--announce", a->announce, "Tracker URL (default: none; peers come from elsewhere)");

@@ -25,6 +25,7 @@
 
 #include "high_level.hpp"
 #include "swarmbench/settings/schemas.hpp"
+#include "swarmbench/swarm/client_roles.hpp"
 #include "swarmbench/units.hpp"
 
 namespace swarmbench::python {
@@ -367,6 +368,30 @@ that field alone (validate() lists every problem).)doc");
     sc.def_property_readonly(
         "total_connections", [](const swarm_scenario& s) { return total_connections(s); },
         "leechers x connections_per_leecher.");
+
+    // The client roles (swarm/client_roles.hpp) for upload_scenario() and
+    // its siblings in __init__.py: what `swarmbench upload|download|seed`
+    // fix and default, from the one table.
+    m.def(
+        "_client_role",
+        [](const std::string& name) {
+            for (client_role r : {client_role::upload, client_role::download, client_role::seed})
+                if (to_string(r) == name)
+                    return json_to_py({{"fixed", client_role_fixed(r)},
+                                       {"defaults", client_role_defaults(r)},
+                                       {"count", client_count_field(r)},
+                                       {"target", client_target_field(r)}});
+            throw py::value_error("no client role " + name);
+        },
+        py::arg("role"), "{fixed, defaults, count, target} of a client role (upload, download, seed).");
+    m.def(
+        "_client_listen",
+        [](const std::string& listen) {
+            swarm_scenario where;
+            if (auto err = set_client_listen(where, listen)) throw py::value_error(*err);
+            return py::dict(py::arg("listen_host") = where.listen_host, py::arg("base_port") = where.base_port);
+        },
+        py::arg("listen"), "listen_host and base_port from \"ADDR:PORT\", as `swarmbench seed --listen`.");
 
     py::class_<stream_config> st(m, "StreamConfig", R"doc(The stream baseline: N one-way TCP streams, like iperf3 -P N.
 

@@ -8,6 +8,9 @@
 #              libtorrent's info-hash and file list, --verify-only of the
 #              source folder (ours and libtorrent's), gen-data refused
 #   errors     bad flags exit 2, run-time errors exit 1, each naming the problem
+#   clients    upload / download / seed: their flags are scenario fields
+#              (--dump-scenario shows each command's defaults and the flags
+#              applied); a bad value names the flag, the field and the range
 # The libtorrent checks use Debian's python3-libtorrent; without it the rest
 # still runs and the case then exits 77 (skip). Temp directories only; every
 # wait is bounded.
@@ -194,12 +197,12 @@ errors)
   printf 'not bencode at all' > garbage.torrent
   mkdir -p src && printf 'abc' > src/f
   expect_fail 2 "-o/--output: required" make-torrent --size 1MiB
-  expect_fail 2 "--size: unknown unit \"XB\"" make-torrent --size 12XB -o x.torrent
-  expect_fail 2 "--size: must be 1 B.." make-torrent --size 0 -o x.torrent
-  expect_fail 2 "--piece-size: must be a power of two 16KiB..64MiB, got '48KiB'" make-torrent --piece-size 48KiB -o x.torrent
-  expect_fail 2 "--piece-size: must be 16 KiB..64 MiB" make-torrent --piece-size 128MiB -o x.torrent
-  expect_fail 2 "--files: must be 1..100000" make-torrent --files 0 -o x.torrent
-  expect_fail 2 "--seed: must be 0..18446744073709551615" make-torrent --seed -1 -o x.torrent
+  expect_fail 2 "--size (torrent_size): unknown unit \"XB\"" make-torrent --size 12XB -o x.torrent
+  expect_fail 2 "--size (torrent_size): must be 1 B..16 TiB, got 0 B" make-torrent --size 0 -o x.torrent
+  expect_fail 2 "--piece-size (piece_size): must be a power of two, 16 KiB..64 MiB, got 48 KiB" make-torrent --piece-size 48KiB -o x.torrent
+  expect_fail 2 "--piece-size (piece_size): must be a power of two, 16 KiB..64 MiB, got 128 MiB" make-torrent --piece-size 128MiB -o x.torrent
+  expect_fail 2 "--files (file_count): must be 1..100000, got 0" make-torrent --files 0 -o x.torrent
+  expect_fail 2 "--seed (content_seed): must be 0..18446744073709551615, got -1" make-torrent --seed -1 -o x.torrent
   expect_fail 2 "--name: path component \"..\" is not allowed" make-torrent --name .. -o x.torrent
   expect_fail 2 "--size: cannot be combined with --from" make-torrent --from src --size 1MiB -o x.torrent
   expect_fail 1 "missing-dir: no such file or directory" make-torrent --from missing-dir -o x.torrent
@@ -214,11 +217,49 @@ errors)
   expect_fail 1 "out/swarmbench-synthetic: missing" gen-data --torrent exists.torrent -o out --verify-only
   [ ! -e x.torrent ] && [ ! -e out ] || fail "a refused command left files behind"
   ;;
+clients)
+  cd "$work"
+  "$bin" make-torrent --size 1MiB -o t.torrent > /dev/null 2>&1 || fail "make-torrent exited $?"
+  # check_dump WHAT ARGS...: the scenario ARGS dump must hold the fields of $WANT (JSON).
+  check_dump() {
+    local what="$1"; shift
+    "$bin" "$@" --dump-scenario > dump.json 2> err.txt || fail "$what: exited $?: $(cat err.txt)"
+    "$py" - dump.json "$what" <<'EOF' || fail "$what"
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+want = json.loads(os.environ["WANT"])
+bad = {k: (d.get(k), v) for k, v in want.items() if d.get(k) != v}
+if bad:
+    sys.exit(f"{sys.argv[2]}: (got, want) {bad}")
+EOF
+  }
+  WANT='{"leechers": 8, "seeders": 0, "pipeline": 500, "spread_sources": true, "connections_per_leecher": 1,
+         "connect_to": ["127.0.0.1:6881"], "storage": "files", "torrent_file": "t.torrent"}' \
+    check_dump "download's defaults" download --torrent t.torrent --target 127.0.0.1:6881
+  WANT='{"leechers": 3, "pipeline": 32, "spread_sources": false, "storage": "discard", "client_grace_s": 5.0}' \
+    check_dump "download's flags" download --torrent t.torrent --target 127.0.0.1:6881 --connections 3 \
+    --pipeline 32 --no-spread-sources --storage discard --client-grace 5
+  WANT='{"leechers": 0, "seeders": 3, "upload_to": ["127.0.0.1:6881"], "storage": "discard", "rate_limit": 4194304}' \
+    check_dump "upload" upload --torrent t.torrent --target 127.0.0.1:6881 --connections 3 --rate-limit 4MiB
+  WANT='{"leechers": 0, "seeders": 2, "listen_host": "127.0.0.1", "base_port": 7000}' \
+    check_dump "seed" seed --torrent t.torrent --listen 127.0.0.1:7000 --peers 2
+  expect_fail 2 "--connections (leechers): must be 1..10000, got 0" \
+    download --torrent t.torrent --target 127.0.0.1:6881 --connections 0
+  expect_fail 2 "--storage (storage): must be \"files\" or \"discard\", got disk_only" \
+    download --torrent t.torrent --target 127.0.0.1:6881 --storage disk_only
+  expect_fail 2 "--pipeline (pipeline): must be 1..2048, got 0" \
+    download --torrent t.torrent --target 127.0.0.1:6881 --pipeline 0
+  expect_fail 2 "--target (upload_to): entry 1 must have a port in 1..65535, got \"127.0.0.1:0\"" \
+    upload --torrent t.torrent --target 127.0.0.1:0
+  expect_fail 2 "--rate-limit (rate_limit): ambiguous unit \"M\"" seed --torrent t.torrent --rate-limit 4M
+  expect_fail 2 "--pipeline: unknown flag" upload --torrent t.torrent --target 127.0.0.1:6881 --pipeline 4
+  expect_fail 2 "--target is required" download --torrent t.torrent
+  ;;
 *)
   fail "unknown case $case_name"
   ;;
 esac
-if [ "$have_lt" = 0 ] && [ "$case_name" != errors ]; then
+if [ "$have_lt" = 0 ] && [ "$case_name" != errors ] && [ "$case_name" != clients ]; then
   echo "SKIP: python3-libtorrent missing (Debian package); everything else in $case_name passed"
   exit 77
 fi

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "swarmbench/swarm/client_roles.hpp"
 #include "swarmbench/swarm/sample.hpp"
 #include "swarmbench/swarm/scenario.hpp"
 
@@ -767,6 +768,46 @@ TEST(SampleColumns, LargeCountersAreExactBelow2To53) {
     s.net_in_total = (std::uint64_t{1} << 53) - 1;
     const auto values = sample_values(s);
     EXPECT_EQ(values.at(1), 9007199254740991.0);
+}
+
+// ---- client roles (swarmbench upload|download|seed, Python's *_scenario) ----
+
+TEST(client_roles, each_role_with_a_torrent_and_a_client_is_a_valid_scenario_of_that_role) {
+    for (client_role r : {client_role::upload, client_role::download, client_role::seed}) {
+        SCOPED_TRACE(std::string(to_string(r)));
+        swarm_scenario sc = client_scenario(r);
+        sc.torrent_file = "t.torrent";  // validate does not open it
+        if (!client_target_field(r).empty())
+            ASSERT_FALSE(scenario_schema().set(sc, client_target_field(r), nlohmann::json::array({"127.0.0.1:6881"})));
+        EXPECT_EQ(validate(sc), std::vector<std::string>{});
+        // The count field holds the role's peers; the other side is fixed at 0.
+        const bool download = r == client_role::download;
+        EXPECT_EQ(scenario_schema().get(sc, client_count_field(r)), r == client_role::seed ? 1 : 8);
+        EXPECT_EQ(download ? sc.seeders : sc.leechers, 0u);
+        EXPECT_EQ(sc.storage, download ? storage_mode::files : storage_mode::discard);
+        EXPECT_EQ(sc.pipeline, download ? 500u : swarm_scenario{}.pipeline);
+        EXPECT_EQ(sc.spread_sources, r != client_role::seed);
+        if (download) EXPECT_EQ(sc.connections_per_leecher, 1u);
+    }
+}
+
+TEST(client_roles, a_listen_address_sets_host_and_port_as_written_or_is_refused_unchanged) {
+    swarm_scenario sc = client_scenario(client_role::seed);
+    ASSERT_FALSE(set_client_listen(sc, "[::1]:7000"));
+    EXPECT_EQ(sc.listen_host, "::1");
+    EXPECT_EQ(sc.base_port, 7000u);
+    ASSERT_FALSE(set_client_listen(sc, "127.0.0.1:0"));
+    EXPECT_EQ(sc.listen_host, "127.0.0.1");
+    EXPECT_EQ(sc.base_port, 0u);
+    for (const char* bad : {"127.0.0.1", "127.0.0.1:70000", ":7000", "", "[::1:7000"}) {
+        SCOPED_TRACE(bad);
+        const auto err = set_client_listen(sc, bad);
+        ASSERT_TRUE(err);
+        EXPECT_EQ(err->rfind("listen: expected \"ADDR:PORT\"", 0), 0u) << *err;
+        EXPECT_NE(err->find(std::string("got \"") + bad + "\""), std::string::npos) << *err;
+        EXPECT_EQ(sc.listen_host, "127.0.0.1");
+        EXPECT_EQ(sc.base_port, 0u);
+    }
 }
 
 }  // namespace

@@ -60,18 +60,24 @@ from ._swarmbench import (
     start_disk,
     start_stream,
 )
+from ._swarmbench import _client_listen, _client_role
 from .port import available_backends  # one binding serves both names
 from . import bt as _bt
 
 # ---- Fake peers against a real client. Each function fills the scenario
-# `swarmbench upload|download|seed` builds (app/cli/cmd_clients.cpp), so
+# `swarmbench upload|download|seed` builds: the role's fixed fields and
+# defaults are the engine's (swarm/client_roles.hpp), so
 # run(download_scenario(...)) behaves as `swarmbench download`. (Module
 # functions, not Scenario classmethods: Scenario.seed is a field.)
 
 
-def _client_scenario(role: str, torrent: _Any, data: _Any, fixed: dict[str, _Any], defaults: dict[str, _Any],
-                     fields: dict[str, _Any]) -> Scenario:
-    set_here = sorted(fixed.keys() & fields.keys())
+def _client_scenario(role: str, torrent: _Any, data: _Any, given: dict[str, _Any], fields: dict[str, _Any]) -> Scenario:
+    spec = _client_role(role)
+    count = given.pop("count")
+    if count is not None:
+        given[spec["count"]] = count
+    set_here = sorted((spec["fixed"].keys() | given.keys() | {spec["count"], "torrent_file", "content_dir"})
+                      & fields.keys())
     if set_here:
         raise TypeError(f"{role}_scenario: {', '.join(set_here)} is set by {role}_scenario() itself (change it "
                         f"on the result with .copy() if you mean it)")
@@ -80,51 +86,39 @@ def _client_scenario(role: str, torrent: _Any, data: _Any, fixed: dict[str, _Any
     if role != "download" and t.content_seed is None and data is None:
         raise ValueError(f"data: {path} was not made by swarmbench (make-torrent, bt.synthetic_torrent), so its "
                          f"content cannot be generated: give data=DIR, the folder that holds {t.name}")
-    fixed = {**fixed, "torrent_file": path, "content_dir": "" if data is None else _os.fspath(data)}
-    return Scenario(**{**defaults, **fields, **fixed})
+    mine = {"torrent_file": path, "content_dir": "" if data is None else _os.fspath(data)}
+    return Scenario(**{**spec["defaults"], **fields, **given, **spec["fixed"], **mine})
 
 
-def upload_scenario(torrent: _Any, target: str, connections: int = 8, data: _Any = None,
+def upload_scenario(torrent: _Any, target: str, connections: int | None = None, data: _Any = None,
                     **fields: _Any) -> Scenario:
-    """The scenario of `swarmbench upload`: `connections` fake seeders (one connection each) dial the client
-    at target ("HOST:PORT"), which has the torrent (a .torrent path) added with no data, and serve it; the
-    run ends "ok" when the client has announced every piece. The content is generated from the torrent's
-    content seed (bt.synthetic_torrent, make-torrent), or read from data (the folder holding <name>/...).
-    fields: any other Scenario field (timeout_s, rate_limit, spread_sources=False, ...). ValueError if the
-    torrent cannot be read, or has no content seed and no data is given."""
-    return _client_scenario("upload", torrent, data,
-                            {"seeders": connections, "leechers": 0, "storage": "discard", "upload_to": [target]},
-                            {"spread_sources": True}, fields)
+    """The scenario of `swarmbench upload`: `connections` fake seeders (default 8, one connection each) dial
+    the client at target ("HOST:PORT"), which has the torrent (a .torrent path) added with no data, and serve
+    it; the run ends "ok" when the client has announced every piece. The content is generated from the
+    torrent's content seed (bt.synthetic_torrent, make-torrent), or read from data (the folder holding
+    <name>/...). fields: any other Scenario field (timeout_s, rate_limit, spread_sources=False, ...).
+    ValueError if the torrent cannot be read, or has no content seed and no data is given."""
+    return _client_scenario("upload", torrent, data, {"count": connections, "upload_to": [target]}, fields)
 
 
-def download_scenario(torrent: _Any, target: str, connections: int = 8, storage: str = "files",
+def download_scenario(torrent: _Any, target: str, connections: int | None = None, storage: str = "files",
                       **fields: _Any) -> Scenario:
-    """The scenario of `swarmbench download`: `connections` fake leechers (one connection each) dial the
-    seeding client at target ("HOST:PORT") and each download the whole torrent (a .torrent path), SHA-1
-    checking every piece; storage "files" (written under data_dir, default a temporary directory) or
+    """The scenario of `swarmbench download`: `connections` fake leechers (default 8, one connection each)
+    dial the seeding client at target ("HOST:PORT") and each download the whole torrent (a .torrent path),
+    SHA-1 checking every piece; storage "files" (written under data_dir, default a temporary directory) or
     "discard" (checked, not written). fields: any other Scenario field (pipeline, default 500: at most the
     client's request queue; timeout_s, data_dir, spread_sources=False, ...)."""
     return _client_scenario("download", torrent, None,
-                            {"seeders": 0, "leechers": connections, "connections_per_leecher": 1,
-                             "connect_to": [target], "storage": storage},
-                            {"spread_sources": True, "pipeline": 500}, fields)
+                            {"count": connections, "connect_to": [target], "storage": storage}, fields)
 
 
-def seed_scenario(torrent: _Any, listen: str = "127.0.0.1:0", peers: int = 1, data: _Any = None,
+def seed_scenario(torrent: _Any, listen: str = "127.0.0.1:0", peers: int | None = None, data: _Any = None,
                   **fields: _Any) -> Scenario:
-    """The scenario of `swarmbench seed`: `peers` fake seeders listen on listen ("ADDR:PORT"; seeder i on
-    PORT + i, port 0: any free ports) for clients that connect in and serve them the torrent (a .torrent
-    path); the run ends "ok" when a client has every piece. Content and errors as upload_scenario().
+    """The scenario of `swarmbench seed`: `peers` fake seeders (default 1) listen on listen ("ADDR:PORT";
+    seeder i on PORT + i, port 0: any free ports) for clients that connect in and serve them the torrent (a
+    .torrent path); the run ends "ok" when a client has every piece. Content and errors as upload_scenario().
     fields: any other Scenario field."""
-    host, sep, port = listen.rpartition(":")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f'listen: expected "ADDR:PORT" (port 0: any free ports), got "{listen}"')
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    return _client_scenario("seed", torrent, data,
-                            {"seeders": peers, "leechers": 0, "storage": "discard", "listen_host": host,
-                             "base_port": int(port)},
-                            {"spread_sources": True}, fields)
+    return _client_scenario("seed", torrent, data, {"count": peers, **_client_listen(listen)}, fields)
 
 __all__ = [
     "Controls",

@@ -186,7 +186,7 @@ const settings::schema<swarm_scenario>& scenario_schema() {
         field<&S::client_grace_s>(F("client_grace_s", T::real, "clients",
                                     "A run that only serves or downloads from named clients ends as failed after "
                                     "this long with no connection to any of them (redialled meanwhile).")
-                                      .range(1, 86400).in("s")),
+                                      .range(1, 86400).in("s").cli("--client-grace")),
         field<&S::duration_s>(F("duration_s", T::real, "run",
                                 "Run this long, leechers downloading again (0: until every leecher completes).")
                                   .range(0.1, 86400).or_zero().in("s").cli("--duration")),

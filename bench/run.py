@@ -156,6 +156,9 @@ def wait_listening(port: int, seconds: float = 10) -> None:
     raise RuntimeError(f"nothing listens on port {port} after {seconds} s")
 
 
+EXIT_INTERRUPTED = 130  # swarmbench's exit code for a run stopped by SIGINT / SIGTERM (README)
+
+
 def run_json(cmd: list[str], timeout: float) -> dict:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
@@ -651,7 +654,7 @@ def memory_run(binary: str, backend: str, total: int, window: float, tmp: Path, 
         usages = watch_and_stop(procs, samples, total, window, setup_limit)
         for cmd, proc, err in zip(cmds, procs, errs):
             err.seek(0)
-            if proc.returncode != 0:
+            if proc.returncode not in (0, EXIT_INTERRUPTED):  # each was stopped with SIGINT, or ended
                 raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read().strip()[-400:]}")
         docs = [json.loads((Path(c[-1]) / "results.json").read_text())["summary"] for c in cmds]
         rows = samples_csv(samples / "timeseries.csv")

@@ -330,7 +330,7 @@ def run_round(index: int, args: argparse.Namespace, out: Path, rng: random.Rando
         next_fault = started + 0.5
         flip = 0
         try:
-            while not run.wait(0.1):
+            while not run.wait_ended(0.1):
                 rnd.rss_peak = max(rnd.rss_peak, rss_bytes(trim=False))
                 if time.monotonic() >= next_fault:
                     next_fault += 2.0

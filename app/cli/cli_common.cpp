@@ -120,7 +120,10 @@ void progress_printer::operator()(const progress& p) {
 }
 
 void progress_printer::finish() {
-    if (dirty_) std::fprintf(stderr, "\n");
+    // A terminal's live line goes: the summary that follows says it all, and
+    // a last "stopping 0 B/s" line said nothing.
+    if (dirty_) std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
     dirty_ = false;
 }
 
@@ -129,6 +132,13 @@ void progress_printer::finish() {
 int report(const results& r, bool json) {
     const run_summary& s = r.summary;
     std::FILE* out = stderr;
+    if (!measured(r)) {  // failed at set-up: its errors are all there is to say
+        std::fprintf(out, "%s: failed before it started\n", r.mode.c_str());
+        for (const auto& msg : s.error_messages) std::fprintf(out, "  %s\n", msg.c_str());
+        std::fflush(out);
+        if (json) std::cout << to_json(r).dump(2) << std::endl;
+        return exit_runtime;
+    }
     const std::string& reason = r.environment.backend_reason;
     std::fprintf(out, "%s: %s, backend %s\n", r.mode.c_str(), s.status.c_str(),
                  reason.empty() ? r.environment.backend.c_str() : reason.c_str());
@@ -164,7 +174,8 @@ int report(const results& r, bool json) {
     for (const auto& msg : s.error_messages) std::fprintf(out, "    %s\n", msg.c_str());
     std::fflush(out);
     if (json) std::cout << to_json(r).dump(2) << std::endl;
-    return s.status == "failed" || s.errors > 0 ? exit_runtime : exit_ok;
+    if (s.status == "failed" || s.errors > 0) return exit_runtime;
+    return s.status == "interrupted" ? exit_interrupted : exit_ok;
 }
 
 }  // namespace swarmbench::cli

@@ -23,9 +23,11 @@
 
 namespace swarmbench::cli {
 
-inline constexpr int exit_ok = 0;       // ran and measured
-inline constexpr int exit_runtime = 1;  // a run-time error (port in use, EMFILE, ...)
-inline constexpr int exit_usage = 2;    // bad flags
+// The exit codes, as the README's table lists them.
+inline constexpr int exit_ok = 0;            // ran and measured
+inline constexpr int exit_runtime = 1;       // a run-time error (port in use, EMFILE, a failed piece, ...)
+inline constexpr int exit_usage = 2;         // bad flags, files or settings: nothing ran
+inline constexpr int exit_interrupted = 130; // stopped by Ctrl-C / SIGTERM: the results so far are kept
 
 /// A bad flag: the message is one line, "--flag: must be ..., got ...".
 struct usage_error : std::runtime_error {
@@ -57,6 +59,7 @@ struct run_output {
     bool json = false;         // --json: the results document on stdout
     bool no_progress = false;  // --no-progress
     bool no_graphs = false;    // --no-graphs
+    bool force = false;        // --force: -o may name a folder that holds results already
 };
 /// Adds -o, --json, --no-progress and --no-graphs to `sub`, into `out`.
 void add_output_flags(CLI::App* sub, run_output& out);

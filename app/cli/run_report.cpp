@@ -10,6 +10,8 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "cli_common.hpp"
 #include "swarmbench/log.hpp"
 #include "swarmbench/results_folder.hpp"
@@ -24,10 +26,15 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
     const run_summary& s = r.summary;
     std::FILE* out = stderr;
     if (s.swarm) {
+        // Only the lines that apply: disk_only has no sockets (no seeders,
+        // network or request latency), discard no disk; unhashed pieces are
+        // "complete", not "verified".
         const swarm_summary& w = *s.swarm;
-        std::fprintf(out, "  swarm        %u seeders, %u leechers (%u complete), %s torrent in %u pieces, storage %s\n",
-                     w.seeders, w.leechers, w.leechers_complete, format_bytes(static_cast<double>(w.torrent_bytes)).c_str(),
-                     w.piece_count, w.storage.c_str());
+        const bool sockets = w.storage != "disk_only";
+        const std::string seeders = sockets ? fmt::format("{} seeders, ", w.seeders) : std::string();
+        std::fprintf(out, "  swarm        %s%u leechers (%u complete), %s torrent in %u pieces, storage %s\n",
+                     seeders.c_str(), w.leechers, w.leechers_complete,
+                     format_bytes(static_cast<double>(w.torrent_bytes)).c_str(), w.piece_count, w.storage.c_str());
         if (w.remote_peers > 0 || w.leechers == 0)
             std::fprintf(out, "  clients      %u outside client%s served, %u with every piece\n", w.remote_peers,
                          w.remote_peers == 1 ? "" : "s", w.remote_peers_complete);
@@ -35,18 +42,26 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
             std::fprintf(out, "  redials      %llu to the client; longest without a connection %.1f s\n",
                          static_cast<unsigned long long>(w.client_redials), w.client_down_s_max);
         if (w.completion_seconds > 0) std::fprintf(out, "  completed    in %.2f s\n", w.completion_seconds);
-        std::fprintf(out, "  pieces       %llu verified, %llu hash failures, %llu protocol errors, %llu disconnects\n",
-                     static_cast<unsigned long long>(w.pieces_verified), static_cast<unsigned long long>(w.hash_failures),
-                     static_cast<unsigned long long>(w.protocol_errors), static_cast<unsigned long long>(w.disconnects));
-        std::fprintf(out, "  network      %s in, %s out\n", format_bytes(static_cast<double>(w.net_bytes_in)).c_str(),
-                     format_bytes(static_cast<double>(w.net_bytes_out)).c_str());
-        std::fprintf(out, "  disk         %s written, write latency p50 %s, p99 %s\n",
-                     format_bytes(static_cast<double>(w.disk_bytes_written)).c_str(),
-                     format_ms(w.disk_write_us_p50 / 1000).c_str(), format_ms(w.disk_write_us_p99 / 1000).c_str());
-        std::fprintf(out, "  latency      request->piece p50 %s, p90 %s, p99 %s; connect p50 %s\n",
-                     format_ms(w.request_ms_p50).c_str(), format_ms(w.request_ms_p90).c_str(),
-                     format_ms(w.request_ms_p99).c_str(), format_ms(w.connect_ms_p50).c_str());
-        std::fprintf(out, "  peers        %zu connections made\n", r.peers.size());
+        std::string pieces =
+            w.pieces_hashed
+                ? fmt::format("{} verified (SHA-1), {} hash failures", w.pieces_verified, w.hash_failures)
+                : fmt::format("{} complete, not hashed ({})", w.pieces_complete,
+                              sockets ? "storage discard of synthetic content" : "generated locally");
+        if (sockets) pieces += fmt::format(", {} protocol errors, {} disconnects", w.protocol_errors, w.disconnects);
+        std::fprintf(out, "  pieces       %s\n", pieces.c_str());
+        if (sockets)
+            std::fprintf(out, "  network      %s in, %s out\n", format_bytes(static_cast<double>(w.net_bytes_in)).c_str(),
+                         format_bytes(static_cast<double>(w.net_bytes_out)).c_str());
+        if (w.storage != "discard")
+            std::fprintf(out, "  disk         %s written, write latency p50 %s, p99 %s\n",
+                         format_bytes(static_cast<double>(w.disk_bytes_written)).c_str(),
+                         format_ms(w.disk_write_us_p50 / 1000).c_str(), format_ms(w.disk_write_us_p99 / 1000).c_str());
+        if (sockets) {
+            std::fprintf(out, "  latency      request->piece p50 %s, p90 %s, p99 %s; connect p50 %s\n",
+                         format_ms(w.request_ms_p50).c_str(), format_ms(w.request_ms_p90).c_str(),
+                         format_ms(w.request_ms_p99).c_str(), format_ms(w.connect_ms_p50).c_str());
+            std::fprintf(out, "  peers        %zu connections made\n", r.peers.size());
+        }
         // Bends of the protocol the remotes made and we accepted, summed over peers.
         std::map<std::string, std::uint64_t> notes;
         for (const peer_summary& p : r.peers)
@@ -71,10 +86,42 @@ void add_output_flags(CLI::App* sub, run_output& out) {
     sub->add_flag("--json", out.json, "Also write the results document (docs/results-schema.md) to stdout");
     sub->add_flag("--no-progress", out.no_progress, "No live progress line on stderr");
     sub->add_flag("--no-graphs", out.no_graphs, "Do not draw PNG/SVG graphs");
+    sub->add_flag("--force", out.force, "Let -o name a folder that already holds results (they are overwritten)");
 }
+
+namespace {
+
+/// Refuses an -o that cannot hold this run's results, before anything runs:
+/// a file, a folder under a file, or (without --force) an earlier run's results.
+void check_output_dir(const std::filesystem::path& dir, bool force) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const std::string flag = "-o " + dir.string();
+    if (fs::exists(dir, ec)) {
+        if (!fs::is_directory(dir, ec)) throw usage_error(flag + ": is a file; name a folder for the results");
+        if (!force && fs::exists(dir / "results.json", ec))
+            throw usage_error(flag + ": already holds a run's results (results.json); name another folder, or "
+                                     "pass --force to overwrite them");
+        return;
+    }
+    for (fs::path up = dir.parent_path(); !up.empty() && up != up.parent_path(); up = up.parent_path())
+        if (fs::exists(up, ec)) {
+            if (!fs::is_directory(up, ec))
+                throw usage_error(flag + ": " + up.string() + " is a file, so no folder can be made under it");
+            break;
+        }
+}
+
+}  // namespace
 
 int run_and_report(run_request req, const run_output& a) {
     const std::filesystem::path dir = a.output.empty() ? default_results_dir() : std::filesystem::path(a.output);
+    check_output_dir(dir, a.force);
+    if (const auto problems = validate(req); !problems.empty()) {
+        std::string all;
+        for (const auto& p : problems) all += (all.empty() ? "" : "\n  ") + p;
+        throw usage_error(all);
+    }
     req.output_dir = dir;
     req.graphs = !a.no_graphs;
     const bool swarm = req.mode == run_mode::swarm;
@@ -94,7 +141,7 @@ int run_and_report(run_request req, const run_output& a) {
     printer.finish();
     const results r = session.wait();
     const int code = report(r, a.json);
-    if (swarm) print_swarm_summary(r, std::filesystem::exists(dir) ? dir : std::filesystem::path());
+    if (swarm && measured(r)) print_swarm_summary(r, std::filesystem::exists(dir) ? dir : std::filesystem::path());
     else if (std::filesystem::exists(dir)) std::fprintf(stderr, "  results      %s\n", dir.string().c_str());
     return code;
 }

@@ -60,8 +60,9 @@ void draw_summary(const app_state& state) {
     ImGui::Text("%s in %.2f s", format_bytes(static_cast<double>(s.bytes)).c_str(), s.seconds);
     if (s.swarm) {
         const swarm_summary& w = *s.swarm;
-        ImGui::Text("%u/%u leechers complete, %llu pieces verified", w.leechers_complete, w.leechers,
-                    static_cast<unsigned long long>(w.pieces_verified));
+        ImGui::Text("%u/%u leechers complete, %llu pieces %s", w.leechers_complete, w.leechers,
+                    static_cast<unsigned long long>(w.pieces_hashed ? w.pieces_verified : w.pieces_complete),
+                    w.pieces_hashed ? "verified" : "complete (not hashed)");
         // Seeding for outside clients (a torrent_file with upload_to, or no leechers).
         if (w.remote_peers > 0 || w.leechers == 0)
             ImGui::Text("%u/%u outside clients with every piece", w.remote_peers_complete, w.remote_peers);

@@ -564,14 +564,14 @@ Result. Dropping a Run, or leaving a `with` block, stops and joins it.)doc")
             "An iterator over the samples not yet taken, one 1-D row at a time, waiting for each (GIL released); "
             "it ends when the run has ended and every row was taken. Shares its queue with poll().")
         .def(
-            "wait",
+            "wait_ended",
             [](py_run& r, std::optional<double> timeout) {
                 run_state& st = r.state();
                 return wait_for(st, deadline_of(timeout), [&] { return st.finished; });
             },
             py::arg("timeout") = py::none(),
-            "Waits until the run has ended or `timeout` seconds passed (None: no limit), GIL released. True if it "
-            "has ended.")
+            "Waits until the run has ended or `timeout` seconds passed (None: no limit), GIL released, and says "
+            "whether it has ended (a bool, not the Result: result() returns that).")
         .def(
             "stop", [](py_run& r) { r.state().stop.store(true); },
             "Asks the run to end (returns at once); its Result gets status \"interrupted\".")

@@ -2,7 +2,7 @@
 # CLI smoke tests: test_cli.sh CASE BACKEND SWARMBENCH_BINARY
 #   stream | disk | listen_target   on BACKEND (exit 77 = skip if it cannot run here)
 #   bad_flags | version_backends | interrupt | plot
-#   run (on BACKEND) | run_flags | run_timeline | run_interrupt | run_disk_full
+#   run (on BACKEND) | run_flags | run_timeline | run_interrupt | run_disk_full | exit_codes | summary_modes
 # Loopback and temp directories only; waits are bounded deadlines.
 set -euo pipefail
 case_name="$1"
@@ -236,6 +236,63 @@ JSON
     || fail "unclear error: $(cat "$work/err.txt")"
   [ ! -e "$work/never" ] || fail "a refused run made its results folder"
   ;;
+exit_codes)
+  # The README's exit codes: 1 for a run-time failure, printed once with no summary of a run
+  # that never ran; 2 for arguments, nothing run (a backend this OS lacks, -o under a file,
+  # -o onto earlier results without --force). 130 (interrupted) is run_interrupt's.
+  "$py" - "$bin" "$work" <<'EOF' || fail "a port in use"
+import socket, subprocess, sys
+binary, work = sys.argv[1], sys.argv[2]
+taken = socket.socket()
+taken.bind(("127.0.0.1", 0))
+taken.listen()
+port = taken.getsockname()[1]
+p = subprocess.run([binary, "run", "--base-port", str(port), "--seeders", "1", "--size", "1MiB",
+                    "-o", f"{work}/busy", "--no-graphs"], capture_output=True, text=True, timeout=120)
+err = p.stderr
+assert p.returncode == 1, (p.returncode, err)
+assert err.count("cannot listen on 127.0.0.1:%d" % port) == 1, err
+assert "swarm: failed before it started" in err and "goodput" not in err and "stopping" not in err, err
+EOF
+  expect_rc() {  # expect_rc RC TEXT ARGS...
+    local want_rc="$1" want="$2"; shift 2
+    set +e
+    "$bin" "$@" > /dev/null 2> "$work/err.txt"; local rc=$?
+    set -e
+    [ "$rc" = "$want_rc" ] || fail "'$*' exited $rc, want $want_rc: $(cat "$work/err.txt")"
+    grep -qF -- "$want" "$work/err.txt" || fail "'$*' error lacks '$want': $(cat "$work/err.txt")"
+  }
+  if [ "$(uname -s)" = Linux ]; then
+    expect_rc 2 "backend: iocp requested but unavailable" run --backend iocp -o "$work/never"
+  fi
+  touch "$work/file"
+  expect_rc 2 "-o $work/file/x: $work/file is a file" stream --seconds 0.2 -o "$work/file/x"
+  [ ! -e "$work/never" ] || fail "a refused run made its results folder"
+  "$bin" stream --connections 2 --seconds 0.2 --no-graphs -o "$work/res" > /dev/null 2>&1 || fail "stream exited $?"
+  expect_rc 2 "-o $work/res: already holds a run's results (results.json)" stream --seconds 0.2 -o "$work/res"
+  "$bin" stream --connections 2 --seconds 0.2 --no-graphs -o "$work/res" --force > /dev/null 2>&1 \
+    || fail "--force did not let -o overwrite ($?)"
+  ;;
+summary_modes)
+  # The summary has only the lines that apply to the storage mode, and says "verified" only of hashed pieces.
+  small=(--size 4MiB --piece-size 64KiB --seeders 1 --leechers 1 --connections 2 --no-graphs --no-progress)
+  "$bin" run "${small[@]}" --storage discard -o "$work/discard" > /dev/null 2> "$work/discard.txt" \
+    || fail "discard run exited $?: $(cat "$work/discard.txt")"
+  grep -q "pieces       64 complete, not hashed (storage discard" "$work/discard.txt" \
+    && ! grep -q "verified" "$work/discard.txt" && ! grep -q "^  disk " "$work/discard.txt" \
+    || fail "discard summary: $(cat "$work/discard.txt")"
+  check_json "$work/discard/results.json" "s['swarm']['pieces_verified'] == 0" "s['swarm']['pieces_complete'] == 64" \
+    "s['swarm']['disk_bytes_written'] == 0"
+  "$bin" run "${small[@]}" --storage disk_only -o "$work/disk_only" > /dev/null 2> "$work/disk_only.txt" \
+    || fail "disk_only run exited $?: $(cat "$work/disk_only.txt")"
+  grep -q "pieces       64 complete, not hashed (generated locally)" "$work/disk_only.txt" \
+    && ! grep -Eq "seeders|^  (network|latency|peers) " "$work/disk_only.txt" \
+    && grep -q "^  disk         4 MiB written" "$work/disk_only.txt" || fail "disk_only summary: $(cat "$work/disk_only.txt")"
+  "$bin" run "${small[@]}" --storage files -o "$work/files" > /dev/null 2> "$work/files.txt" \
+    || fail "files run exited $?: $(cat "$work/files.txt")"
+  grep -q "pieces       64 verified (SHA-1), 0 hash failures" "$work/files.txt" && grep -q "^  network " "$work/files.txt" \
+    && grep -q "^  disk         4 MiB written" "$work/files.txt" || fail "files summary: $(cat "$work/files.txt")"
+  ;;
 run_interrupt)
   # SIGINT mid-run: status interrupted, and the streamed time series already on disk parses.
   "$bin" run --size 256MiB --rate-limit 1MiB -o "$work/res" > /dev/null 2> "$work/err.txt" &
@@ -246,7 +303,8 @@ run_interrupt)
   kill -INT "$spid"
   for _ in $(seq 1 200); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$spid" 2>/dev/null && fail "still running 20 s after SIGINT"
-  wait "$spid" || fail "exited non-zero after SIGINT: $(cat "$work/err.txt")"
+  rc=0; wait "$spid" || rc=$?
+  [ "$rc" = 130 ] || fail "exited $rc after SIGINT, want 130 (interrupted): $(cat "$work/err.txt")"
   check_json "$work/res/results.json" "s['status'] == 'interrupted'" "s['bytes'] > 0" "len(ts['t_s']) >= 3"
   [ -s "$work/res/throughput.png" ] || fail "no graphs after an interrupted run"
   ;;
@@ -269,7 +327,8 @@ interrupt)
   kill -INT "$spid"
   for _ in $(seq 1 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$spid" 2>/dev/null && fail "still running 10 s after SIGINT"
-  wait "$spid" || fail "exited non-zero after SIGINT: $(cat "$work/err.txt")"
+  rc=0; wait "$spid" || rc=$?
+  [ "$rc" = 130 ] || fail "exited $rc after SIGINT, want 130 (interrupted): $(cat "$work/err.txt")"
   check_json "$work/out.json" "s['status'] == 'interrupted'" "s['goodput_bytes_per_s'] > 0" "s['seconds'] < 30"
   check_folder "$work/res" stream interrupted
   ;;

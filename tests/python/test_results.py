@@ -23,7 +23,9 @@ def test_summary_and_document(swarm):
     assert swarm.ok and swarm.status == "ok" and swarm.mode == "swarm" and swarm.errors == []
     w = swarm.summary["swarm"]
     assert w["piece_count"] == 64 and w["leechers_complete"] == 2
-    assert w["pieces_verified"] == 2 * 64
+    # discard of synthetic content: every piece complete, none hashed, nothing written
+    assert w["pieces_complete"] == 2 * 64 and w["pieces_hashed"] is False and w["pieces_verified"] == 0
+    assert w["disk_bytes_written"] == 0 and w["disk_write_us_p99"] == 0
     assert swarm.bytes == 2 * (4 << 20)
     assert swarm.goodput > 0 and swarm.seconds > 0
     assert swarm.config["leechers"] == 2 and swarm.config["mode"] == "swarm"
@@ -67,7 +69,7 @@ def test_export_writes_the_cli_folder(swarm, tmp_path):
         assert (out / f"{g}.svg").read_text().lstrip().startswith("<?xml")
     doc = json.loads((out / "results.json").read_text())
     assert doc["config"]["mode"] == "swarm" and doc["summary"]["status"] == "ok"
-    assert doc["summary"]["swarm"]["pieces_verified"] == 128
+    assert doc["summary"]["swarm"]["pieces_complete"] == 128
     with open(out / "timeseries.csv", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == swarm.columns

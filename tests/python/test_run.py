@@ -84,7 +84,7 @@ def test_start_poll_samples_result():
     assert polled.shape[1] == len(run.columns) and polled.dtype == numpy.float64
     iterated = [row for row in run.samples()]
     assert all(row.shape == (len(run.columns),) for row in iterated)
-    assert not run.running and run.wait(0)
+    assert not run.running and run.wait_ended(0)
     r = run.result()
     assert r.ok and r.rows == polled.shape[0] + len(iterated) == run.rows
     assert numpy.array_equal(numpy.vstack([polled] + iterated) if iterated else polled, r.timeseries)
@@ -95,11 +95,11 @@ def test_start_poll_samples_result():
 
 def test_wait_stop_and_timeout():
     run = swarmbench.start(timed(60))
-    assert run.wait(0.05) is False and run.running
+    assert run.wait_ended(0.05) is False and run.running
     with pytest.raises(TimeoutError):
         run.result(timeout=0)
     run.stop()
-    assert run.wait(60) is True
+    assert run.wait_ended(60) is True
     r = run.result()
     assert r.status == "interrupted" and not run.running
     assert "ended" in repr(run)
@@ -123,7 +123,7 @@ def test_callback_error_on_a_started_run():
         raise KeyError("nope")
 
     run = swarmbench.start(timed(60), on_sample=bad)
-    assert run.wait(60)
+    assert run.wait_ended(60)
     with pytest.raises(KeyError, match="nope"):
         run.result()
     with pytest.raises(KeyError):
@@ -161,7 +161,7 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="connections: must be 1..100000, got 0"):
         swarmbench.run_stream(connections=0)
     with pytest.raises(ValueError, match="timeout: must be 0 or more"):
-        swarmbench.start(timed(0.2)).wait(-1)
+        swarmbench.start(timed(0.2)).wait_ended(-1)
 
 
 def test_a_failed_run_raises_with_its_result():

@@ -777,8 +777,9 @@ TEST(client_roles, each_role_with_a_torrent_and_a_client_is_a_valid_scenario_of_
         SCOPED_TRACE(std::string(to_string(r)));
         swarm_scenario sc = client_scenario(r);
         sc.torrent_file = "t.torrent";  // validate does not open it
-        if (!client_target_field(r).empty())
+        if (!client_target_field(r).empty()) {
             ASSERT_FALSE(scenario_schema().set(sc, client_target_field(r), nlohmann::json::array({"127.0.0.1:6881"})));
+        }
         EXPECT_EQ(validate(sc), std::vector<std::string>{});
         // The count field holds the role's peers; the other side is fixed at 0.
         const bool download = r == client_role::download;
@@ -787,7 +788,9 @@ TEST(client_roles, each_role_with_a_torrent_and_a_client_is_a_valid_scenario_of_
         EXPECT_EQ(sc.storage, download ? storage_mode::files : storage_mode::discard);
         EXPECT_EQ(sc.pipeline, download ? 500u : swarm_scenario{}.pipeline);
         EXPECT_EQ(sc.spread_sources, r != client_role::seed);
-        if (download) EXPECT_EQ(sc.connections_per_leecher, 1u);
+        if (download) {
+            EXPECT_EQ(sc.connections_per_leecher, 1u);
+        }
     }
 }
 

@@ -29,7 +29,8 @@ struct backend_choice {
 /// Resolves `requested` (automatic: SWARMBENCH_BACKEND if set, else the best
 /// backend) against what this machine supports, probing io_uring opcodes.
 /// An explicit request for an unusable backend yields active == automatic
-/// and a reason naming the fix. Logs fallbacks through spdlog.
+/// and a reason naming the fix, for the caller to report (not logged); an
+/// automatic choice that skips a backend logs a warning saying why.
 backend_choice choose_backend(backend_kind requested);
 
 /// Whether `kind` can run here; `why_not` receives the reason if not.

@@ -73,7 +73,9 @@ struct swarm_summary {
     std::uint32_t leechers_complete = 0;     // leechers that verified every piece
     std::uint64_t torrent_bytes = 0;         // size of the torrent
     std::uint32_t piece_count = 0;           // pieces in the torrent
-    std::uint64_t pieces_verified = 0;       // pieces that passed their hash, all leechers
+    std::uint64_t pieces_complete = 0;       // pieces completed, all leechers (and outside clients)
+    std::uint64_t pieces_verified = 0;       // ...of them, those that passed a SHA-1 check (0 when not hashed)
+    bool pieces_hashed = false;              // pieces were SHA-1 checked (files, a torrent_file, outside clients)
     std::uint64_t hash_failures = 0;         // pieces that failed their hash
     std::uint64_t protocol_errors = 0;       // peers dropped for breaking the protocol
     std::uint64_t disconnects = 0;           // connections lost or dropped (churn included)
@@ -81,7 +83,7 @@ struct swarm_summary {
                                              //   (refused, reset, timed out, no descriptor left)
     std::uint64_t net_bytes_in = 0;          // every byte received on a socket
     std::uint64_t net_bytes_out = 0;         // every byte sent
-    std::uint64_t disk_bytes_written = 0;    // bytes the storage wrote
+    std::uint64_t disk_bytes_written = 0;    // bytes written to files (0 with storage discard)
     double completion_seconds = 0;           // first byte to last leecher (or outside client) complete (0: not all completed)
     std::uint32_t remote_peers = 0;          // outside clients that handshook with our seeders (by address)
     std::uint32_t remote_peers_complete = 0; // ...of them, those that announced every piece (their hash checks passed)
@@ -176,6 +178,11 @@ nlohmann::json to_json(const peer_summary& peer);
 nlohmann::json to_json(const run_event& event);
 /// The whole document (see docs/results-schema.md).
 nlohmann::json to_json(const results& r);
+
+/// Whether the run measured anything: false for one that failed before its
+/// window opened (a port in use, a folder it cannot write), whose summary is
+/// then only its errors.
+bool measured(const results& r) noexcept;
 
 /// Sets summary.seconds, bytes and goodput together (goodput 0 for an empty window).
 void set_goodput(run_summary& summary, std::uint64_t bytes, double seconds);

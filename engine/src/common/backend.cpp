@@ -35,7 +35,6 @@ backend_choice choose_backend(backend_kind requested) {
             if (!parsed) {
                 choice.reason = std::string("SWARMBENCH_BACKEND=") + env +
                                 " is not a backend (use io_uring, epoll, iocp or auto)";
-                log().error("{}", choice.reason);
                 return choice;
             }
             requested = *parsed;
@@ -49,7 +48,6 @@ backend_choice choose_backend(backend_kind requested) {
             choice.reason = std::string(to_string(requested)) + " (" + source + ")";
         } else {
             choice.reason = std::string(to_string(requested)) + " " + source + " but unavailable: " + why;
-            log().error("{}", choice.reason);
         }
         return choice;
     }
@@ -68,7 +66,6 @@ backend_choice choose_backend(backend_kind requested) {
         skipped += std::string(to_string(k)) + " unavailable: " + why;
     }
     choice.reason = "no backend works here: " + skipped;
-    log().error("{}", choice.reason);
     return choice;
 }
 

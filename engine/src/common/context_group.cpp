@@ -1,6 +1,7 @@
 #include "swarmbench/context_group.hpp"
 
 #include "swarmbench/error.hpp"
+#include "swarmbench/log.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -13,6 +14,7 @@ context_group::context_group(backend_kind kind, unsigned threads, const context_
     ec.clear();
     backend_choice choice = choose_backend(kind);
     if (choice.active == backend_kind::automatic) {
+        log().error("{}", choice.reason);  // the error code cannot carry why
         ec = make_error_code(engine_errc::backend_unavailable);
         return;
     }

@@ -42,7 +42,10 @@ std::unique_ptr<io_context> make_io_context(backend_kind kind, const context_opt
             return detail::make_epoll_context(options, ec);
         }
         case backend_kind::epoll: return detail::make_epoll_context(options, ec);
-        default: ec = make_error_code(engine_errc::backend_unavailable); return nullptr;
+        default:
+            log().error("{}", choice.reason);  // the error code cannot carry why
+            ec = make_error_code(engine_errc::backend_unavailable);
+            return nullptr;
     }
 }
 

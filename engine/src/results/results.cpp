@@ -12,6 +12,11 @@ void timeseries::push(double t, std::uint64_t total_bytes, double rate) {
     goodput_bytes_per_s.push_back(rate);
 }
 
+bool measured(const results& r) noexcept {
+    const run_summary& s = r.summary;
+    return s.status != "failed" || s.seconds > 0 || s.bytes > 0 || r.series.size() > 0;
+}
+
 void set_goodput(run_summary& summary, std::uint64_t bytes, double seconds) {
     summary.bytes = bytes;
     summary.seconds = seconds;
@@ -78,7 +83,9 @@ nlohmann::json to_json(const run_summary& s) {
                       {"remote_peers_complete", w.remote_peers_complete},
                       {"torrent_bytes", w.torrent_bytes},
                       {"piece_count", w.piece_count},
+                      {"pieces_complete", w.pieces_complete},
                       {"pieces_verified", w.pieces_verified},
+                      {"pieces_hashed", w.pieces_hashed},
                       {"hash_failures", w.hash_failures},
                       {"protocol_errors", w.protocol_errors},
                       {"disconnects", w.disconnects},

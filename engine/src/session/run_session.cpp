@@ -58,11 +58,25 @@ const char* to_string(run_mode m) noexcept {
 
 std::vector<std::string> validate(const run_request& r) {
     std::vector<std::string> problems;
+    backend_kind backend = backend_kind::automatic;
     switch (r.mode) {
-        case run_mode::swarm: problems = validate(r.scenario); break;
-        case run_mode::stream: problems = validate(r.stream); break;
-        case run_mode::disk: problems = validate(r.disk); break;
+        case run_mode::swarm:
+            problems = validate(r.scenario);
+            backend = r.scenario.backend;
+            break;
+        case run_mode::stream:
+            problems = validate(r.stream);
+            backend = r.stream.backend;
+            break;
+        case run_mode::disk:
+            problems = validate(r.disk);
+            backend = r.disk.backend;
+            break;
     }
+    // A backend this machine cannot run is a bad request, refused before a
+    // run that would only fail at set-up (iocp on Linux, io_uring disabled).
+    if (const backend_choice c = choose_backend(backend); c.active == backend_kind::automatic)
+        problems.push_back("backend: " + c.reason);
     if (r.mode != run_mode::swarm && !r.timeline.empty())
         problems.push_back(std::string("timeline: only a swarm takes one, not a ") + to_string(r.mode) + " run");
     if (r.snapshot_interval.count() < 0) problems.push_back("snapshot_interval: must be 0 or more ms");

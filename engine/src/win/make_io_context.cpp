@@ -25,6 +25,7 @@ std::unique_ptr<io_context> make_io_context(backend_kind kind, const context_opt
     ec.clear();
     const backend_choice choice = choose_backend(kind);
     if (choice.active == backend_kind::iocp) return detail::make_iocp_context(options, ec);
+    log().error("{}", choice.reason);  // the error code cannot carry why
     ec = make_error_code(engine_errc::backend_unavailable);
     return nullptr;
 }

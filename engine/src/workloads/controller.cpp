@@ -29,7 +29,10 @@ bool run_on_each(context_group& group, const std::function<void(std::size_t, io_
 }
 
 void fail_run(results& r, const std::string& message) {
-    log().error("{}", message);
+    // The message is the run's result: every front end shows error_messages
+    // (the CLI's summary, the app's log, Python's Result), so logging it at
+    // error level too printed it twice. Debug keeps it in a trace.
+    log().debug("run failed: {}", message);
     r.summary.status = "failed";
     ++r.summary.errors;
     r.summary.error_messages.push_back(message);

@@ -95,7 +95,8 @@ inline bool wait_for_shards(doorbell& bell, const std::atomic<std::size_t>& fini
     return finished.load(std::memory_order_acquire) >= expected;
 }
 
-/// Marks a run as failed before or during set-up: status, error count, message.
+/// Marks a run as failed before or during set-up: status, error count,
+/// message (shown by the front ends from the results, not logged).
 void fail_run(results& r, const std::string& message);
 
 /// True for the errors a cancelled operation completes with.

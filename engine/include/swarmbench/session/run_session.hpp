@@ -68,7 +68,9 @@ struct run_request {
     std::chrono::milliseconds snapshot_interval{0};
 };
 
-/// Why `r` cannot run, one line per problem naming its field (empty: it can).
+/// Why `r` cannot run, one line per problem naming its field (empty: it can),
+/// a backend this machine cannot run included ("backend: iocp requested but
+/// unavailable: ...").
 std::vector<std::string> validate(const run_request& r);
 
 /// One report of a running session.

@@ -1,11 +1,14 @@
 #include "cli_common.hpp"
 #include "schema_flags.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <vector>
 
+#include "swarmbench/log.hpp"
 #include "swarmbench/units.hpp"
 
 namespace swarmbench::cli {
@@ -73,7 +76,50 @@ std::string without_field(const std::string& message, std::string_view field) {
 
 // ---- progress ----
 
-progress_printer::progress_printer(bool enabled) : enabled_(enabled), tty_(stderr_is_terminal()) {}
+namespace {
+
+/// A part of the progress line and how much it matters (0: always shown;
+/// a larger number goes first when the terminal is too narrow).
+struct segment {
+    std::string text;  // with its leading separator
+    int rank = 0;
+};
+
+/// The segments joined, dropping the highest-ranked ones until the line fits
+/// in `width` columns (0: any width). Texts are ASCII: a byte is a column.
+std::string fit(std::vector<segment> parts, std::size_t width) {
+    auto length = [&] {
+        std::size_t n = 0;
+        for (const auto& p : parts) n += p.text.size();
+        return n;
+    };
+    while (width > 0 && length() > width) {
+        auto worst = std::max_element(parts.begin(), parts.end(),
+                                      [](const segment& x, const segment& y) { return x.rank <= y.rank; });
+        if (worst == parts.end() || worst->rank == 0) break;
+        parts.erase(worst);
+    }
+    std::string line;
+    for (const auto& p : parts) line += p.text;
+    if (width > 0 && line.size() > width) line.resize(width);  // what must stay is wider than the terminal
+    return line;
+}
+
+}  // namespace
+
+progress_printer::progress_printer(bool enabled) : enabled_(enabled), tty_(enabled && stderr_is_terminal()) {
+    if (!tty_) return;
+    // Log lines from any thread go above the live line, never glued onto it.
+    set_stderr_log_around([this](const std::function<void()>& write) {
+        std::lock_guard lock(m_);
+        if (!line_.empty()) std::fputs("\r\033[K", stderr);
+        write();
+        if (!line_.empty()) std::fprintf(stderr, "%s", line_.c_str());
+        std::fflush(stderr);
+    });
+}
+
+progress_printer::~progress_printer() { finish(); }
 
 void progress_printer::operator()(const progress& p) {
     if (!enabled_) return;
@@ -86,45 +132,58 @@ void progress_printer::operator()(const progress& p) {
     char when[48];
     if (p.duration_s > 0) std::snprintf(when, sizeof(when), "[%5.1f/%.1f s]", p.elapsed_s, p.duration_s);
     else std::snprintf(when, sizeof(when), "[%5.1f s]", p.elapsed_s);
-    std::string line = std::string(when) + " " + p.phase;
+    std::vector<segment> parts{{when, 0}, {" " + p.phase, 0}};
+    auto conns = [&] { return segment{"  " + format_count(p.done) + " conns", 5}; };
     if (p.fraction >= 0 && p.phase == "running") {
         // Swarm: rate, share done and the time left at the current rate.
-        line += "  " + format_rate(p.rate_bytes_per_s) + "  " + format_bytes(static_cast<double>(p.bytes));
         char pct[64];
         std::snprintf(pct, sizeof(pct), "  %5.1f%%", 100.0 * p.fraction);
-        line += pct;
+        parts.push_back({"  " + format_rate(p.rate_bytes_per_s), 2});
+        parts.push_back({"  " + format_bytes(static_cast<double>(p.bytes)), 4});
+        parts.push_back({pct, 1});
         if (p.total > 0 && p.rate_bytes_per_s > 0 && p.bytes < p.total) {
             char eta[48];
             std::snprintf(eta, sizeof(eta), "  ETA %.0f s", static_cast<double>(p.total - p.bytes) / p.rate_bytes_per_s);
-            line += eta;
+            parts.push_back({eta, 3});
         }
-        line += "  " + std::to_string(p.done) + " conns";
+        parts.push_back(conns());
     } else if (p.phase == "connecting") {
-        line += " " + std::to_string(p.done) + "/" + std::to_string(p.total) + " established";
+        parts.push_back({" " + format_count(p.done) + "/" + format_count(p.total) + " established", 1});
     } else {
-        line += "  " + format_rate(p.rate_bytes_per_s) + "  " + format_bytes(static_cast<double>(p.bytes));
+        parts.push_back({"  " + format_rate(p.rate_bytes_per_s), 2});
+        parts.push_back({"  " + format_bytes(static_cast<double>(p.bytes)), 3});
         if (p.total > 0 && (p.phase == "writing" || p.phase == "syncing" || p.phase == "stopping"))
-            line += "  " + std::to_string(p.done) + "/" + std::to_string(p.total) + " ops";
+            parts.push_back({"  " + format_count(p.done) + "/" + format_count(p.total) + " ops", 4});
         else
-            line += "  " + std::to_string(p.done) + " conns";
+            parts.push_back(conns());
     }
-    if (p.errors > 0) line += "  " + std::to_string(p.errors) + " errors";
-    if (!p.warning.empty()) line += "  " + p.warning;
-    if (tty_) {
-        std::fprintf(stderr, "\r%s\033[K", line.c_str());
-        dirty_ = true;
-    } else {
-        std::fprintf(stderr, "%s\n", line.c_str());
+    if (p.errors > 0) parts.push_back({"  " + format_count(p.errors) + " errors", 1});
+    if (!p.warning.empty()) parts.push_back({"  " + p.warning, 6});
+    if (!tty_) {
+        std::fprintf(stderr, "%s\n", fit(std::move(parts), 0).c_str());
+        std::fflush(stderr);
+        return;
     }
+    // The last column stays free: a line that fills it wraps on some terminals.
+    const int columns = terminal_columns();
+    show(fit(std::move(parts), columns > 1 ? static_cast<std::size_t>(columns - 1) : 79));
+}
+
+void progress_printer::show(std::string line) {
+    std::lock_guard lock(m_);
+    line_ = std::move(line);
+    std::fprintf(stderr, "\r%s\033[K", line_.c_str());
     std::fflush(stderr);
 }
 
 void progress_printer::finish() {
-    // A terminal's live line goes: the summary that follows says it all, and
-    // a last "stopping 0 B/s" line said nothing.
-    if (dirty_) std::fprintf(stderr, "\r\033[K");
+    if (!tty_) return;
+    set_stderr_log_around(nullptr);  // log lines go straight through again
+    // The summary that follows says it all; a last "stopping" line said nothing.
+    std::lock_guard lock(m_);
+    if (!line_.empty()) std::fputs("\r\033[K", stderr);
     std::fflush(stderr);
-    dirty_ = false;
+    line_.clear();
 }
 
 // ---- summary ----
@@ -145,17 +204,17 @@ int report(const results& r, bool json) {
     if (s.connections) {
         const connection_summary& c = *s.connections;
         if (c.requested > 0) {
-            std::fprintf(out, "  connections  %llu/%llu established", static_cast<unsigned long long>(c.established),
-                         static_cast<unsigned long long>(c.requested));
+            std::fprintf(out, "  connections  %s/%s established", format_count(c.established).c_str(),
+                         format_count(c.requested).c_str());
             if (c.connect_seconds > 0)
-                std::fprintf(out, " in %.3f s (%.0f/s), %s RSS per connection", c.connect_seconds,
-                             c.connect_rate_per_s, format_bytes(c.rss_bytes_per_connection).c_str());
-            if (c.failed > 0) std::fprintf(out, ", %llu failed", static_cast<unsigned long long>(c.failed));
-            if (c.accepted != c.established)
-                std::fprintf(out, ", %llu accepted", static_cast<unsigned long long>(c.accepted));
+                std::fprintf(out, " in %s (%s/s), %s RSS per connection", format_ms(c.connect_seconds * 1000).c_str(),
+                             format_count(static_cast<std::uint64_t>(c.connect_rate_per_s + 0.5)).c_str(),
+                             format_bytes(c.rss_bytes_per_connection).c_str());
+            if (c.failed > 0) std::fprintf(out, ", %s failed", format_count(c.failed).c_str());
+            if (c.accepted != c.established) std::fprintf(out, ", %s accepted", format_count(c.accepted).c_str());
             std::fprintf(out, "\n");
         } else {
-            std::fprintf(out, "  connections  %llu accepted\n", static_cast<unsigned long long>(c.accepted));
+            std::fprintf(out, "  connections  %s accepted\n", format_count(c.accepted).c_str());
         }
     }
     std::fprintf(out, "  goodput      %s over %.2f s (%s %s)\n", format_rate(s.goodput_bytes_per_s).c_str(), s.seconds,
@@ -163,14 +222,14 @@ int report(const results& r, bool json) {
                  s.counted_at == "sender" ? "sent" : s.counted_at == "outside clients" ? "served" : s.counted_at == "disk" ? "written" : "received");
     if (s.disk) {
         const disk_summary& d = *s.disk;
-        std::fprintf(out, "  writes       %llu (%.0f IOPS), latency p50 %s, p99 %s, max %s\n",
-                     static_cast<unsigned long long>(d.ops), d.iops, format_ms(d.latency_us_p50 / 1000).c_str(),
+        std::fprintf(out, "  writes       %s (%s IOPS), latency p50 %s, p99 %s, max %s\n", format_count(d.ops).c_str(),
+                     format_count(static_cast<std::uint64_t>(d.iops + 0.5)).c_str(), format_ms(d.latency_us_p50 / 1000).c_str(),
                      format_ms(d.latency_us_p99 / 1000).c_str(), format_ms(d.latency_us_max / 1000).c_str());
         if (d.fsync_seconds > 0) std::fprintf(out, "  fdatasync    %.3f s (inside the window)\n", d.fsync_seconds);
     }
     std::fprintf(out, "  cpu          %.2f s (%.0f%% of one core)\n", s.cpu_seconds,
                  s.seconds > 0 ? 100.0 * s.cpu_seconds / s.seconds : 0.0);
-    std::fprintf(out, "  errors       %llu\n", static_cast<unsigned long long>(s.errors));
+    std::fprintf(out, "  errors       %s\n", format_count(s.errors).c_str());
     for (const auto& msg : s.error_messages) std::fprintf(out, "    %s\n", msg.c_str());
     std::fflush(out);
     if (json) std::cout << to_json(r).dump(2) << std::endl;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -92,23 +93,40 @@ void install_os_signal_handlers();
 std::uint64_t raise_open_file_limit();
 /// Whether stderr is a terminal (the progress line rewrites itself there).
 bool stderr_is_terminal();
+/// The width of the terminal on stderr, asked each time (a resized window
+/// changes it); 0 if unknown.
+int terminal_columns();
 
 // ---- output ----
 /// Prints progress to stderr: one rewritten line on a terminal, else a
 /// plain line per second.
+///
+/// On a terminal the line fits its width (the least useful parts go first)
+/// and log lines from any thread are printed above it (the stderr log sink's
+/// hook clears the line, writes, and draws it again), so nothing glues onto
+/// it; finish() clears it for the summary.
+///
+/// Thread rules: operator() and finish() on one thread; the log hook from
+/// any, serialised with them by `m_`.
 class progress_printer {
 public:
     explicit progress_printer(bool enabled);
+    ~progress_printer();
+    progress_printer(const progress_printer&) = delete;
+    progress_printer& operator=(const progress_printer&) = delete;
     void operator()(const progress& p);
-    /// Ends the rewritten line, if any.
+    /// Clears the live line, if any, and lets log lines through as they come.
     void finish();
 
 private:
+    void show(std::string line);  // draws `line` as the live line (under m_)
+
     bool enabled_ = true;        // --no-progress turns it off
     bool tty_ = false;           // rewrite in place with \r
-    bool dirty_ = false;         // a \r line is on screen
     double next_plain_s_ = 1;    // non-tty: next elapsed second to print at
     std::string phase_;          // last phase printed (a change prints at once)
+    std::mutex m_;               // guards line_ and the terminal's line against log lines
+    std::string line_;           // the live line on screen ("" : none)
 };
 
 /// Prints the human summary to stderr and, with `json`, the results document

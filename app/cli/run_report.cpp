@@ -44,10 +44,13 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
         if (w.completion_seconds > 0) std::fprintf(out, "  completed    in %.2f s\n", w.completion_seconds);
         std::string pieces =
             w.pieces_hashed
-                ? fmt::format("{} verified (SHA-1), {} hash failures", w.pieces_verified, w.hash_failures)
-                : fmt::format("{} complete, not hashed ({})", w.pieces_complete,
+                ? fmt::format("{} verified (SHA-1), {} hash failures", format_count(w.pieces_verified),
+                              format_count(w.hash_failures))
+                : fmt::format("{} complete, not hashed ({})", format_count(w.pieces_complete),
                               sockets ? "storage discard of synthetic content" : "generated locally");
-        if (sockets) pieces += fmt::format(", {} protocol errors, {} disconnects", w.protocol_errors, w.disconnects);
+        if (sockets)
+            pieces += fmt::format(", {} protocol errors, {} disconnects", format_count(w.protocol_errors),
+                                  format_count(w.disconnects));
         std::fprintf(out, "  pieces       %s\n", pieces.c_str());
         if (sockets)
             std::fprintf(out, "  network      %s in, %s out\n", format_bytes(static_cast<double>(w.net_bytes_in)).c_str(),
@@ -60,7 +63,7 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
             std::fprintf(out, "  latency      request->piece p50 %s, p90 %s, p99 %s; connect p50 %s\n",
                          format_ms(w.request_ms_p50).c_str(), format_ms(w.request_ms_p90).c_str(),
                          format_ms(w.request_ms_p99).c_str(), format_ms(w.connect_ms_p50).c_str());
-            std::fprintf(out, "  peers        %zu connections made\n", r.peers.size());
+            std::fprintf(out, "  peers        %s connections made\n", format_count(r.peers.size()).c_str());
         }
         // Bends of the protocol the remotes made and we accepted, summed over peers.
         std::map<std::string, std::uint64_t> notes;

@@ -1,4 +1,5 @@
 // POSIX process set-up for the CLI: ignored signals, the open-file limit, tty check.
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -38,5 +39,11 @@ std::uint64_t raise_open_file_limit() {
 }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+int terminal_columns() {
+    winsize ws{};
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 0;
+}
 
 }  // namespace swarmbench::cli

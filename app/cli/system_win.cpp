@@ -33,4 +33,10 @@ std::uint64_t raise_open_file_limit() { return 0; }
 
 bool stderr_is_terminal() { return _isatty(_fileno(stderr)) != 0; }
 
+int terminal_columns() {
+    CONSOLE_SCREEN_BUFFER_INFO info{};
+    if (!GetConsoleScreenBufferInfo(GetStdHandle(STD_ERROR_HANDLE), &info)) return 0;
+    return info.srWindow.Right - info.srWindow.Left + 1;
+}
+
 }  // namespace swarmbench::cli

@@ -13,6 +13,7 @@
 // remove_log_sink from any thread, also while other threads log.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -30,6 +31,16 @@ void add_log_sink(std::shared_ptr<spdlog::sinks::sink> sink);
 /// Removes `sink` from the fan-out. When this returns no thread is writing
 /// to it, and none will.
 void remove_log_sink(const std::shared_ptr<spdlog::sinks::sink>& sink);
+
+/// A hook around each line the stderr sink writes: it must call `write` once
+/// (that writes the line) and may print before and after, as the CLI does to
+/// clear its live progress line and draw it again below the log line.
+using log_around_fn = std::function<void(const std::function<void()>& write)>;
+
+/// Sets the hook (null: none). Returns once no line is being written with
+/// the old one. The hook runs on the logging thread, under the sink's lock:
+/// it must not log.
+void set_stderr_log_around(log_around_fn around);
 
 /// "trace", "debug", "info", "warn", "error", "off"; false for unknown names.
 bool set_log_level(std::string_view level);

@@ -46,4 +46,8 @@ std::string format_rate(double bytes_per_s);
 /// with three significant digits (whole milliseconds from 1000 on).
 std::string format_ms(double ms);
 
+/// "1,234,567": a count with thousands separators (not the locale's: output
+/// is the same everywhere).
+std::string format_count(std::uint64_t n);
+
 }  // namespace swarmbench

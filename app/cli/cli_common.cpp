@@ -231,6 +231,7 @@ int report(const results& r, bool json) {
                  s.seconds > 0 ? 100.0 * s.cpu_seconds / s.seconds : 0.0);
     std::fprintf(out, "  errors       %s\n", format_count(s.errors).c_str());
     for (const auto& msg : s.error_messages) std::fprintf(out, "    %s\n", msg.c_str());
+    if (const auto few = few_samples_warning(r)) std::fprintf(out, "  note         %s\n", few->c_str());
     std::fflush(out);
     if (json) std::cout << to_json(r).dump(2) << std::endl;
     if (s.status == "failed" || s.errors > 0) return exit_runtime;

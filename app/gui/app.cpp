@@ -228,6 +228,7 @@ void gui_app::start_run() {
 void gui_app::finish_run(results&& r) {
     log().info("{} run {}: goodput {}", r.mode, r.summary.status, format_rate(r.summary.goodput_bytes_per_s));
     for (const auto& e : r.summary.error_messages) log().warn("{}", e);
+    if (const auto few = few_samples_warning(r)) log().warn("{}", *few);
     if (step_ != script_step::off && r.summary.status != "ok") exit_code_ = 1;
     state_.last_results = std::move(r);
     state_.phase = run_phase::finished;

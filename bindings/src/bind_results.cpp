@@ -91,6 +91,7 @@ py_result make_result(const results& r) {
     out.data = std::move(t.data);
     out.rows = t.rows;
     out.label = r.environment.backend.empty() ? r.mode : r.environment.backend;
+    if (auto few = few_samples_warning(r)) out.warnings.push_back(std::move(*few));
     return out;
 }
 
@@ -283,6 +284,10 @@ writes the same results folder and graphs as `swarmbench run -o DIR`.)doc");
                 return s.contains("error_messages") ? py::list(s["error_messages"]) : py::list();
             },
             "The first error messages (each names its fix); summary[\"errors\"] counts them all.")
+        .def_property_readonly(
+            "warnings", [](const py_result& r) { return r.warnings; },
+            "What the CLI's summary notes, e.g. a run with too few samples to graph (\"only 4 samples over 0.31 s: "
+            "...\"); empty when there is nothing to say.")
         .def_property_readonly(
             "backend", [](const py_result& r) { return doc_string(r.doc, "environment", "backend", ""); },
             "The backend that ran: \"io_uring\", \"epoll\" or \"iocp\".")

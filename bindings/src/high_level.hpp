@@ -71,6 +71,7 @@ struct py_result {
     std::size_t rows = 0;              // samples
     std::string label;                 // legend name for plot()
     std::filesystem::path dir;         // the folder it was loaded from or last exported to ("" : none)
+    std::vector<std::string> warnings; // what the CLI's summary notes (few_samples_warning)
 };
 
 /// A finished run's results (any mode).

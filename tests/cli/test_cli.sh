@@ -281,6 +281,8 @@ summary_modes)
   grep -q "pieces       64 complete, not hashed (storage discard" "$work/discard.txt" \
     && ! grep -q "verified" "$work/discard.txt" && ! grep -q "^  disk " "$work/discard.txt" \
     || fail "discard summary: $(cat "$work/discard.txt")"
+  grep -q "^  note         only [0-9] samples\? over .* too few to graph; run longer" "$work/discard.txt" \
+    || fail "no note of too few samples: $(cat "$work/discard.txt")"
   check_json "$work/discard/results.json" "s['swarm']['pieces_verified'] == 0" "s['swarm']['pieces_complete'] == 64" \
     "s['swarm']['disk_bytes_written'] == 0"
   "$bin" run "${small[@]}" --storage disk_only -o "$work/disk_only" > /dev/null 2> "$work/disk_only.txt" \

@@ -59,6 +59,14 @@ def test_time_series_is_numpy_with_names(swarm):
         swarm["no_such"]
 
 
+def test_a_run_too_short_to_graph_says_so(swarm):
+    short = swarmbench.run(torrent_size="1MiB", piece_size="64KiB", seeders=1, leechers=1, connections_per_leecher=1,
+                           storage="discard", threads=1, interval_ms=5000)
+    assert short.ok and short.rows < 10
+    assert len(short.warnings) == 1 and "too few to graph" in short.warnings[0], short.warnings
+    assert swarm.warnings == [] or swarm.rows < 10
+
+
 def test_export_writes_the_cli_folder(swarm, tmp_path):
     out = tmp_path / "run1"
     files = swarm.export(out)

@@ -691,6 +691,8 @@ TEST(ScenarioAssets, SmallFileIsAQuickValidRun) {
     EXPECT_EQ(r->leechers, 3u);
     EXPECT_EQ(r->connections_per_leecher, 8u);
     EXPECT_EQ(total_connections(r.value()), 24u);
+    // Held to 4 MiB/s per connection, a leecher takes about 2 s: a run long enough to graph.
+    EXPECT_EQ(r->rate_limit, 4 * MiB);
 }
 
 // ---------------------------------------------------------------------------

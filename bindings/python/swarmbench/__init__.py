@@ -25,7 +25,7 @@ in ``swarmbench.bt`` (import them explicitly).
 Example::
 
     import swarmbench
-    result = swarmbench.run(torrent_size="64MiB", storage="discard", leechers=2)
+    result = swarmbench.run(torrent_size="64MiB", storage="discard", leechers=2, duration_s=3)  # a timed run: 30 samples
     print(result.goodput, result.columns)
     result.export("results/")
 

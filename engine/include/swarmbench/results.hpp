@@ -184,6 +184,14 @@ nlohmann::json to_json(const results& r);
 /// then only its errors.
 bool measured(const results& r) noexcept;
 
+/// Graphs of fewer samples than this are a dot or a step, not a curve.
+inline constexpr std::size_t few_samples = 10;
+
+/// "only 4 samples over 0.31 s: too few to graph; run longer (duration_s, a
+/// rate_limit or a larger torrent)", or nullopt for a run with enough (or
+/// one that never ran). The CLI's summary and the app's log show it.
+std::optional<std::string> few_samples_warning(const results& r);
+
 /// Sets summary.seconds, bytes and goodput together (goodput 0 for an empty window).
 void set_goodput(run_summary& summary, std::uint64_t bytes, double seconds);
 

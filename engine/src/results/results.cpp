@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 namespace swarmbench {
 
 const char* version() noexcept { return SWARMBENCH_VERSION; }
@@ -15,6 +17,15 @@ void timeseries::push(double t, std::uint64_t total_bytes, double rate) {
 bool measured(const results& r) noexcept {
     const run_summary& s = r.summary;
     return s.status != "failed" || s.seconds > 0 || s.bytes > 0 || r.series.size() > 0;
+}
+
+std::optional<std::string> few_samples_warning(const results& r) {
+    const std::size_t n = r.series.size();
+    if (!measured(r) || n >= few_samples) return std::nullopt;
+    const char* longer = r.mode == "swarm" ? "duration_s, a rate_limit or a larger torrent_size"
+                         : r.mode == "stream" ? "seconds" : "a larger size";
+    return fmt::format("only {} sample{} over {:.2f} s: too few to graph; run longer ({})", n, n == 1 ? "" : "s",
+                       r.summary.seconds, longer);
 }
 
 void set_goodput(run_summary& summary, std::uint64_t bytes, double seconds) {

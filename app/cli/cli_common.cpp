@@ -10,6 +10,7 @@
 
 #include "swarmbench/log.hpp"
 #include "swarmbench/units.hpp"
+#include "swarmbench/workloads/progress_text.hpp"
 
 namespace swarmbench::cli {
 
@@ -76,37 +77,6 @@ std::string without_field(const std::string& message, std::string_view field) {
 
 // ---- progress ----
 
-namespace {
-
-/// A part of the progress line and how much it matters (0: always shown;
-/// a larger number goes first when the terminal is too narrow).
-struct segment {
-    std::string text;  // with its leading separator
-    int rank = 0;
-};
-
-/// The segments joined, dropping the highest-ranked ones until the line fits
-/// in `width` columns (0: any width). Texts are ASCII: a byte is a column.
-std::string fit(std::vector<segment> parts, std::size_t width) {
-    auto length = [&] {
-        std::size_t n = 0;
-        for (const auto& p : parts) n += p.text.size();
-        return n;
-    };
-    while (width > 0 && length() > width) {
-        auto worst = std::max_element(parts.begin(), parts.end(),
-                                      [](const segment& x, const segment& y) { return x.rank <= y.rank; });
-        if (worst == parts.end() || worst->rank == 0) break;
-        parts.erase(worst);
-    }
-    std::string line;
-    for (const auto& p : parts) line += p.text;
-    if (width > 0 && line.size() > width) line.resize(width);  // what must stay is wider than the terminal
-    return line;
-}
-
-}  // namespace
-
 progress_printer::progress_printer(bool enabled) : enabled_(enabled), tty_(enabled && stderr_is_terminal()) {
     if (!tty_) return;
     // Log lines from any thread go above the live line, never glued onto it.
@@ -129,44 +99,14 @@ void progress_printer::operator()(const progress& p) {
     while (next_plain_s_ <= p.elapsed_s) next_plain_s_ += 1;
     phase_ = p.phase;
 
-    char when[48];
-    if (p.duration_s > 0) std::snprintf(when, sizeof(when), "[%5.1f/%.1f s]", p.elapsed_s, p.duration_s);
-    else std::snprintf(when, sizeof(when), "[%5.1f s]", p.elapsed_s);
-    std::vector<segment> parts{{when, 0}, {" " + p.phase, 0}};
-    auto conns = [&] { return segment{"  " + format_count(p.done) + " conns", 5}; };
-    if (p.fraction >= 0 && p.phase == "running") {
-        // Swarm: rate, share done and the time left at the current rate.
-        char pct[64];
-        std::snprintf(pct, sizeof(pct), "  %5.1f%%", 100.0 * p.fraction);
-        parts.push_back({"  " + format_rate(p.rate_bytes_per_s), 2});
-        parts.push_back({"  " + format_bytes(static_cast<double>(p.bytes)), 4});
-        parts.push_back({pct, 1});
-        if (p.total > 0 && p.rate_bytes_per_s > 0 && p.bytes < p.total) {
-            char eta[48];
-            std::snprintf(eta, sizeof(eta), "  ETA %.0f s", static_cast<double>(p.total - p.bytes) / p.rate_bytes_per_s);
-            parts.push_back({eta, 3});
-        }
-        parts.push_back(conns());
-    } else if (p.phase == "connecting") {
-        parts.push_back({" " + format_count(p.done) + "/" + format_count(p.total) + " established", 1});
-    } else {
-        parts.push_back({"  " + format_rate(p.rate_bytes_per_s), 2});
-        parts.push_back({"  " + format_bytes(static_cast<double>(p.bytes)), 3});
-        if (p.total > 0 && (p.phase == "writing" || p.phase == "syncing" || p.phase == "stopping"))
-            parts.push_back({"  " + format_count(p.done) + "/" + format_count(p.total) + " ops", 4});
-        else
-            parts.push_back(conns());
-    }
-    if (p.errors > 0) parts.push_back({"  " + format_count(p.errors) + " errors", 1});
-    if (!p.warning.empty()) parts.push_back({"  " + p.warning, 6});
     if (!tty_) {
-        std::fprintf(stderr, "%s\n", fit(std::move(parts), 0).c_str());
+        std::fprintf(stderr, "%s\n", progress_text(p).c_str());
         std::fflush(stderr);
         return;
     }
     // The last column stays free: a line that fills it wraps on some terminals.
     const int columns = terminal_columns();
-    show(fit(std::move(parts), columns > 1 ? static_cast<std::size_t>(columns - 1) : 79));
+    show(progress_text(p, columns > 1 ? static_cast<std::size_t>(columns - 1) : 79));
 }
 
 void progress_printer::show(std::string line) {

@@ -1,6 +1,7 @@
 // swarmbench: the command line. Parses, dispatches to one cmd_<name>.cpp per
 // subcommand, and turns errors into exit codes: 0 measured, 1 run-time
 // error (still reporting what was measured), 2 bad flags.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -32,8 +33,12 @@ std::string unexpected_word(const CLI::App& app) {
         const std::string flag = word.substr(0, word.find('='));
         const std::vector<std::string_view> views(names.begin(), names.end());
         const std::string command = at == &app ? "swarmbench" : "swarmbench " + at->get_name();
-        return flag + ": unknown flag (did you mean " + swarmbench::closest_name(flag, views) + "?); see `" +
-               command + " --help`";
+        // Suggest only a near miss: a flag of another command ("--pipeline" to
+        // `upload`) is nearest to something unrelated ("--help").
+        const std::string near = swarmbench::closest_name(flag, views);
+        if (swarmbench::edit_distance(flag, near) > std::max<std::size_t>(2, flag.size() / 4))
+            return flag + ": not a flag of `" + command + "`; see `" + command + " --help`";
+        return flag + ": unknown flag (did you mean " + near + "?); see `" + command + " --help`";
     }
     if (at != &app) return {};  // a stray value after a command's flags: CLI11 says it well
     std::string list;

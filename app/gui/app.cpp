@@ -160,8 +160,13 @@ void gui_app::draw_layout(app_commands& cmd) {
                         : state_.phase == run_phase::stopping ? "stopping"
                         : state_.phase == run_phase::finished ? "finished"
                                                               : "idle";
-    ImGui::TextDisabled("%s %s | %zu samples | %zu opened | %.1f ms/frame", to_string(state_.running_mode), phase,
-                        state_.samples.size(), state_.overlays.size(), state_.frame_ms);
+    // What a user asks of a status bar: what runs, how far, what is open (frame times: --frame-stats).
+    std::string status = std::string(to_string(state_.running_mode)) + " " + phase;
+    if (!state_.samples.empty()) status += " | " + format_count(state_.samples.size()) + " samples";
+    if (!state_.overlays.empty())
+        status += " | " + format_count(state_.overlays.size()) + " results folder" +
+                  (state_.overlays.size() == 1 ? "" : "s") + " shown";
+    ImGui::TextDisabled("%s", status.c_str());
     if (!state_.notice.empty()) {
         ImGui::SameLine();
         ImGui::TextDisabled("| %s", state_.notice.c_str());
@@ -229,6 +234,7 @@ void gui_app::finish_run(results&& r) {
     log().info("{} run {}: goodput {}", r.mode, r.summary.status, format_rate(r.summary.goodput_bytes_per_s));
     for (const auto& e : r.summary.error_messages) log().warn("{}", e);
     if (const auto few = few_samples_warning(r)) log().warn("{}", *few);
+    if (r.mode == "swarm") absorb_final_peers(state_.live, r.peers);
     if (step_ != script_step::off && r.summary.status != "ok") exit_code_ = 1;
     state_.last_results = std::move(r);
     state_.phase = run_phase::finished;
@@ -266,6 +272,7 @@ bool gui_app::load_scenario(const std::string& path) {
         return false;
     }
     state_.form.reset(parsed.value());
+    state_.form_source = path;
     state_.ui.mode = run_mode::swarm;
     state_.notice = "loaded " + path;
     log().info("scenario {} loaded", path);
@@ -296,6 +303,10 @@ void gui_app::save_scenario(const std::string& path) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << to_json(state_.form.value()).dump(2) << "\n";
     state_.notice = out ? "saved " + path : "cannot write " + path;
+    if (out && state_.form.valid()) {  // the form is now what the file holds
+        state_.form_source = path;
+        state_.form.reset(state_.form.value());
+    }
     if (out) log().info("scenario saved to {}", path);
     else log().error("{}", state_.notice);
 }

@@ -36,6 +36,9 @@ public:
 
     /// main reads the framebuffer after rendering this frame and reports back.
     bool wants_screenshot() const noexcept { return step_ == script_step::screenshot; }
+    /// A scripted session that will take a screenshot: the pointer is kept
+    /// off the window, so no tooltip it happens to raise is in the picture.
+    bool hides_pointer() const noexcept { return !options_.screenshot.empty() && step_ != script_step::off; }
     const std::string& screenshot_path() const noexcept { return options_.screenshot; }
     void screenshot_taken(const std::optional<std::string>& error);
 

@@ -31,7 +31,7 @@ namespace swarmbench::gui {
 /// the graphs' time window, which views are shown.
 struct ui_settings {
     run_mode mode = run_mode::swarm;          // what Start runs
-    std::string scenario_path = "assets/scenarios/small.json";  // load/save box
+    std::string scenario_path;                // load/save box ("" : nothing loaded; the hint names the defaults)
     std::string timeline_path;                // the timeline box ("" : none loaded)
     std::string results_parent = "swarmbench-results";  // each run gets a folder in here
     std::string export_dir;                   // Export target ("" : the run's own folder)
@@ -79,6 +79,7 @@ struct app_commands {
 struct app_state {
     ui_settings ui;                          // persisted-style UI choices
     scenario_form form;                      // the scenario being edited, with per-field errors
+    std::string form_source;                 // the file the form was loaded from ("" : the defaults)
     /// The stream baseline's settings; the app runs both ends here (loopback).
     settings_form<stream_config> stream_form{stream_config{}, {"role", "expect_connections", "target", "listen"}};
     settings_form<disk_config> disk_form;    // the disk baseline's settings

@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "panels/live_panels.hpp"
+#include "swarmbench/results.hpp"
 #include "swarmbench/swarm/snapshot.hpp"
 
 namespace swarmbench::gui {
@@ -26,6 +28,10 @@ struct live_view_state {
 /// Takes a snapshot in: keeps it as the latest and appends its writes
 /// (panel_live.cpp). UI thread.
 void absorb_snapshot(live_view_state& live, swarm_snapshot&& snap);
+/// At the end of a run: the peers table shows every connection the run made,
+/// in its final state with its close reason (results' peers), not the last
+/// snapshot's, so its count and totals are the summary's. UI thread.
+void absorb_final_peers(live_view_state& live, const std::vector<peer_summary>& peers);
 /// Forgets the previous run's live data (not the view settings).
 void reset_live(live_view_state& live, std::uint64_t torrent_bytes);
 

@@ -5,6 +5,7 @@
 // when present (ImGui's built-in one otherwise), our own icon, and the
 // framebuffer read back for --screenshot.
 #include <algorithm>
+#include <cfloat>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -183,6 +184,7 @@ int main(int argc, char** argv) {
             const auto t0 = std::chrono::steady_clock::now();
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
+            if (app.hides_pointer()) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);  // after the backend set it
             ImGui::NewFrame();
             app.frame();
 

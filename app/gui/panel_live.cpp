@@ -13,6 +13,29 @@ void absorb_snapshot(live_view_state& live, swarm_snapshot&& snap) {
     live.snapshot = std::move(snap);
 }
 
+void absorb_final_peers(live_view_state& live, const std::vector<peer_summary>& peers) {
+    if (!live.snapshot) live.snapshot.emplace();  // a run too short for a snapshot still has its connections
+    std::vector<peer_snapshot>& rows = live.snapshot->peers;
+    rows.clear();
+    rows.reserve(peers.size());
+    for (const peer_summary& p : peers) {
+        peer_snapshot r;
+        r.leecher = p.leecher;
+        r.id = p.id;
+        r.local = p.local;
+        r.remote = p.remote;
+        r.state = p.state;  // "done", "closed by the remote", "dropped: <reason>", ...
+        r.slow = p.slow;
+        r.choked = false;   // nothing is choked once it has ended
+        r.bytes_in = p.bytes_in;
+        r.bytes_out = p.bytes_out;
+        r.blocks = p.blocks;
+        r.request_ms_p50 = p.request_ms_p50;
+        r.notes = p.notes;
+        rows.push_back(std::move(r));
+    }
+}
+
 void reset_live(live_view_state& live, std::uint64_t torrent_bytes) {
     live.snapshot.reset();
     live.writes.clear();

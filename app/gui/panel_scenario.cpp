@@ -148,13 +148,19 @@ void draw_scenario_panel(app_state& state, app_commands& cmd) {
         const ImGuiStyle& st = ImGui::GetStyle();
         const float buttons = ImGui::CalcTextSize("LoadSaveReset").x + st.FramePadding.x * 6 + st.ItemSpacing.x * 3;
         ImGui::SetNextItemWidth(-buttons);
-        ImGui::InputTextWithHint("##path", "scenario file", &state.ui.scenario_path);
+        ImGui::InputTextWithHint("##path", "scenario file to load or save", &state.ui.scenario_path);
         ImGui::SameLine();
         if (ImGui::Button("Load")) cmd.load_scenario = true;
         ImGui::SameLine();
         if (ImGui::Button("Save")) cmd.save_scenario = true;
         ImGui::SameLine();
-        if (ImGui::Button("Reset")) state.form.reset(swarm_scenario{});
+        if (ImGui::Button("Reset")) {
+            state.form.reset(swarm_scenario{});
+            state.form_source.clear();
+        }
+        // What Start runs: the form, and where it came from.
+        const std::string source = state.form_source.empty() ? "the defaults" : state.form_source;
+        ImGui::TextDisabled("Start runs %s%s", source.c_str(), state.form.edited() ? ", edited" : "");
         draw_timeline_row(state, cmd);
     }
     ImGui::Separator();

@@ -9,6 +9,7 @@
 
 #include "panels.hpp"
 #include "swarmbench/units.hpp"
+#include "swarmbench/workloads/progress_text.hpp"
 
 namespace swarmbench::gui {
 
@@ -27,7 +28,11 @@ bool can_start(const app_state& state) {
 void draw_steering(app_state& state, app_commands& cmd) {
     steering_state& s = state.steer;
     ImGui::TextColored(ImVec4(0.55f, 0.78f, 1.0f, 1.0f), "Steering");
-    const float w = -ImGui::GetFontSize() * 9;
+    // A negative width leaves room for the label: as wide as the label is, so none is clipped.
+    auto room_for = [](const char* label) {
+        return -(ImGui::CalcTextSize(label).x + ImGui::GetStyle().ItemInnerSpacing.x);
+    };
+    const float w = room_for("connections/leecher");
     ImGui::SetNextItemWidth(w);
     ImGui::SliderInt("connections/leecher", &s.connections_per_leecher, 1,
                      std::max(256, static_cast<int>(state.form.value().connections_per_leecher) * 4), "%d",
@@ -42,7 +47,7 @@ void draw_steering(app_state& state, app_commands& cmd) {
                                           : "rate " + format_bytes(s.rate_limit_mib * 1048576.0) + "/s");
     ImGui::SameLine();
     ImGui::BeginDisabled(s.unlimited);
-    ImGui::SetNextItemWidth(w + ImGui::GetFontSize() * 5);
+    ImGui::SetNextItemWidth(room_for("rate/conn"));
     ImGui::SliderFloat("rate/conn", &s.rate_limit_mib, 0.1f, 10240, "%.1f MiB/s", ImGuiSliderFlags_Logarithmic);
     if (ImGui::IsItemDeactivatedAfterEdit())
         cmd.steered.push_back("rate " + format_bytes(s.rate_limit_mib * 1048576.0) + "/s");
@@ -91,10 +96,12 @@ void draw_run_panel(app_state& state, app_commands& cmd) {
         case run_phase::stopping: ImGui::TextDisabled("stopping..."); break;
         case run_phase::finished: ImGui::TextDisabled("finished"); break;
         case run_phase::running: {
-            char overlay[96];
-            std::snprintf(overlay, sizeof overlay, "%s %.1f s  %s", p.phase.empty() ? "starting" : p.phase.c_str(),
-                          p.elapsed_s, format_bytes(static_cast<double>(p.bytes)).c_str());
-            ImGui::ProgressBar(p.fraction >= 0 ? static_cast<float>(p.fraction) : 0.0f, ImVec2(-FLT_MIN, 0), overlay);
+            // The CLI's line (rate, share done, ETA), as much of it as the bar holds.
+            const float room = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().FramePadding.x * 2;
+            const float glyph = std::max(ImGui::CalcTextSize("0").x, 1.0f);
+            const std::string overlay = progress_text(p, static_cast<std::size_t>(std::max(room / glyph, 12.0f)));
+            ImGui::ProgressBar(p.fraction >= 0 ? static_cast<float>(p.fraction) : 0.0f, ImVec2(-FLT_MIN, 0),
+                               overlay.c_str());
             if (!p.warning.empty()) ImGui::TextColored(ImVec4(0.95f, 0.65f, 0.25f, 1.0f), "%s", p.warning.c_str());
             break;
         }

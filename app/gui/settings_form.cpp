@@ -44,6 +44,8 @@ settings_form<C>::settings_form(const C& initial, std::vector<std::string> hidde
 template <class C>
 void settings_form<C>::reset(const C& c) {
     value_ = c;
+    reset_json_ = schema_of<C>().to_json(c);
+    edited_ = false;
     text_.clear();
     parse_errors_.clear();
     for (const auto& f : names_) text_[f] = format(c, f);
@@ -60,6 +62,9 @@ void settings_form<C>::edit(const std::string& field, const std::string& text) {
         parse_errors_.erase(field);
         value_ = next;
     }
+    // A field typed back to what was loaded is not an edit; a text that does
+    // not parse is (the form no longer shows what was loaded).
+    edited_ = !parse_errors_.empty() || schema_of<C>().to_json(value_) != reset_json_;
     revalidate();
 }
 

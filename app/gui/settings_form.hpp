@@ -45,6 +45,9 @@ public:
     /// validate()'s problems that name no field shown.
     const std::vector<std::string>& general_problems() const noexcept { return general_; }
     bool valid() const noexcept { return error_count_ == 0 && general_.empty(); }
+    /// Whether an edit since the last reset() left the form other than what
+    /// was loaded (the panel says "edited" beside where it came from).
+    bool edited() const noexcept { return edited_; }
     std::size_t error_count() const noexcept { return error_count_ + general_.size(); }
 
     /// Everything below comes from the schema of C.
@@ -69,6 +72,8 @@ private:
     std::map<std::string, std::string> errors_;  // field -> what the panel shows
     std::vector<std::string> general_;           // problems naming no field shown
     std::size_t error_count_ = 0;                // fields with an error
+    nlohmann::json reset_json_;                  // the value at the last reset(), as JSON
+    bool edited_ = false;                        // see edited()
 };
 
 extern template class settings_form<swarm_scenario>;

@@ -57,6 +57,10 @@ std::vector<peer_snapshot> make_peers(std::size_t n, unsigned seed = 7) {
         char buf[64];
         std::snprintf(buf, sizeof(buf), "leecher-%u", static_cast<unsigned>(rng() % 40));  // unpadded: natural order matters
         p.leecher = buf;
+        p.id = static_cast<std::uint32_t>(rng() % 64);
+        std::snprintf(buf, sizeof(buf), "127.0.0.%u:%u", static_cast<unsigned>(2 + rng() % 250),
+                      static_cast<unsigned>(30000 + rng() % 30000));
+        p.local = buf;
         std::snprintf(buf, sizeof(buf), "seeder-%u 127.0.0.1:%u", static_cast<unsigned>(rng() % 12),
                       static_cast<unsigned>(900 + rng() % 60000));
         p.remote = buf;
@@ -82,6 +86,11 @@ unsigned number_after(const std::string& s, std::size_t pos) { return static_cas
 double expected_key(const peer_snapshot& p, int column) {
     switch (column) {
         case peer_col_leecher: return number_after(p.leecher, 8);
+        case peer_col_id: return p.id;
+        case peer_col_local: {  // "127.0.0.N:PORT": by N, then the port
+            std::size_t colon = p.local.rfind(':');
+            return number_after(p.local, 8) * 1e6 + number_after(p.local, colon + 1);
+        }
         case peer_col_remote: {
             std::size_t colon = p.remote.rfind(':');
             return number_after(p.remote, 7) * 1e6 + number_after(p.remote, colon + 1);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -250,6 +251,51 @@ TEST_F(null_imgui, scripted_run_goes_to_completion_headless) {
     EXPECT_TRUE(fs::exists(app.state().run_dir / "results.json"));
     EXPECT_TRUE(fs::exists(dir / "export" / "results.json"));
     EXPECT_TRUE(fs::exists(dir / "export" / "timeseries.csv"));
+    // Issue 20, item 6: after the run the peers table holds every connection
+    // the run made, in its final state, each named by leecher and id with our
+    // end's address: the summary's count, not the last snapshot's.
+    ASSERT_TRUE(app.state().live.snapshot.has_value());
+    const std::vector<peer_snapshot>& rows = app.state().live.snapshot->peers;
+    ASSERT_EQ(rows.size(), app.state().last_results->peers.size());
+    EXPECT_GE(rows.size(), 4u);  // 2 leechers x 2 connections
+    std::set<std::pair<std::string, std::uint32_t>> names;
+    for (const peer_snapshot& p : rows) {
+        EXPECT_FALSE(p.local.empty()) << p.leecher << " #" << p.id;
+        EXPECT_TRUE(p.state != "active" && p.state != "closing" && p.state != "connecting") << p.state;
+        names.insert({p.leecher, p.id});
+    }
+    EXPECT_EQ(names.size(), rows.size()) << "two rows name the same connection";
+    fs::remove_all(dir);
+}
+
+// Issue 20, item 2: the path box and the form show what is loaded, and the
+// panel says what Start runs (the defaults or the file, edited or not).
+TEST_F(null_imgui, the_form_says_what_start_runs) {
+    {
+        gui_app app(app_options{});
+        frame(app);
+        EXPECT_EQ(app.state().ui.scenario_path, "");  // no file named that was never loaded
+        EXPECT_EQ(app.state().form_source, "");       // the defaults
+        EXPECT_FALSE(app.state().form.edited());
+        app.state().form.edit("pipeline", "32");
+        EXPECT_TRUE(app.state().form.edited());
+        app.state().form.edit("pipeline", "16");  // back to the default: not an edit
+        EXPECT_FALSE(app.state().form.edited());
+        app.state().form.edit("pipeline", "x");  // what the box shows is not what was loaded
+        EXPECT_TRUE(app.state().form.edited());
+    }
+    const fs::path dir = temp_dir("loaded");
+    const fs::path scenario = dir / "s.json";
+    std::ofstream(scenario) << R"({"torrent_size": "8MiB", "leechers": 2})";
+    app_options o;
+    o.scenario = scenario.string();
+    gui_app app(o);
+    frame(app);
+    EXPECT_EQ(app.state().ui.scenario_path, scenario.string());
+    EXPECT_EQ(app.state().form_source, scenario.string());
+    EXPECT_EQ(app.state().form.value().torrent_size, 8u << 20);
+    EXPECT_EQ(app.state().form.value().leechers, 2u);
+    EXPECT_FALSE(app.state().form.edited());
     fs::remove_all(dir);
 }
 

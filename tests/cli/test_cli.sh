@@ -149,6 +149,7 @@ stream --bogus|--bogus
 --log-level loud stream|--log-level
 run --pipelin 3|--pipelin: unknown flag (did you mean --pipeline?)
 stream --conections=3|--conections: unknown flag (did you mean --connections?)
+stream --pipeline 4|--pipeline: not a flag of `swarmbench stream`; see `swarmbench stream --help`
 rn|"rn": unknown command (did you mean "run"?); the commands: run, plot, stream
 EOF
   ;;

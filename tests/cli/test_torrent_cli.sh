@@ -252,7 +252,8 @@ EOF
   expect_fail 2 "--target (upload_to): entry 1 must have a port in 1..65535, got \"127.0.0.1:0\"" \
     upload --torrent t.torrent --target 127.0.0.1:0
   expect_fail 2 "--rate-limit (rate_limit): ambiguous unit \"M\"" seed --torrent t.torrent --rate-limit 4M
-  expect_fail 2 "--pipeline: unknown flag" upload --torrent t.torrent --target 127.0.0.1:6881 --pipeline 4
+  expect_fail 2 "--pipeline: not a flag of \`swarmbench upload\`; see \`swarmbench upload --help\`" \
+    upload --torrent t.torrent --target 127.0.0.1:6881 --pipeline 4
   expect_fail 2 "--target is required" download --torrent t.torrent
   ;;
 *)

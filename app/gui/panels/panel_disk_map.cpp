@@ -187,15 +187,19 @@ void draw_disk_map(const disk_history& history, double now_s, std::uint64_t torr
         ImGui::TextDisabled("(%" PRIu64 " older dropped)", history.dropped());
     }
 
+    // The time axis is the window, or the run so far when that is shorter:
+    // a 4 s run fills the map instead of 15% of a 30 s window.
+    const double t0 = std::max(0.0, now_s - view.window_s);
+    const double t1 = std::max(now_s, t0 + min_window);
     const std::deque<disk_write_point>& pts = history.points();
-    auto first = std::lower_bound(pts.begin(), pts.end(), now_s - view.window_s,
+    auto first = std::lower_bound(pts.begin(), pts.end(), t0,
                                   [](const disk_write_point& a, double t) { return a.t_s < t; });
-    auto last = std::upper_bound(first, pts.end(), now_s,
+    auto last = std::upper_bound(first, pts.end(), t1,
                                  [](double t, const disk_write_point& a) { return t < a.t_s; });
 
     plot_area p;
-    p.t0 = now_s - view.window_s;
-    p.t1 = now_s;
+    p.t0 = t0;
+    p.t1 = t1;
     p.y_max = static_cast<double>(torrent_bytes);
     if (torrent_bytes == 0) {  // size unknown yet: fit the writes seen
         for (auto it = first; it != last; ++it)

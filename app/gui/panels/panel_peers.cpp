@@ -130,6 +130,8 @@ std::uint64_t order_fingerprint(const std::vector<peer_snapshot>& peers, int col
         std::uint64_t key = 0;
         switch (column) {
             case peer_col_leecher: key = hash_text(p.leecher); break;
+            case peer_col_id: key = p.id; break;
+            case peer_col_local: key = hash_text(p.local); break;
             case peer_col_remote: key = hash_text(p.remote); break;
             case peer_col_state: key = hash_text(p.state); break;
             case peer_col_slow: key = p.slow; break;
@@ -174,7 +176,8 @@ struct column_spec {
 };
 
 constexpr column_spec columns[peer_column_count] = {
-    {"leecher", false},  {"remote", false},   {"state", false},     {"slow", false},
+    {"leecher", false},  {"id", true},        {"local", false},     {"remote", false},
+    {"state", false},    {"slow", false},
     {"choked", false},   {"requests", true},  {"in rate", true},    {"bytes in", true},
     {"bytes out", true}, {"blocks", true},    {"request p50 (ms)", true}, {"notes", true},
 };
@@ -188,7 +191,7 @@ void text_right(const char* text) {
 }
 
 ImVec4 state_colour(const std::string& state) {
-    if (state == "active") return ImGui::GetStyleColorVec4(ImGuiCol_Text);
+    if (state == "active" || state == "done") return ImGui::GetStyleColorVec4(ImGuiCol_Text);
     if (state == "closing") return ImVec4(0.95f, 0.45f, 0.40f, 1.0f);
     return ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);  // connecting, handshaking
 }
@@ -198,6 +201,11 @@ void draw_row(const peer_snapshot& p) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(p.leecher.c_str());
+    ImGui::TableNextColumn();
+    std::snprintf(buf, sizeof(buf), "%" PRIu32, p.id);
+    text_right(buf);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(p.local.empty() ? "-" : p.local.c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(p.remote.c_str());
     ImGui::TableNextColumn();
@@ -248,6 +256,8 @@ std::vector<std::size_t> sorted_peer_order(const std::vector<peer_snapshot>& pee
             order.push_back(i);
     switch (column) {
         case peer_col_leecher: sort_by_name(order, peers, &peer_snapshot::leecher, ascending); break;
+        case peer_col_id: sort_by_field(order, peers, &peer_snapshot::id, ascending); break;
+        case peer_col_local: sort_by_name(order, peers, &peer_snapshot::local, ascending); break;
         case peer_col_remote: sort_by_name(order, peers, &peer_snapshot::remote, ascending); break;
         case peer_col_state: sort_by_name(order, peers, &peer_snapshot::state, ascending); break;
         case peer_col_slow: sort_by_field(order, peers, &peer_snapshot::slow, ascending); break;

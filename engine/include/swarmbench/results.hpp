@@ -104,7 +104,9 @@ struct swarm_summary {
 
 /// One connection's life (results.json "peers").
 struct peer_summary {
-    std::string leecher;              // "leecher-03"
+    std::string leecher;              // "leecher-03" (or the seeder serving an outside client)
+    std::uint32_t id = 0;             // the connection's number at that peer: leecher and id name it
+    std::string local;                // our end's address ("127.0.0.5:40123"; "" if it never opened)
     std::string remote;               // "seeder-01 127.0.0.1:40123" or the connect_to address
     std::string state;                // "done", "closed", "dropped: <reason>", "failed: <reason>"
     bool slow = false;                // rate-limited as a slow peer

@@ -128,6 +128,8 @@ nlohmann::json to_json(const timeseries& ts) {
 
 nlohmann::json to_json(const peer_summary& p) {
     return {{"leecher", p.leecher},
+            {"id", p.id},
+            {"local", p.local},
             {"remote", p.remote},
             {"state", p.state},
             {"slow", p.slow},

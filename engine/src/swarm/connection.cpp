@@ -154,6 +154,11 @@ void conn_connect(connection& c, const endpoint& to) {
 void conn_open(connection& c) {
     swarm_peer& p = *c.owner;
     c.state = conn_state::open;
+    // Our end, for the peers table and results: rows of one leecher to one
+    // seeder differ by it. Once per connection.
+    std::error_code ec;
+    const endpoint here = p.owner->ctx->local_endpoint(c.fd, ec);
+    c.local = ec ? std::string() : here.to_string();
     bt::session_options so;
     so.outgoing = c.outgoing;
     so.our_id = our_id(c);
@@ -412,6 +417,8 @@ std::map<std::string, std::uint64_t> notes_of(const connection& c) {
 peer_summary summarize(const connection& c, const std::string& ours) {
     peer_summary p;
     p.leecher = ours;
+    p.id = c.id;
+    p.local = c.local;
     const bt::peer_session* s = c.session.get();
     p.remote = s && !s->remote_client().empty() ? c.remote + " (" + s->remote_client() + ")" : c.remote;
     p.state = c.end_reason.empty() ? "open" : c.end_reason;

@@ -106,6 +106,8 @@ constexpr std::uint32_t seeder_rows = 0x8000'0000u;  // sort key of seeder rows:
 peer_snapshot snapshot_of(connection& c, const std::string& ours, std::int64_t now) {
     peer_snapshot out;
     out.leecher = ours;
+    out.id = c.id;
+    out.local = c.local;
     const bt::peer_session* session = c.session.get();
     out.remote = session && !session->remote_client().empty() ? c.remote + " (" + session->remote_client() + ")" : c.remote;
     out.state = state_name(c);

@@ -238,6 +238,7 @@ struct connection {
     dial_target target;              // outgoing: to whom; came in from an outside client: only its key (its IP)
     std::string remote;              // "seeder-01 127.0.0.1:40001" for logs and summaries
     endpoint remote_ep;              // dialled, or accepted from
+    std::string local;               // our end's address once open ("127.0.0.5:40123"; "" before)
     std::string end_reason;          // why it ended ("" while open)
     std::byte* send_buf = nullptr;   // the send in flight's buffer (the shard's)
     operation recv_op;               // multishot recv_pooled, armed while open

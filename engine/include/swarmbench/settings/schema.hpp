@@ -34,6 +34,9 @@ namespace swarmbench {
 /// `candidates` is.
 std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
 
+/// The edits (insert, delete, replace a character) that turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 }  // namespace swarmbench
 
 namespace swarmbench::settings {

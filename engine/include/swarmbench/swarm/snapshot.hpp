@@ -20,6 +20,8 @@ namespace swarmbench {
 /// One live connection, as a leecher sees it.
 struct peer_snapshot {
     std::string leecher;              // "leecher-03"
+    std::uint32_t id = 0;             // the connection's number at its peer (peer_summary::id)
+    std::string local;                // our end's address ("" until open)
     std::string remote;               // "seeder-01 127.0.0.1:40123"
     std::string state;                // "connecting", "handshaking", "active", "closing"
     bool slow = false;                // rate-limited as a slow peer

@@ -35,10 +35,10 @@ std::string unexpected_word(const CLI::App& app) {
         const std::string command = at == &app ? "swarmbench" : "swarmbench " + at->get_name();
         // Suggest only a near miss: a flag of another command ("--pipeline" to
         // `upload`) is nearest to something unrelated ("--help").
-        const std::string near = swarmbench::closest_name(flag, views);
-        if (swarmbench::edit_distance(flag, near) > std::max<std::size_t>(2, flag.size() / 4))
+        const std::string nearest = swarmbench::closest_name(flag, views);
+        if (swarmbench::edit_distance(flag, nearest) > std::max<std::size_t>(2, flag.size() / 4))
             return flag + ": not a flag of `" + command + "`; see `" + command + " --help`";
-        return flag + ": unknown flag (did you mean " + near + "?); see `" + command + " --help`";
+        return flag + ": unknown flag (did you mean " + nearest + "?); see `" + command + " --help`";
     }
     if (at != &app) return {};  // a stray value after a command's flags: CLI11 says it well
     std::string list;

@@ -1,12 +1,10 @@
 #include "cli_common.hpp"
 #include "schema_flags.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <vector>
 
 #include "swarmbench/log.hpp"
 #include "swarmbench/units.hpp"

@@ -54,7 +54,6 @@ gui_app::~gui_app() {
 // ---------------------------------------------------------------- [SECTION] per frame
 
 void gui_app::frame() {
-    state_.frame_ms = 1000.0f / std::max(ImGui::GetIO().Framerate, 1.0f);
     drain();
     if (options_.run && !started_) {
         started_ = true;

@@ -100,7 +100,6 @@ struct app_state {
     std::uint64_t log_seen = 0;              // sink sequence number copied so far
     std::string notice;                      // last action's outcome, shown in the status bar
     bool export_busy = false;                // an export runs in the background
-    float frame_ms = 0;                      // last frame time
     bool open_export_popup = false;          // the menu asked for the Export popup (opened next frame)
     bool open_results_popup = false;         // the menu asked for the Open results popup
 };

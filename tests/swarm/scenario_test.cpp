@@ -349,7 +349,16 @@ TEST(ScenarioSet, BadTextNamesTheFieldAndWhatIsExpected) {
     EXPECT_EQ(set_scenario_field(s, "connect_to", "127.0.0.1:0"),
               "connect_to: entry 1 must have a port in 1..65535, got \"127.0.0.1:0\"");
     EXPECT_EQ(set_scenario_field(s, "pipline", "4"), "pipline: unknown field (did you mean \"pipeline\"?)");
+    // Text that is not UTF-8 could not be written back as JSON: refused where it comes in.
+    EXPECT_EQ(set_scenario_field(s, "torrent_file", "a\xff.torrent"),
+              "torrent_file: not UTF-8 text (byte 0xFF at offset 1); settings are stored as JSON, which holds only "
+              "UTF-8");
+    EXPECT_TRUE(set_scenario_field(s, "torrent_file", "\xed\xa0\x80").has_value());  // a UTF-16 surrogate
+    EXPECT_TRUE(set_scenario_field(s, "torrent_file", "\xc0\xaf").has_value());      // an overlong '/'
     EXPECT_EQ(s, swarm_scenario{});
+    swarm_scenario unicode;
+    EXPECT_EQ(set_scenario_field(unicode, "torrent_file", "d\xc3\xa9j\xc3\xa0-\xf0\x9f\x8c\x8a.torrent"), std::nullopt);
+    EXPECT_EQ(unicode.torrent_file, "d\xc3\xa9j\xc3\xa0-\xf0\x9f\x8c\x8a.torrent");
 }
 
 TEST(ScenarioSet, ValuesBeyondTheStorageTypeReportTheRange) {

@@ -176,7 +176,38 @@ error check_range(const field_info& f, const nlohmann::json& v) {
 // [SECTION] text into JSON
 // ---------------------------------------------------------------------------
 
+/// The offset of the first byte that breaks UTF-8 in `s`, or npos. Settings
+/// are written back as JSON (results.json, --dump-scenario), which holds only
+/// UTF-8, so text that is not UTF-8 is refused where it comes in.
+std::size_t first_invalid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t len = 0;
+        std::uint32_t cp = 0;
+        if (b < 0x80) { ++i; continue; }
+        if (b >= 0xC2 && b <= 0xDF) { len = 2; cp = b & 0x1Fu; }
+        else if (b >= 0xE0 && b <= 0xEF) { len = 3; cp = b & 0x0Fu; }
+        else if (b >= 0xF0 && b <= 0xF4) { len = 4; cp = b & 0x07u; }
+        else return i;
+        if (s.size() - i < len) return i;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            if ((c & 0xC0u) != 0x80u) return i;
+            cp = (cp << 6) | (c & 0x3Fu);
+        }
+        const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+        if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
 error text_to_json(const field_info& f, std::string_view raw, nlohmann::json& out) {
+    if (const std::size_t bad = first_invalid_utf8(raw); bad != std::string_view::npos)
+        return fmt::format("{}: not UTF-8 text (byte 0x{:02X} at offset {}); settings are stored as JSON, which holds "
+                           "only UTF-8",
+                           f.name, static_cast<unsigned char>(raw[bad]), bad);
     const std::string_view t = trim(raw);
     switch (f.type) {
         case value_type::count:

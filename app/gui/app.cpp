@@ -2,11 +2,13 @@
 #include "app.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
 #include <imgui.h>
+#include <imgui_internal.h>  // GImGui->LogBuffer: the text of the screenshot frame
 
 #include "panels.hpp"
 #include "swarmbench/log.hpp"
@@ -69,10 +71,12 @@ void gui_app::frame() {
             start_run();
         }
     }
+    // Before drawing: the frame that becomes the screenshot knows it is, and
+    // captures its text (draw_layout).
+    advance_script();
     app_commands cmd;
     draw_layout(cmd);
     act(cmd);
-    advance_script();
 }
 
 void gui_app::drain() {
@@ -116,6 +120,11 @@ void gui_app::draw_layout(app_commands& cmd) {
     ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
     ImGui::Begin("swarmbench", nullptr, flags);
     ImGui::PopStyleVar();
+    // The screenshot frame's text goes beside the picture (shot.txt), so a
+    // test can read what the window says without reading pixels. ImGui's
+    // log capture takes every text the window and its children draw.
+    const bool capture_text = wants_screenshot();
+    if (capture_text) ImGui::LogToBuffer();
     draw_menu(state_, cmd);
 
     const float font = ImGui::GetFontSize();
@@ -165,10 +174,11 @@ void gui_app::draw_layout(app_commands& cmd) {
     if (!state_.overlays.empty())
         status += " | " + format_count(state_.overlays.size()) + " results folder" +
                   (state_.overlays.size() == 1 ? "" : "s") + " shown";
+    if (!state_.notice.empty()) status += " | " + state_.notice;
     ImGui::TextDisabled("%s", status.c_str());
-    if (!state_.notice.empty()) {
-        ImGui::SameLine();
-        ImGui::TextDisabled("| %s", state_.notice.c_str());
+    if (capture_text) {
+        frame_text_ = GImGui->LogBuffer.c_str();
+        ImGui::LogFinish();
     }
     ImGui::End();
     draw_popups(state_, cmd);
@@ -342,8 +352,13 @@ void gui_app::apply_steering(const std::vector<std::string>& changes) {
 // ---------------------------------------------------------------- [SECTION] scripted runs
 
 void gui_app::advance_script() {
+    // --screenshot-at: the live frame, once the run's own clock has passed S.
+    if (step_ == script_step::waiting_run && !options_.screenshot.empty() && options_.screenshot_at_s >= 0 &&
+        !shot_taken_ && state_.phase == run_phase::running && !state_.samples.empty() &&
+        state_.samples.back().t_s >= options_.screenshot_at_s)
+        step_ = script_step::screenshot;
     if (step_ == script_step::settling && --settle_frames_ <= 0)
-        step_ = options_.screenshot.empty() ? script_step::done : script_step::screenshot;
+        step_ = options_.screenshot.empty() || shot_taken_ ? script_step::done : script_step::screenshot;
     if (step_ == script_step::done && options_.exit_when_done) quit_ = true;
 }
 
@@ -353,6 +368,18 @@ void gui_app::screenshot_taken(const std::optional<std::string>& error) {
         exit_code_ = 1;
     } else {
         log().info("screenshot saved to {}", options_.screenshot);
+        const std::filesystem::path text_path = std::filesystem::path(options_.screenshot).replace_extension(".txt");
+        std::ofstream out(text_path, std::ios::binary);
+        out << frame_text_;
+        if (!out.flush()) {
+            log().error("screenshot: cannot write the frame's text to {}", text_path.string());
+            exit_code_ = 1;
+        }
+    }
+    shot_taken_ = true;
+    if (state_.phase == run_phase::running || state_.phase == run_phase::stopping) {
+        step_ = script_step::waiting_run;  // a live screenshot: the run (and the export) go on
+        return;
     }
     step_ = script_step::done;
     if (options_.exit_when_done) quit_ = true;
@@ -362,6 +389,11 @@ void gui_app::fail_script(const std::string& why) {
     log().error("{}", why);
     state_.notice = why;
     exit_code_ = 2;
+    shot_taken_ = true;
+    if (state_.phase == run_phase::running || state_.phase == run_phase::stopping) {
+        step_ = script_step::waiting_run;  // a live screenshot: the run (and the export) go on
+        return;
+    }
     step_ = script_step::done;
     if (options_.exit_when_done) quit_ = true;
 }

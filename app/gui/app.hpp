@@ -90,6 +90,8 @@ private:
     std::shared_ptr<ring_sink> sink_;   // the log panel's source
     script_step step_ = script_step::off;  // scripted flow position
     int settle_frames_ = 0;             // frames left before the screenshot
+    std::string frame_text_;            // the screenshot frame's text, for FILE.txt
+    bool shot_taken_ = false;           // --screenshot done (live, with --screenshot-at)
     bool started_ = false;              // --run handled
     bool tab_selected_ = false;         // --tab applied
     bool quit_ = false;                 // main should leave its loop

@@ -1,6 +1,7 @@
 #include "app_options.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 namespace swarmbench::gui {
@@ -11,7 +12,10 @@ const char* usage_text() noexcept {
            "  --timeline FILE     load this timeline (docs/timeline.md) for the swarm at start\n"
            "  --run               start the run at once\n"
            "  --export DIR        export the results folder and graphs here when the run ends\n"
-           "  --screenshot FILE   save the window as a PNG when the run ends\n"
+           "  --screenshot FILE   save the window as a PNG when the run ends, and the text\n"
+           "                      it shows beside it (FILE with .txt)\n"
+           "  --screenshot-at S   take that screenshot S seconds into the run, while it moves\n"
+           "                      data (at its end if it ends sooner)\n"
            "  --exit-when-done    quit once the run (and export and screenshot) are done;\n"
            "                      exit status 0 if the run's status is ok, 1 otherwise\n"
            "  --size WxH          window size (default 1440x900)\n"
@@ -37,7 +41,7 @@ std::variant<app_options, std::string> parse_options(int argc, char** argv) {
         } else if (arg == "-h" || arg == "--help") {
             o.help = true;
         } else if (arg == "--scenario" || arg == "--timeline" || arg == "--export" || arg == "--screenshot" || arg == "--write-icon" ||
-                   arg == "--size" || arg == "--tab" || arg == "--frame-stats") {
+                   arg == "--size" || arg == "--tab" || arg == "--frame-stats" || arg == "--screenshot-at") {
             std::string v;
             if (!value(v)) return std::string(arg) + ": expects a value";
             if (arg == "--scenario") o.scenario = v;
@@ -46,6 +50,13 @@ std::variant<app_options, std::string> parse_options(int argc, char** argv) {
             if (arg == "--screenshot") o.screenshot = v;
             if (arg == "--write-icon") o.write_icon = v;
             if (arg == "--frame-stats") o.frame_stats = v;
+            if (arg == "--screenshot-at") {
+                char* end = nullptr;
+                const double s = std::strtod(v.c_str(), &end);
+                if (v.empty() || *end != '\0' || !(s >= 0 && s <= 86400))
+                    return "--screenshot-at: expected seconds in 0..86400, got " + v;
+                o.screenshot_at_s = s;
+            }
             if (arg == "--tab") {
                 if (v != "Log" && v != "Peers" && v != "Pieces" && v != "Disk map")
                     return "--tab: one of Log, Peers, Pieces, \"Disk map\"; got " + v;

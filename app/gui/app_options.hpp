@@ -1,7 +1,7 @@
 // app_options: swarmbench-gui's command line, for scripted use:
 //
 //   swarmbench-gui [--scenario FILE] [--timeline FILE] [--run] [--export DIR] [--screenshot FILE]
-//                  [--exit-when-done] [--size WxH] [--tab NAME] [--write-icon FILE]
+//                  [--screenshot-at S] [--exit-when-done] [--size WxH] [--tab NAME] [--write-icon FILE]
 //                  [--frame-stats FILE]
 //
 // Thread rules: plain values; main thread.
@@ -19,6 +19,7 @@ struct app_options {
     bool run = false;            // --run: start at once
     std::string export_dir;      // --export: export here when the run ends
     std::string screenshot;      // --screenshot: save the window here when the run ends
+    double screenshot_at_s = -1; // --screenshot-at: ... or this many seconds into the run (< 0: at the end)
     bool exit_when_done = false; // --exit-when-done: quit after the run (and export, screenshot)
     int width = 1440;            // --size: window size in screen coordinates
     int height = 900;

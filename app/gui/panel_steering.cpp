@@ -96,10 +96,18 @@ void draw_run_panel(app_state& state, app_commands& cmd) {
         case run_phase::stopping: ImGui::TextDisabled("stopping..."); break;
         case run_phase::finished: ImGui::TextDisabled("finished"); break;
         case run_phase::running: {
-            // The CLI's line (rate, share done, ETA), as much of it as the bar holds.
+            // The CLI's line (rate, share done, ETA) on a line of its own: beside
+            // the buttons it held only the time and the phase.
+            ImGui::NewLine();
+            // The longest form whose measured text fits the bar (glyphs differ in width).
             const float room = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().FramePadding.x * 2;
-            const float glyph = std::max(ImGui::CalcTextSize("0").x, 1.0f);
-            const std::string overlay = progress_text(p, static_cast<std::size_t>(std::max(room / glyph, 12.0f)));
+            const float narrowest = std::max(ImGui::CalcTextSize("i").x, 1.0f);
+            std::string overlay = progress_text(p);
+            const auto widest = std::min(overlay.size(), static_cast<std::size_t>(std::max(room / narrowest, 12.0f)));
+            for (std::size_t w = widest; w >= 12; --w) {
+                overlay = progress_text(p, w);
+                if (ImGui::CalcTextSize(overlay.c_str()).x <= room) break;
+            }
             ImGui::ProgressBar(p.fraction >= 0 ? static_cast<float>(p.fraction) : 0.0f, ImVec2(-FLT_MIN, 0),
                                overlay.c_str());
             if (!p.warning.empty()) ImGui::TextColored(ImVec4(0.95f, 0.65f, 0.25f, 1.0f), "%s", p.warning.c_str());

@@ -4,9 +4,10 @@
 #              [--timeline] GUI SOURCE_DIR WORK_DIR [PYTHON3]
 # Starts Xvfb on a free display (-displayfd), runs
 #   [CMD] swarmbench-gui --scenario assets/scenarios/NAME --run --export export
-#                        --screenshot shot.png --exit-when-done
+#                        --screenshot shot.png --exit-when-done --tab Peers
 # with a timeout, then checks export/ (results.json status ok, timeseries.csv,
-# throughput.png unless --no-graphs) and the screenshot (check_screenshot.py).
+# throughput.png unless --no-graphs), the screenshot (check_screenshot.py)
+# and what the window said in it (shot.txt, check_frame_text.py).
 # Exit 77 (skip) only when Xvfb or the runner is not installed.
 #
 #   --runner CMD       run GUI through CMD (wine for the Win32 exe)
@@ -19,7 +20,9 @@
 #   --no-graphs        a build without cairo: the export has no graphs (and the
 #                      screenshot comes from app/gui/png_plain.cpp)
 #   --timeline         also load a timeline (--timeline FILE) whose phase must
-#                      reach results.json's events; then check that a scripted
+#                      reach results.json's events; then take a screenshot one
+#                      second into a second run (--screenshot-at 1) and check
+#                      its run bar and status bar; then check that a scripted
 #                      run of a missing scenario file exits 2 and runs nothing
 set -euo pipefail
 runner=()
@@ -115,7 +118,7 @@ status=0
 started=$SECONDS
 LIBGL_ALWAYS_SOFTWARE=1 timeout --kill-after=10 180 "${runner[@]}" "$gui" "${extra[@]}" \
   --scenario "$src/assets/scenarios/$scenario" --run \
-  --export export --screenshot shot.png --exit-when-done \
+  --export export --screenshot shot.png --exit-when-done --tab Peers \
   --size "${width}x${height}" >"$work/gui.log" 2>&1 || status=$?
 echo "swarmbench-gui ran $scenario in $((SECONDS - started)) s, exit code $status"
 if [[ $status -ne 0 ]]; then
@@ -145,6 +148,22 @@ PY
 ls swarmbench-results/*/results.json >/dev/null 2>&1 || fail "no run folder under swarmbench-results/"
 [[ -f shot.png ]] || fail "shot.png missing"
 "$python" "$here/check_screenshot.py" "$work/shot.png" "$width" "$height" || fail "screenshot check"
+# What the window says in that frame (shot.txt): the path box, the peers table, the status bar.
+scenario_path="$src/assets/scenarios/$scenario"
+"$python" "$here/check_frame_text.py" final "$work/shot.txt" "$work/export/results.json" "$scenario_path" ||
+  fail "frame text check"
+
+if ((timeline)); then
+  # A frame taken while the swarm runs (--screenshot-at): the run bar, the steering, the status bar.
+  mkdir -p "$work/live"
+  status=0
+  (cd "$work/live" && LIBGL_ALWAYS_SOFTWARE=1 timeout --kill-after=10 120 "${runner[@]}" "$gui" \
+    --scenario "$src/assets/scenarios/$scenario" --run --screenshot live.png --screenshot-at 1 --exit-when-done \
+    --size "${width}x${height}") >"$work/live.log" 2>&1 || status=$?
+  [[ $status -eq 0 ]] || { cat "$work/live.log"; echo "FAIL: the live screenshot run exited $status"; exit 1; }
+  "$python" "$here/check_screenshot.py" "$work/live/live.png" "$width" "$height" || fail "live screenshot check"
+  "$python" "$here/check_frame_text.py" live "$work/live/live.txt" || fail "live frame text check"
+fi
 
 if ((timeline)); then
   # A scripted run of a file that cannot be read refuses (exit 2) and runs nothing instead.

@@ -747,7 +747,7 @@ TEST(SampleColumns, ValuesFollowTheDeclarationOrderWithUnits) {
     s.connect_ms_p99 = next++;
     s.connects_total = static_cast<std::uint64_t>(next++);
     s.disconnects_total = static_cast<std::uint64_t>(next++);
-    s.pieces_verified_total = static_cast<std::uint64_t>(next++);
+    s.pieces_complete_total = static_cast<std::uint64_t>(next++);
     s.pieces_wanted = static_cast<std::uint64_t>(next++);
     s.hash_failures_total = static_cast<std::uint64_t>(next++);
     s.protocol_errors_total = static_cast<std::uint64_t>(next++);

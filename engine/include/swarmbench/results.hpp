@@ -23,7 +23,7 @@
 namespace swarmbench {
 
 /// The results schema version; bump when a field changes meaning.
-inline constexpr int results_schema_version = 1;
+inline constexpr int results_schema_version = 2;
 
 /// "0.1.0": the version this library was built as.
 const char* version() noexcept;

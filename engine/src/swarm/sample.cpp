@@ -41,7 +41,7 @@ const column_def columns[] = {
     SWARMBENCH_COLUMN(connect_ms_p99, "ms"),
     SWARMBENCH_COLUMN(connects_total, "count"),
     SWARMBENCH_COLUMN(disconnects_total, "count"),
-    SWARMBENCH_COLUMN(pieces_verified_total, "count"),
+    SWARMBENCH_COLUMN(pieces_complete_total, "count"),
     SWARMBENCH_COLUMN(pieces_wanted, "count"),
     SWARMBENCH_COLUMN(hash_failures_total, "count"),
     SWARMBENCH_COLUMN(protocol_errors_total, "count"),

@@ -688,7 +688,7 @@ private:
         s.connect_ms_p99 = h.connect.percentile_ns(0.99) / 1e6;
         s.connects_total = t.connects;
         s.disconnects_total = t.disconnects;
-        s.pieces_verified_total = t.verified;
+        s.pieces_complete_total = t.verified;
         s.pieces_wanted = std::uint64_t{run_.torrent->piece_count()} * (sc.leechers + remotes_expected());
         s.hash_failures_total = t.hash_failures;
         s.protocol_errors_total = t.protocol_errors;

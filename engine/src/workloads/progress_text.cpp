@@ -15,6 +15,7 @@ namespace {
 struct segment {
     std::string text;  // with its leading separator
     int rank = 0;
+    std::string brief = {};  // a shorter form tried before anything is left out (empty: none)
 };
 
 std::string fit(std::vector<segment> parts, std::size_t width) {
@@ -23,6 +24,9 @@ std::string fit(std::vector<segment> parts, std::size_t width) {
         for (const auto& p : parts) n += p.text.size();
         return n;
     };
+    // Shorter forms first (the rate without its bits): they lose less than a part does.
+    for (auto& p : parts)
+        if (width > 0 && length() > width && !p.brief.empty()) p.text = std::move(p.brief);
     while (width > 0 && length() > width) {
         // The highest rank goes; of equal ranks, the last.
         auto worst = std::max_element(parts.begin(), parts.end(),
@@ -44,11 +48,14 @@ std::string progress_text(const progress& p, std::size_t width) {
     else std::snprintf(when, sizeof(when), "[%5.1f s]", p.elapsed_s);
     std::vector<segment> parts{{when, 0}, {" " + (p.phase.empty() ? std::string("starting") : p.phase), 0}};
     auto conns = [&] { return segment{"  " + format_count(p.done) + " conns", 5}; };
+    auto rate = [&](int rank) {
+        return segment{"  " + format_rate(p.rate_bytes_per_s), rank, "  " + format_bytes(p.rate_bytes_per_s) + "/s"};
+    };
     if (p.fraction >= 0 && p.phase == "running") {
         // Swarm: rate, share done and the time left at the current rate.
         char pct[64];
         std::snprintf(pct, sizeof(pct), "  %5.1f%%", 100.0 * p.fraction);
-        parts.push_back({"  " + format_rate(p.rate_bytes_per_s), 2});
+        parts.push_back(rate(2));
         parts.push_back({"  " + format_bytes(static_cast<double>(p.bytes)), 4});
         parts.push_back({pct, 1});
         if (p.total > 0 && p.rate_bytes_per_s > 0 && p.bytes < p.total) {
@@ -60,7 +67,7 @@ std::string progress_text(const progress& p, std::size_t width) {
     } else if (p.phase == "connecting") {
         parts.push_back({" " + format_count(p.done) + "/" + format_count(p.total) + " established", 1});
     } else {
-        parts.push_back({"  " + format_rate(p.rate_bytes_per_s), 2});
+        parts.push_back(rate(2));
         parts.push_back({"  " + format_bytes(static_cast<double>(p.bytes)), 3});
         if (p.total > 0 && (p.phase == "writing" || p.phase == "syncing" || p.phase == "stopping"))
             parts.push_back({"  " + format_count(p.done) + "/" + format_count(p.total) + " ops", 4});

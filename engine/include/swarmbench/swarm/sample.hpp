@@ -43,7 +43,7 @@ struct swarm_sample {
     std::uint64_t connects_total = 0;   // connections established so far
     std::uint64_t disconnects_total = 0;  // connections lost or dropped so far
     // pieces
-    std::uint64_t pieces_verified_total = 0;  // passed their hash, all leechers
+    std::uint64_t pieces_complete_total = 0;  // whole pieces, all leechers (hash-checked when results say pieces_hashed)
     std::uint64_t pieces_wanted = 0;          // pieces x leechers
     std::uint64_t hash_failures_total = 0;    // failed their hash
     std::uint64_t protocol_errors_total = 0;  // peers dropped for breaking the protocol

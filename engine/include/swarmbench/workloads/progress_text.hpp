@@ -3,9 +3,9 @@
 //
 //   [  1.7/3.0 s] running  16.3 MiB/s (136 Mbit/s)  25.0 MiB   56.7%  ETA 1 s  8 conns
 //
-// Fitted to a width by leaving out its least useful parts first (the byte
-// count, the ETA, the connections), never the time, phase, share done or
-// errors.
+// Fitted to a width by writing the rate without its bits, then by leaving
+// out its least useful parts first (the connections, the byte count, the
+// ETA, the rate), never the time, phase, share done or errors.
 //
 // Thread rules: none (a pure function).
 #pragma once

@@ -4,16 +4,13 @@
 #include <algorithm>
 #include <vector>
 
+#include "swarmbench/splitmix.hpp"
+
 namespace swarmbench::bt {
 
 choker::choker(const choker_options& options) : options_(options), rng_(options.seed) {}
 
-std::uint64_t choker::next_random() noexcept {
-    std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+std::uint64_t choker::next_random() noexcept { return splitmix64(rng_); }
 
 std::int64_t choker::next_due() const noexcept {
     return started_ ? std::min(next_rechoke_, next_optimistic_) : 0;

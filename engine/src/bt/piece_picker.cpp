@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "swarmbench/splitmix.hpp"
+
 namespace swarmbench::bt {
 
 namespace {
@@ -54,12 +56,7 @@ piece_picker::piece_picker(const piece_geometry& geometry, picker_options option
     }
 }
 
-std::uint64_t piece_picker::next_random() noexcept {
-    std::uint64_t z = (rng_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+std::uint64_t piece_picker::next_random() noexcept { return splitmix64(rng_); }
 
 // ---------------------------------------------------------------- [SECTION] availability buckets
 

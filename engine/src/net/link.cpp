@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "../settings/field_codec.hpp"
+#include "swarmbench/splitmix.hpp"
 
 namespace swarmbench {
 
@@ -158,15 +159,9 @@ std::vector<std::uint32_t> deal_links(const std::vector<link_class>& links, std:
     }
     out.reserve(peers);
     for (std::size_t i = 0; i < links.size(); ++i) out.insert(out.end(), count[i], static_cast<std::uint32_t>(i));
-    // Fisher-Yates with splitmix64.
+    // Fisher-Yates with splitmix64 (the same deal on every platform).
     std::uint64_t state = seed;
-    auto next = [&state] {
-        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    };
-    for (std::size_t i = out.size(); i > 1; --i) std::swap(out[i - 1], out[next() % i]);
+    for (std::size_t i = out.size(); i > 1; --i) std::swap(out[i - 1], out[splitmix64(state) % i]);
     return out;
 }
 

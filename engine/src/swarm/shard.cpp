@@ -17,6 +17,7 @@
 #include "swarm_types.hpp"
 #include "swarmbench/error.hpp"
 #include "swarmbench/log.hpp"
+#include "swarmbench/splitmix.hpp"
 
 namespace swarmbench::detail {
 
@@ -148,12 +149,7 @@ void shard_settle(shard& s) {
     s.settling = false;
 }
 
-std::uint64_t next_random(shard& s) noexcept {
-    std::uint64_t z = (s.rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+std::uint64_t next_random(shard& s) noexcept { return splitmix64(s.rng); }
 
 void submit_shard_op(shard& s, operation& op) {
     ++s.live;

@@ -21,21 +21,16 @@
 #include "swarmbench/error.hpp"
 #include "swarmbench/log.hpp"
 #include "swarmbench/stats.hpp"
+#include "swarmbench/splitmix.hpp"
 
 namespace swarmbench {
 
 std::vector<std::uint32_t> shuffled_blocks(std::uint32_t blocks, std::uint64_t seed) {
     std::vector<std::uint32_t> order(blocks);
     std::iota(order.begin(), order.end(), 0u);
-    // splitmix64: tiny, well mixed, and the same on every platform (unlike
-    // std::shuffle, whose algorithm the standard leaves open).
+    // splitmix64, not std::shuffle (whose algorithm the standard leaves open).
     std::uint64_t state = seed;
-    auto next = [&state] {
-        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    };
+    auto next = [&state] { return splitmix64(state); };
     for (std::uint32_t i = blocks; i > 1; --i) {
         std::uint32_t j = static_cast<std::uint32_t>(next() % i);  // bias < 2^-32: irrelevant here
         std::swap(order[i - 1], order[j]);

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "swarmbench/net/link.hpp"
+#include "swarmbench/splitmix.hpp"
 
 namespace swarmbench {
 
@@ -59,14 +60,7 @@ public:
     }
 
 private:
-    /// Uniform in [0, 1), from splitmix64.
-    double unit() noexcept {
-        std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
-        return static_cast<double>(z >> 11) * 0x1.0p-53;
-    }
+    double unit() noexcept { return splitmix_unit(rng_); }
 
     std::int64_t mean_ns_ = 0;
     std::int64_t jitter_ns_ = 0;

@@ -3,7 +3,7 @@
 
     python3 bench/run.py                # full run (about 8 minutes, plus about 6 for swarm, 3 for memory)
     python3 bench/run.py --quick        # short durations, for a smoke check
-    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm, memory, app, python, clients
+    python3 bench/run.py --only stream  # one group: stream, disk, connections, swarm, memory, app, python, clients, links
     python3 bench/run.py --only clients --clients-size 128MiB   # a quick look at the clients group
     python3 bench/run.py --only swarm --baseline OLD   # new vs an older swarmbench binary (below)
 
@@ -77,6 +77,11 @@ Group clients (issue 17; no target yet, a comparison): libtorrent as the client,
             rate = N x bytes / (tool started -> tool exited).
   N = --clients-connections (8); median of 5 unless --repeat; CPU seconds per GiB of the
   fake peers' process (its rusage) and of the libtorrent session.
+Targets (issue 21, group links; docs/links.md): (a) one connection through a link of round
+  trip R with P requests in flight, goodput against the window bound P x 16 KiB / R for R in
+  --links-rtts and P in --links-pipelines, a table and bench/results/links.svg; (b) 1,000
+  connections moving data through links of 20 ms: delivered-minus-due of every held chunk,
+  p99 <= 1 ms; (c) CPU-s/GiB of that swarm with links (1 ms) against without, <= 1.2x.
 """
 from __future__ import annotations
 
@@ -921,6 +926,93 @@ def bench_app(args, backends, results):
     print(f"app group took {elapsed / 60:.1f} min; load average {load:.2f} at its start")
 
 
+def links_run(extra: list[str], links: list[dict] | None, backend: str, tmp: Path, timeout: float) -> dict:
+    """One `swarmbench run --storage discard` with `links` (None: none): its summary."""
+    out = Path(tempfile.mkdtemp(dir=tmp, prefix="out-"))
+    try:
+        cmd = ["run", *extra, "--storage", "discard", "-o", str(out), "--no-graphs", "--no-progress",
+               "--timeout", str(int(timeout))]
+        if links is not None:
+            cmd += ["--links", json.dumps(links)]
+        s = swarmbench(cmd, backend, timeout=timeout + 60)["summary"]
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    if s.get("status") != "ok":
+        raise RuntimeError(f"swarmbench run {' '.join(extra)} on {backend}: status {s.get('status')}, "
+                           f"{s.get('error_messages')}")
+    return s
+
+
+def bench_links(args, backends, results):
+    """Group links (issue 21): user-space link emulation.
+    (a) window: one connection, P requests of 16 KiB in flight over a round trip R cannot beat
+        P x 16 KiB / R; goodput against that bound for R in --links-rtts and P in
+        --links-pipelines (a table, and bench/results/links.svg);
+    (b) accuracy: 1,000 connections moving data through links of 20 ms: how much later than
+        due held chunks were delivered, p50 and p99 (target p99 <= 1 ms);
+    (c) cpu: CPU-s/GiB of that swarm with links of 1 ms against the same swarm without
+        (target <= 1.2x), interleaved."""
+    tmp = Path(tempfile.mkdtemp(dir=args.workdir, prefix="swarmbench-links-"))
+    started = time.time()
+    window_s = 1.0 if args.quick else 2.0
+    out = {"window": {}, "accuracy": {}, "cpu": {}}
+    try:
+        backend = backends[0]
+        print_head(f"links (a): one connection's goodput against P x 16 KiB / RTT ({backend}, ~{window_s:.0f} s each)")
+        print(f"{'rtt':>7} {'pipeline':>8} {'bound':>12} {'goodput':>12} {'ratio':>7}")
+        curves: dict[str, list[tuple[float, float]]] = {}
+        for p in args.links_pipelines:
+            for rtt in args.links_rtts:
+                bound = p * 16384 / (rtt / 1000)
+                size = min(max(int(bound * window_s) >> 20, 1), 512)  # MiB: about window_s at the bound
+                s = links_run(["--size", f"{size}MiB", "--piece-size", "256KiB", "--seeders", "1", "--leechers", "1",
+                               "--connections", "1", "--pipeline", str(p)],
+                              [{"name": "path", "share": 1, "rtt_ms": rtt}], backend, tmp, timeout=120)
+                g = s["goodput_bytes_per_s"]
+                out["window"][f"p{p}_rtt{rtt}"] = {"rtt_ms": rtt, "pipeline": p, "bound": bound, "goodput": g,
+                                                   "size_mib": size}
+                print(f"{rtt:>5} ms {p:>8} {bound / 2**20:>8.1f} MiB/s {g / 2**20:>8.1f} MiB/s {g / bound:>6.2f}x")
+                curves.setdefault(f"P = {p}", []).append((rtt, g / 2**20))
+                curves.setdefault(f"bound P = {p}", []).append((rtt, min(bound, 2**31) / 2**20))
+        svg = Path(args.results).parent / "links.svg"
+        svg.parent.mkdir(parents=True, exist_ok=True)
+        svg.write_text(line_chart(curves, f"swarmbench: one connection through a link ({backend})", "round trip (ms)",
+                                  "goodput (MiB/s)", dashed=tuple(k for k in curves if k.startswith("bound"))))
+        print(f"graph: {svg.relative_to(ROOT) if svg.is_relative_to(ROOT) else svg}")
+
+        # (b) and (c): 1,000 connections, 10 leechers x 100, 4 seeders, each connection held to 256 KiB/s
+        # so the machine is not the bottleneck and the links' timers are what is measured.
+        crowd = ["--size", "256MiB" if not args.quick else "64MiB", "--seeders", "4", "--leechers", "10",
+                 "--connections", "100", "--pipeline", "16", "--rate-limit", "256KiB",
+                 "--duration", str(max(args.seconds, 3))]
+        print_head("links (b, c): 1,000 connections moving data, 256 KiB/s each")
+        print(f"{'backend':<9} {'late p50':>9} {'late p99':>9} {'chunks':>10} {'cpu/GiB links':>14} "
+              f"{'cpu/GiB none':>13} {'ratio':>7}")
+        for b in backends:
+            def with_links(b=b, rtt=20):
+                s = links_run(crowd, [{"name": "path", "share": 1, "rtt_ms": rtt}], b, tmp, timeout=180)
+                w = s["swarm"]
+                return figures(s["goodput_bytes_per_s"], s.get("cpu_seconds") or 0, s.get("bytes") or 0,
+                               late_p50=w.get("link_late_ms_p50"), late_p99=w.get("link_late_ms_p99"),
+                               chunks=w.get("link_chunks"))
+            def without(b=b):
+                s = links_run(crowd, None, b, tmp, timeout=180)
+                return figures(s["goodput_bytes_per_s"], s.get("cpu_seconds") or 0, s.get("bytes") or 0)
+            accuracy = interleave(args.repeat, {"links": with_links})
+            cpu = interleave(args.repeat, {"links": lambda b=b: with_links(b, 1), "none": without})
+            out["accuracy"][b] = {k: v for k, v in accuracy.items() if k != "samples"}
+            out["cpu"][b] = {k: v for k, v in cpu.items() if k != "samples"}
+            print(f"{b:<9} {accuracy['links_late_p50']:>6.3f} ms {accuracy['links_late_p99']:>6.3f} ms "
+                  f"{int(accuracy['links_chunks']):>10} {cpu['links_cpu_s_per_gib']:>12.2f} s "
+                  f"{cpu['none_cpu_s_per_gib']:>11.2f} s "
+                  f"{ratio(cpu['links_cpu_s_per_gib'], cpu['none_cpu_s_per_gib']):>7}")
+        print("targets: late p99 <= 1 ms; cpu/GiB with links <= 1.2x without")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out["elapsed_s"] = time.time() - started
+    results["links"] = out
+
+
 def bench_python(args, backends, results):
     """swarmbench.port (Python) against C++ on the same stream; each side runs in its own
     process through bench/python_port_stream.py --one, so each side's CPU is its own."""
@@ -1185,6 +1277,10 @@ def main() -> int:
                    help="clients group: seconds a transfer may take before it counts as not completed")
     p.add_argument("--clients-log", help="clients group: keep the libtorrent session's alert log here")
     p.add_argument("--workdir", default=os.environ.get("TMPDIR", "/var/tmp"))
+    p.add_argument("--links-rtts", type=float, nargs="+", default=[5, 20, 50, 100, 200],
+                   help="links group: round trips (ms) of the window table")
+    p.add_argument("--links-pipelines", type=int, nargs="+", default=[4, 16, 64, 256],
+                   help="links group: requests in flight of the window table")
     p.add_argument("--backends", nargs="+", default=["io_uring", "epoll"])
     p.add_argument("--memory-connections", type=int, nargs="+", default=[64, 1000, 2000, 10000],
                    help="memory group: total connections of each row (4 leechers share them)")
@@ -1231,7 +1327,7 @@ def main() -> int:
         try:
             {"stream": bench_stream, "disk": bench_disk, "connections": bench_connections,
              "swarm": bench_swarm, "memory": bench_memory, "app": bench_app, "python": bench_python,
-             "clients": bench_clients}[g](args, args.backends, results)
+             "clients": bench_clients, "links": bench_links}[g](args, args.backends, results)
         except (RuntimeError, OSError, subprocess.SubprocessError) as e:
             # One failed run costs its group, not the others' figures.
             print(f"\ngroup {g} failed: {e}", file=sys.stderr)
@@ -1246,6 +1342,6 @@ def main() -> int:
 
 
 SWARMBENCH = ""
-GROUPS = ["stream", "disk", "connections", "swarm", "memory", "app", "python", "clients"]
+GROUPS = ["stream", "disk", "connections", "swarm", "memory", "app", "python", "clients", "links"]
 if __name__ == "__main__":
     sys.exit(main())

@@ -21,10 +21,12 @@ namespace {
 
 using swarmbench::swarm_scenario;
 
-/// A JSON value as the text a flag takes: strings bare, lists comma-joined.
+/// A JSON value as the text a flag takes: strings bare, lists comma-joined,
+/// lists of objects (links) as JSON.
 std::string as_flag_text(const nlohmann::json& v) {
     if (v.is_string()) return v.get<std::string>();
     if (!v.is_array()) return v.dump();
+    if (!v.empty() && v.front().is_object()) return v.dump();  // links: the list's JSON
     std::string out;
     for (const auto& e : v) {
         if (!out.empty()) out += ',';

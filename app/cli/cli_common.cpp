@@ -64,6 +64,7 @@ std::string field_placeholder(const settings::field_info& f) {
         case value_type::endpoint: return "HOST:PORT";
         case value_type::endpoints: return "HOST:PORT[,...]";
         case value_type::pieces: return "PIECE[,...]";
+        case value_type::links: return "JSON";
     }
     return "VALUE";
 }

@@ -65,6 +65,15 @@ void print_swarm_summary(const results& r, const std::filesystem::path& dir) {
                          format_ms(w.request_ms_p99).c_str(), format_ms(w.connect_ms_p50).c_str());
             std::fprintf(out, "  peers        %s connections made\n", format_count(r.peers.size()).c_str());
         }
+        // Goodput per access-link class, each leecher's share beside it.
+        for (const link_goodput& l : w.links)
+            std::fprintf(out, "  link %-7s %u leecher%s, %s each, %s in all\n", l.name.c_str(), l.leechers,
+                         l.leechers == 1 ? "" : "s", format_rate(l.per_leecher_bytes_per_s).c_str(),
+                         (format_bytes(l.goodput_bytes_per_s) + "/s").c_str());
+        if (w.link_chunks > 0)
+            std::fprintf(out, "  links        %s chunks held, delivered late by p50 %s, p99 %s\n",
+                         format_count(w.link_chunks).c_str(), format_ms(w.link_late_ms_p50).c_str(),
+                         format_ms(w.link_late_ms_p99).c_str());
         // Bends of the protocol the remotes made and we accepted, summed over peers.
         std::map<std::string, std::uint64_t> notes;
         for (const peer_summary& p : r.peers)

@@ -26,6 +26,7 @@ void absorb_final_peers(live_view_state& live, const std::vector<peer_summary>& 
         r.remote = p.remote;
         r.state = p.state;  // "done", "closed by the remote", "dropped: <reason>", ...
         r.slow = p.slow;
+        r.link = p.link;
         r.choked = false;   // nothing is choked once it has ended
         r.bytes_in = p.bytes_in;
         r.bytes_out = p.bytes_out;

@@ -126,6 +126,7 @@ const char* python_type(settings::value_type t) {
         case value_type::endpoint: return "a str";
         case value_type::endpoints: return "a list of \"HOST:PORT\" strings";
         case value_type::pieces: return "a list of piece indexes (ints)";
+        case value_type::links: return "a list of link classes (dicts such as {\"name\": \"dsl\", \"share\": 1})";
     }
     return "a value";
 }
@@ -142,6 +143,7 @@ std::string python_annotation(settings::value_type t) {
         case value_type::flag: return "bool";
         case value_type::endpoints: return "list[str]";
         case value_type::pieces: return "list[int]";
+        case value_type::links: return "list[dict[str, Any]]";
         default: return "str";
     }
 }
@@ -161,7 +163,8 @@ void set_field(C& c, const std::string& name, py::handle value) {
 
 nlohmann::json field_json(const settings::field_info& f, py::handle value, std::string_view also) {
     // Lists take any sequence (a range, a numpy array), as the stubs promise.
-    const bool list = f.type == settings::value_type::endpoints || f.type == settings::value_type::pieces;
+    const bool list = f.type == settings::value_type::endpoints || f.type == settings::value_type::pieces ||
+                      f.type == settings::value_type::links;
     const bool sequence = py::hasattr(value, "__len__") && py::hasattr(value, "__iter__") &&
                           !PyUnicode_Check(value.ptr()) && !PyBytes_Check(value.ptr()) && !py::isinstance<py::dict>(value);
     const py::object given = list && sequence ? py::module_::import("builtins").attr("list")(value)

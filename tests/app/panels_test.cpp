@@ -48,6 +48,7 @@ using DiskMap = panel_test;
 // ------------------------------------------------------------ synthetic data
 
 const char* const states[] = {"active", "closing", "connecting", "handshaking"};  // sorted
+const char* const links[] = {"", "dc", "dsl", "mobile"};  // sorted
 
 std::vector<peer_snapshot> make_peers(std::size_t n, unsigned seed = 7) {
     std::mt19937 rng(seed);
@@ -66,6 +67,7 @@ std::vector<peer_snapshot> make_peers(std::size_t n, unsigned seed = 7) {
         p.remote = buf;
         p.state = states[rng() % 4];
         p.slow = rng() % 2;
+        p.link = links[rng() % 4];
         p.choked = rng() % 3 == 0;
         p.requests = rng() % 64;
         p.bytes_in = rng() % 1000 == 0 ? 0 : (std::uint64_t{rng()} << 8);
@@ -98,6 +100,8 @@ double expected_key(const peer_snapshot& p, int column) {
         case peer_col_state:
             return static_cast<double>(std::find(std::begin(states), std::end(states), p.state) - std::begin(states));
         case peer_col_slow: return p.slow;
+        case peer_col_link:  // alphabetical: "", "dc", "dsl", "mobile"
+            return static_cast<double>(std::find(std::begin(links), std::end(links), p.link) - std::begin(links));
         case peer_col_choked: return p.choked;
         case peer_col_requests: return p.requests;
         case peer_col_in_rate: return p.in_bps;

@@ -53,7 +53,8 @@ def test_every_public_name_has_a_docstring():
 # The schema's types, as its property docs name them ("... Type: int | str."),
 # and how the stubs spell each for a keyword argument.
 STUB_SPELLING = {"int": "int", "int | str": "_Size", "float": "float", "bool": "bool", "str": "str",
-                 "list[str]": "Sequence[str]", "list[int]": "Sequence[int]"}
+                 "list[str]": "Sequence[str]", "list[int]": "Sequence[int]",
+                 "list[dict[str, Any]]": "Sequence[dict[str, Any]]"}
 
 
 def stub_classes():

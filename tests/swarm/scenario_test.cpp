@@ -68,6 +68,9 @@ const std::map<std::string, std::string>& non_defaults() {
         {"upload_to", "127.0.0.1:51413"},
         {"spread_sources", "true"},
         {"client_grace_s", "15"},
+        {"links", R"([{"name": "dsl", "share": 0.5, "down": "16Mbit", "up": "1Mbit", "rtt_ms": 40},
+                     {"name": "dc", "share": 0.5, "rtt_ms": 1, "jitter": "uniform", "jitter_ms": 0.5}])"},
+        {"seeder_link", "dc"},
         {"duration_s", "30"},
         {"timeout_s", "60"},
         {"backend", "epoll"},
@@ -129,7 +132,8 @@ TEST(ScenarioJson, RoundTripOfDefaults) {
 
 /// Fields for real clients, which disk_only (in the non-default values) excludes.
 bool client_field(const std::string& name) {
-    return name == "torrent_file" || name == "content_dir" || name == "upload_to" || name == "spread_sources";
+    return name == "torrent_file" || name == "content_dir" || name == "upload_to" || name == "spread_sources" ||
+           name == "links" || name == "seeder_link";  // (links need connections: not disk_only)
 }
 
 TEST(ScenarioJson, RoundTripOfEveryFieldChanged) {

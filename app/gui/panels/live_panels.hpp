@@ -18,7 +18,8 @@ namespace swarmbench::gui {
 
 /// Columns of the peers table, in display order (peers_view::sort_column).
 enum peer_column : int {
-    peer_col_leecher, peer_col_id, peer_col_local, peer_col_remote, peer_col_state, peer_col_slow, peer_col_choked,
+    peer_col_leecher, peer_col_id, peer_col_local, peer_col_remote, peer_col_state, peer_col_slow, peer_col_link,
+    peer_col_choked,
     peer_col_requests, peer_col_in_rate, peer_col_bytes_in, peer_col_bytes_out,
     peer_col_blocks, peer_col_request_p50, peer_col_notes,
     peer_column_count

@@ -135,6 +135,7 @@ std::uint64_t order_fingerprint(const std::vector<peer_snapshot>& peers, int col
             case peer_col_remote: key = hash_text(p.remote); break;
             case peer_col_state: key = hash_text(p.state); break;
             case peer_col_slow: key = p.slow; break;
+            case peer_col_link: key = hash_text(p.link); break;
             case peer_col_choked: key = p.choked; break;
             case peer_col_requests: key = p.requests; break;
             case peer_col_in_rate: key = bits_of(p.in_bps); break;
@@ -177,7 +178,7 @@ struct column_spec {
 
 constexpr column_spec columns[peer_column_count] = {
     {"leecher", false},  {"id", true},        {"local", false},     {"remote", false},
-    {"state", false},    {"slow", false},
+    {"state", false},    {"slow", false},     {"link", false},
     {"choked", false},   {"requests", true},  {"in rate", true},    {"bytes in", true},
     {"bytes out", true}, {"blocks", true},    {"request p50 (ms)", true}, {"notes", true},
 };
@@ -212,6 +213,8 @@ void draw_row(const peer_snapshot& p) {
     ImGui::TextColored(state_colour(p.state), "%s", p.state.c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(p.slow ? "slow" : "-");
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(p.link.empty() ? "-" : p.link.c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(p.choked ? "choked" : "-");
     ImGui::TableNextColumn();
@@ -261,6 +264,7 @@ std::vector<std::size_t> sorted_peer_order(const std::vector<peer_snapshot>& pee
         case peer_col_remote: sort_by_name(order, peers, &peer_snapshot::remote, ascending); break;
         case peer_col_state: sort_by_name(order, peers, &peer_snapshot::state, ascending); break;
         case peer_col_slow: sort_by_field(order, peers, &peer_snapshot::slow, ascending); break;
+        case peer_col_link: sort_by_name(order, peers, &peer_snapshot::link, ascending); break;
         case peer_col_choked: sort_by_field(order, peers, &peer_snapshot::choked, ascending); break;
         case peer_col_requests: sort_by_field(order, peers, &peer_snapshot::requests, ascending); break;
         case peer_col_in_rate: sort_by_field(order, peers, &peer_snapshot::in_bps, ascending); break;

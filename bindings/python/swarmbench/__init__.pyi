@@ -55,6 +55,8 @@ class Scenario(metaclass=_pybind11_type):
         upload_to: Sequence[str] = ...,
         spread_sources: bool = ...,
         client_grace_s: float = ...,
+        links: Sequence[dict[str, Any]] = ...,
+        seeder_link: str = ...,
         duration_s: float = ...,
         timeout_s: float = ...,
         backend: str = ...,
@@ -96,6 +98,8 @@ class Scenario(metaclass=_pybind11_type):
     upload_to: list[str]
     spread_sources: bool
     client_grace_s: float
+    links: list[dict[str, Any]]
+    seeder_link: str
     duration_s: float
     timeout_s: float
     backend: str

@@ -66,6 +66,15 @@ struct disk_summary {
     std::string path;               // the file written
 };
 
+/// What the leechers of one access-link class (scenario links) downloaded.
+struct link_goodput {
+    std::string name;                  // the class
+    std::uint32_t leechers = 0;        // leechers of the class
+    std::uint64_t bytes = 0;           // payload they received
+    double goodput_bytes_per_s = 0;    // sum of each leecher's bytes over its time (to its completion, else the run's)
+    double per_leecher_bytes_per_s = 0;  // ...their mean
+};
+
 /// Swarm figures (mode "swarm").
 struct swarm_summary {
     std::uint32_t seeders = 0;               // seeders that ran
@@ -97,6 +106,10 @@ struct swarm_summary {
     double connect_ms_p50 = 0;               // connect latency over the run
     double connect_ms_p99 = 0;
     double cpu_seconds_per_gib = 0;          // cpu_seconds / (bytes / GiB)
+    std::vector<link_goodput> links;         // per access-link class, in the scenario's order (empty: no links)
+    std::uint64_t link_chunks = 0;           // received chunks the links held, all peers
+    double link_late_ms_p50 = 0;             // how much later than due they were delivered
+    double link_late_ms_p99 = 0;
     std::string storage;                     // "files", "discard", "disk_only"
     std::string data_dir;                    // where files went ("" if none)
     bool data_kept = false;                  // data_dir still exists after the run
@@ -110,6 +123,7 @@ struct peer_summary {
     std::string remote;               // "seeder-01 127.0.0.1:40123" or the connect_to address
     std::string state;                // "done", "closed", "dropped: <reason>", "failed: <reason>"
     bool slow = false;                // rate-limited as a slow peer
+    std::string link;                 // our peer's access-link class (scenario links), "" when not emulated
     std::uint64_t bytes_in = 0;       // received on this connection
     std::uint64_t bytes_out = 0;      // sent on this connection
     std::uint64_t blocks = 0;         // new blocks it delivered

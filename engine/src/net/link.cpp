@@ -130,7 +130,12 @@ bt::result<std::vector<link_class>> links_from_json(const nlohmann::json& v) {
 
 nlohmann::json to_json(const std::vector<link_class>& links) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& c : links) out.push_back(link_schema().to_json(c));
+    for (const auto& c : links) {
+        nlohmann::json o = link_schema().to_json(c);
+        for (const char* rate : {"down", "up"})  // not limited: left out, as written
+            if (o[rate] == 0) o.erase(rate);
+        out.push_back(std::move(o));
+    }
     return out;
 }
 

@@ -85,6 +85,13 @@ nlohmann::json to_json(const run_summary& s) {
     }
     if (s.swarm) {
         const swarm_summary& w = *s.swarm;
+        nlohmann::json links = nlohmann::json::array();
+        for (const link_goodput& l : w.links)
+            links.push_back({{"name", l.name},
+                             {"leechers", l.leechers},
+                             {"bytes", l.bytes},
+                             {"goodput_bytes_per_s", number(l.goodput_bytes_per_s)},
+                             {"per_leecher_bytes_per_s", number(l.per_leecher_bytes_per_s)}});
         j["swarm"] = {{"seeders", w.seeders},
                       {"leechers", w.leechers},
                       {"leechers_complete", w.leechers_complete},
@@ -113,6 +120,10 @@ nlohmann::json to_json(const run_summary& s) {
                       {"connect_ms_p50", number(w.connect_ms_p50)},
                       {"connect_ms_p99", number(w.connect_ms_p99)},
                       {"cpu_seconds_per_gib", number(w.cpu_seconds_per_gib)},
+                      {"links", links},
+                      {"link_chunks", w.link_chunks},
+                      {"link_late_ms_p50", number(w.link_late_ms_p50)},
+                      {"link_late_ms_p99", number(w.link_late_ms_p99)},
                       {"storage", w.storage},
                       {"data_dir", w.data_dir},
                       {"data_kept", w.data_kept}};
@@ -133,6 +144,7 @@ nlohmann::json to_json(const peer_summary& p) {
             {"remote", p.remote},
             {"state", p.state},
             {"slow", p.slow},
+            {"link", p.link},
             {"bytes_in", p.bytes_in},
             {"bytes_out", p.bytes_out},
             {"blocks", p.blocks},

@@ -20,6 +20,7 @@
 
 #include "schema_values.hpp"
 #include "swarmbench/endpoint.hpp"
+#include "swarmbench/net/link.hpp"
 #include "swarmbench/units.hpp"
 
 namespace swarmbench::settings::detail {
@@ -197,6 +198,18 @@ struct codec<std::vector<std::uint32_t>> {
     }
 };
 
+template <>
+struct codec<std::vector<link_class>> {
+    static nlohmann::json to_json(const std::vector<link_class>& v) { return swarmbench::to_json(v); }
+    static error from_json(const field_info& f, const nlohmann::json& v, std::vector<link_class>& out) {
+        if (!v.is_array()) return type_error(f, v);
+        auto links = links_from_json(v);  // its messages name the field: "links[2] (mobile): rtt_ms: ..."
+        if (!links) return links.error();
+        out = std::move(links.value());
+        return std::nullopt;
+    }
+};
+
 // ---------------------------------------------------------------------------
 // [SECTION] a table entry from a member pointer
 // ---------------------------------------------------------------------------
@@ -314,6 +327,8 @@ bool schema<C>::accepts(const field_info& f, const nlohmann::json& v) {
             return v.is_array() && std::all_of(v.begin(), v.end(), [](const auto& e) {
                        return e.is_number_integer() || e.is_number_unsigned();
                    });
+        case value_type::links:
+            return v.is_array() && std::all_of(v.begin(), v.end(), [](const auto& e) { return e.is_object(); });
     }
     return false;
 }

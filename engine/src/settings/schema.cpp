@@ -262,6 +262,19 @@ error text_to_json(const field_info& f, std::string_view raw, nlohmann::json& ou
             for (std::string_view item : split_list(t)) out.push_back(std::string(item));
             return std::nullopt;
         }
+        case value_type::links: {
+            // As a flag or a text box carries it: the list's JSON ("" for none).
+            if (t.empty()) {
+                out = nlohmann::json::array();
+                return std::nullopt;
+            }
+            try {
+                out = nlohmann::json::parse(t, nullptr, true, true);
+            } catch (const nlohmann::json::exception& e) {
+                return fmt::format("{}: {}", f.name, syntax_message(t, e));
+            }
+            return std::nullopt;
+        }
         case value_type::pieces: {
             out = nlohmann::json::array();
             for (std::string_view item : split_list(t)) {
@@ -319,6 +332,7 @@ std::string field_info::expected_text() const {
         case value_type::endpoint: return "a \"HOST:PORT\" string";
         case value_type::endpoints: return "a list of \"HOST:PORT\" strings";
         case value_type::pieces: return "a list of piece indexes";
+        case value_type::links: return "a list of link classes ([{\"name\": \"dsl\", \"share\": 1, ...}])";
     }
     return "a value";
 }
@@ -332,6 +346,7 @@ std::string field_info::value_text(const nlohmann::json& v) const {
         return (type == value_type::size || type == value_type::rate) && u != 0 ? detail::size_text(u)
                                                                               : fmt::format("{}", u);
     }
+    if (type == value_type::links) return v.empty() ? std::string() : v.dump();
     if (v.is_array()) {
         std::string out;
         for (const auto& e : v) out += (out.empty() ? "" : ", ") + value_text(e);

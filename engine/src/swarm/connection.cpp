@@ -164,14 +164,20 @@ void conn_open(connection& c) {
     so.our_id = our_id(c);
     c.session = std::make_unique<bt::peer_session>(*p.bt, so, steady_ns());
     c.session->user = &c;
+    link_open(c);
+    conn_arm_recv(c);
+    conn_flush(c);  // an outgoing session's handshake
+}
+
+void conn_arm_recv(connection& c) {
     operation& op = c.recv_op;
     op.code = op_code::recv_pooled;
     op.flags = op_flag_multishot;
     op.handle = c.fd;
     op.data = nullptr;
     op.size = 0;
+    c.recv_armed = true;
     conn_submit(c, op);
-    conn_flush(c);  // an outgoing session's handshake
 }
 
 // ---------------------------------------------------------------------------
@@ -192,8 +198,13 @@ void conn_flush(connection& c) {
         s.buffer_waiters[large].waiting.push_back(&c);
         return;
     }
-    const std::size_t cap = large ? send_buffers::large_size : send_buffers::small_size;
+    std::size_t cap = large ? send_buffers::large_size : send_buffers::small_size;
     const std::int64_t now = steady_ns();
+    if (link_send_waits(c, now, cap)) {  // the owner's up rate: the link timer flushes it
+        s.sends.give(buf, large);
+        serve_buffer_waiters(s, large);
+        return;
+    }
     const std::size_t n = c.session->write_output(std::span<std::byte>(buf, cap), now);
     if (n == 0) {
         // A message larger than any buffer (a bitfield of millions of pieces):
@@ -205,6 +216,7 @@ void conn_flush(connection& c) {
                              " bytes exceeds the send buffer");
         return;
     }
+    link_sent(c, n, now);
     c.send_buf = buf;
     c.large_buffer = large;
     operation& op = s.ops.take();
@@ -298,14 +310,22 @@ void on_close(operation& op) {
 void on_recv(operation& op) {
     connection& c = *static_cast<connection*>(op.user);
     shard& s = shard_of(c);
+    if (!op.more()) c.recv_armed = false;
     if (op.data != nullptr) {
         const auto n = static_cast<std::size_t>(op.result);
         s.counters.net_in.add(n);
-        if (c.state == conn_state::open && c.session)
-            c.session->receive(std::span<const std::byte>(op.data, n), steady_ns());
-        s.ctx->release_recv_buffer(op.data);  // the session copied what it keeps
+        const std::int64_t now = steady_ns();
+        const bool open = c.state == conn_state::open && c.session;
+        if (!open || !link_hold(c, op.data, n, now)) {
+            if (open) c.session->receive(std::span<const std::byte>(op.data, n), now);
+            s.ctx->release_recv_buffer(op.data);  // the session copied what it keeps
+        }
+    } else if (c.recv_paused && op.error == std::errc::operation_canceled) {
+        // Stopped by the access link's queue limit: resumed once it drains.
     } else if (c.state != conn_state::closing) {
-        conn_close(c, op.error ? "dropped: " + describe_error("recv from " + c.remote, op.error) : "closed by the remote");
+        std::string why =
+            op.error ? "dropped: " + describe_error("recv from " + c.remote, op.error) : "closed by the remote";
+        if (!link_hold_end(c, why)) conn_close(c, std::move(why));  // else after the bytes the link holds
     }
     if (!op.more()) conn_op_done(c);
     shard_settle(s);
@@ -351,6 +371,7 @@ void conn_close(connection& c, std::string reason, bool protocol_error) {
     }
     shard& s = shard_of(c);
     const conn_state was = c.state;
+    link_drop(c);
     c.state = conn_state::closing;
     ++c.owner->closing;
     c.end_reason = std::move(reason);
@@ -423,6 +444,7 @@ peer_summary summarize(const connection& c, const std::string& ours) {
     p.remote = s && !s->remote_client().empty() ? c.remote + " (" + s->remote_client() + ")" : c.remote;
     p.state = c.end_reason.empty() ? "open" : c.end_reason;
     p.slow = c.slow;
+    if (c.owner->access != nullptr) p.link = c.owner->access->name;
     if (s) {
         const bt::session_stats& st = s->stats();
         p.bytes_in = st.bytes_in;

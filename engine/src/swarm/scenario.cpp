@@ -187,6 +187,11 @@ const settings::schema<swarm_scenario>& scenario_schema() {
                                     "A run that only serves or downloads from named clients ends as failed after "
                                     "this long with no connection to any of them (redialled meanwhile).")
                                       .range(1, 86400).in("s").cli("--client-grace")),
+        field<&S::links>(F("links", T::links, "links",
+                           "Access-link classes the leechers are dealt among by share: [{\"name\": \"dsl\", \"share\": "
+                           "1, \"down\": \"16Mbit\", \"up\": \"1Mbit\", \"rtt_ms\": 40}] (docs/links.md).")),
+        field<&S::seeder_link>(F("seeder_link", T::text, "links",
+                                 "The seeders' link class, a name in links (empty: not emulated).")),
         field<&S::duration_s>(F("duration_s", T::real, "run",
                                 "Run this long, leechers downloading again (0: until every leecher completes).")
                                   .range(0.1, 86400).or_zero().in("s").cli("--duration")),
@@ -246,6 +251,17 @@ void check_cross_fields(const swarm_scenario& s, std::vector<std::string>& out) 
         out.push_back("content_dir: needs torrent_file (the torrent whose content it holds)");
     if (!s.torrent_file.empty() && s.direct)
         out.push_back("direct: not with torrent_file (its file sizes need not be 4 KiB multiples); drop direct");
+    if (!s.links.empty() && s.storage == storage_mode::disk_only)
+        out.push_back("links: storage \"disk_only\" opens no connections to shape; drop links");
+    if (!s.seeder_link.empty() &&
+        std::none_of(s.links.begin(), s.links.end(), [&](const link_class& c) { return c.name == s.seeder_link; })) {
+        std::string names;
+        for (const auto& c : s.links) names += (names.empty() ? "\"" : ", \"") + c.name + "\"";
+        out.push_back(s.links.empty() ? fmt::format("seeder_link: names a class of links, which has none, got \"{}\"",
+                                                    s.seeder_link)
+                                      : fmt::format("seeder_link: must be one of links' names ({}), got \"{}\"", names,
+                                                    s.seeder_link));
+    }
 
     if (s.file_count >= 1 && s.torrent_size >= 1 && s.file_count > s.torrent_size) {
         out.push_back(fmt::format("file_count: must be 1..{} (no empty files in a torrent of {}), got {}",

@@ -231,6 +231,7 @@ void shard_stop(shard& s) {
     if (s.stopping) return;
     s.stopping = true;
     if (s.tick_pending) s.ctx->cancel(s.tick_op);
+    link_stop(s);
     for (auto& sd : s.seeders) peer_stop(*sd);
     for (auto& l : s.leechers) peer_stop(*l);
     shard_settle(s);

@@ -112,6 +112,7 @@ peer_snapshot snapshot_of(connection& c, const std::string& ours, std::int64_t n
     out.remote = session && !session->remote_client().empty() ? c.remote + " (" + session->remote_client() + ")" : c.remote;
     out.state = state_name(c);
     out.slow = c.slow;
+    if (c.owner->access != nullptr) out.link = c.owner->access->name;
     std::uint64_t bytes_in = 0;
     if (session) {
         const bool serving = c.owner->role == peer_role::seeder;

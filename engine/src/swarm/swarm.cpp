@@ -134,6 +134,7 @@ class swarm_runner {
 public:
     swarm_runner(const swarm_scenario& sc, const swarm_hooks& hooks) : hooks_(hooks) {
         run_.scenario = sc;
+        run_.leecher_links = deal_links(sc.links, sc.leechers, sc.seed);
         run_.snapshots = static_cast<bool>(hooks.on_snapshot);
         res_.mode = "swarm";
         res_.config = to_json(sc);
@@ -744,16 +745,42 @@ private:
     // [SECTION] results
     // -------------------------------------------------------------------------
 
+    /// Per access-link class: what its leechers downloaded; how late held chunks came.
+    void collect_links(swarm_summary& w, const latency_histogram& late, double seconds) {
+        const std::vector<link_class>& links = run_.scenario.links;
+        if (links.empty()) return;
+        w.links.resize(links.size());
+        for (std::size_t i = 0; i < links.size(); ++i) w.links[i].name = links[i].name;
+        // Each leecher over its own time: to its completion, else the run's.
+        for (const auto& s : shards_)
+            for (const auto& p : s->leechers) {
+                if (p->access == nullptr) continue;
+                link_goodput& g = w.links[static_cast<std::size_t>(p->access - links.data())];
+                const double own = p->done_ns > run_.start_ns && run_.scenario.duration_s == 0
+                                       ? static_cast<double>(p->done_ns - run_.start_ns) / 1e9
+                                       : seconds;
+                ++g.leechers;
+                g.bytes += p->payload_in;
+                if (own > 0) g.goodput_bytes_per_s += static_cast<double>(p->payload_in) / own;
+            }
+        for (link_goodput& g : w.links)
+            g.per_leecher_bytes_per_s = g.leechers > 0 ? g.goodput_bytes_per_s / g.leechers : 0;
+        w.link_chunks = late.count();
+        w.link_late_ms_p50 = late.percentile_ns(0.5) / 1e6;
+        w.link_late_ms_p99 = late.percentile_ns(0.99) / 1e6;
+    }
+
     void collect() {
         if (shards_.empty()) return;
         const totals t = sum(shards_);
         swarm_summary& w = *res_.summary.swarm;
         const swarm_scenario& sc = run_.scenario;
-        latency_histogram req, write_ns, conn;
+        latency_histogram req, write_ns, conn, late;
         for (const auto& s : shards_) {
             req.merge(s->run_request);
             write_ns.merge(s->run_disk_write);
             conn.merge(s->run_connect);
+            late.merge(s->run_link_late);
             for (auto& p : s->peers) res_.peers.push_back(std::move(p));
             w.seeders += static_cast<std::uint32_t>(s->seeders.size());
             w.leechers += static_cast<std::uint32_t>(s->leechers.size());
@@ -796,6 +823,7 @@ private:
         if (done_ns > 0 && sc.duration_s == 0) w.completion_seconds = static_cast<double>(done_ns - from_ns) / 1e9;
         const double seconds = w.completion_seconds > 0 ? w.completion_seconds : seconds_between(t0_, t1_);
         set_goodput(res_.summary, t.payload, seconds);
+        collect_links(w, late, seconds);
         res_.summary.cpu_seconds = process_cpu_seconds() - cpu0_;
         w.cpu_seconds_per_gib = t.payload > 0 ? res_.summary.cpu_seconds / (static_cast<double>(t.payload) / gib) : 0;
         res_.summary.errors += t.errors;

@@ -74,6 +74,7 @@ std::unique_ptr<swarm_peer> make_swarm_peer(shard& s, peer_role role, std::uint3
     p->role = role;
     p->index = index;
     p->name = fmt::format("{}-{:02}", role == peer_role::seeder ? "seeder" : "leecher", index + 1);
+    link_setup_peer(*p);
     return p;
 }
 
@@ -273,6 +274,7 @@ void swarm_peer::established(bt::peer_session& s) {
 void swarm_peer::block_received(bt::peer_session&, std::uint32_t length, std::int64_t latency_ns) {
     shard& sh = *owner;
     sh.counters.payload.add(length);
+    payload_in += length;
     std::int64_t expected = 0;
     sh.run->first_byte_ns.compare_exchange_strong(expected, steady_ns(), std::memory_order_relaxed);
     record_latency(sh, &interval_histograms::request, &shard::run_request, latency_ns);

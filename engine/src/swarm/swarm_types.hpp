@@ -39,6 +39,8 @@
 #include "swarmbench/bt/torrent.hpp"
 #include "swarmbench/bt/wire.hpp"
 #include "swarmbench/io_context.hpp"
+#include "swarmbench/net/delay_line.hpp"
+#include "swarmbench/net/token_bucket.hpp"
 #include "swarmbench/results.hpp"
 #include "swarmbench/stats.hpp"
 #include "swarmbench/swarm/scenario.hpp"
@@ -127,6 +129,7 @@ struct swarm_run {
     std::atomic<std::uint32_t> leechers_done{0};  // leechers complete (run to completion)
     std::atomic<std::int64_t> stall_until_ns{0};  // stall faults end by then: leechers count silence from here
     std::int64_t start_ns = 0;                 // data phase start
+    std::vector<std::uint32_t> leecher_links;  // scenario.links: each leecher's class (deal_links; empty: none)
     /// Named outside clients: upload_to's, then connect_to's (client_index()).
     std::vector<std::unique_ptr<client_link>> clients;
 };
@@ -216,6 +219,13 @@ enum class conn_state : std::uint8_t { connecting, open, closing };
 /// operations: bytes arrive in the context's receive pool (recv_pooled) and
 /// go straight to the session, which keeps what to send as a short list and
 /// writes it into a shard send buffer only while a send is in flight.
+/// Bytes a connection received and its access link holds: the receive
+/// pool's buffer itself, given back once delivered.
+struct held_recv {
+    std::byte* data = nullptr;
+    std::size_t size = 0;
+};
+
 struct connection {
     swarm_peer* owner = nullptr;     // our peer
     std::unique_ptr<bt::peer_session> session;  // the BitTorrent side, once the byte stream is up
@@ -248,6 +258,14 @@ struct connection {
     std::int64_t closed_ns = 0;         // when it ended
     std::uint64_t snap_bytes_in = 0;    // bytes in at the previous snapshot (in_bps)
     std::int64_t snap_ns = 0;           // when that snapshot was taken, 0: none yet
+    // The owner's access link (link_shaping.cpp), when it has a class:
+    delay_line<held_recv> inbound;      // received bytes not due yet (receive-pool buffers, not copies)
+    delay_model delay;                  // each chunk's delay: the owner's rtt_ms (its whole round trip)
+    std::int64_t link_due = 0;          // the shard's link timer holds this connection for then (0: not held)
+    bool link_flush = false;            // a send waits for the owner's up rate
+    bool recv_armed = false;            // recv_op is in flight
+    bool recv_paused = false;           // recv stopped: `inbound` holds the link's queue limit
+    std::string held_end;               // the remote ended (why) while bytes were still held: after them
 
     int named_client() const noexcept { return target.kind == dial_target::kind_t::client ? target.client : -1; }
     bool to_seeder() const noexcept { return outgoing && target.kind == dial_target::kind_t::seeder; }
@@ -280,6 +298,10 @@ struct swarm_peer final : bt::peer_io {
     std::uint32_t turn = 0;                // disk-only: the virtual peer whose turn it is
     std::uint64_t applied_rate = 0;        // seeder: the shard's rate_limit and slow_rate its
     std::uint64_t applied_slow_rate = 0;   // ...sessions were last given (peer_tick steers on a change)
+    std::uint64_t payload_in = 0;          // leecher: block bytes received (the summary's per-class goodput)
+    const link_class* access = nullptr;    // its access link's class (scenario.links), null: not emulated
+    token_bucket up;                       // ...its upload rate, shared by its connections
+    token_bucket down;                     // ...its download rate, shared by its connections
     // seeder
     native_handle listener = invalid_handle;  // listening socket
     endpoint where;                        // bound address
@@ -411,6 +433,23 @@ struct deferred_action {
     connection* conn = nullptr;  // close_done: which
 };
 
+/// The shard's one timer for its connections' access links: a min-heap of
+/// (due, connection), each entry counted in the connection's `pending` so it
+/// outlives its entries; entries a connection has since moved are stale and
+/// skipped (their due differs from the connection's link_due).
+struct link_timer {
+    struct entry {
+        std::int64_t due;
+        connection* conn;
+        bool operator>(const entry& o) const noexcept { return due > o.due; }
+    };
+    std::vector<entry> heap;       // std::push_heap with std::greater: earliest first
+    operation op;                  // the timer
+    bool armed = false;            // op in flight
+    bool cancelling = false;       // op cancelled for an earlier due (its completion re-arms)
+    std::int64_t armed_for = 0;    // the due op fires for
+};
+
 struct shard {
     std::size_t index = 0;           // context index
     swarm_run* run = nullptr;        // the run
@@ -429,6 +468,7 @@ struct shard {
     bt::sha1 hasher;                 // piece hashes
     std::unique_ptr<piece_storage> content;  // seeders serve from content_dir (read-only); null: synthetic
     operation tick_op;               // periodic housekeeping timer
+    link_timer links;                // connections whose access link holds bytes or a send
     bool tick_pending = false;       // tick_op armed
     std::int64_t last_tick_ns = 0;   // previous tick
     std::uint32_t dials_in_flight = 0;  // connects submitted and not back yet (at most max_dials_in_flight)
@@ -443,6 +483,7 @@ struct shard {
     latency_histogram run_request;   // whole run (read after join)
     latency_histogram run_disk_write;
     latency_histogram run_connect;
+    latency_histogram run_link_late;  // link_shaping: delivered minus due, each held chunk
     std::vector<peer_summary> peers; // connections that ended (read after join)
     steering steer;                  // live settings in force (set up from swarm_run, then posted)
     write_recorder writes;           // storage writes for snapshots (swarm_run::snapshots)
@@ -525,6 +566,28 @@ std::map<std::string, std::uint64_t> notes_of(const connection& c);
 void conn_ended(connection& c);
 /// A send buffer of the class came free: the next waiting connections get it.
 void serve_buffer_waiters(shard& s, bool large);
+
+// link_shaping.cpp: the access links of peers with a class (net/link.hpp)
+/// At set-up: the peer's class (scenario.links, seeder_link) and its buckets.
+void link_setup_peer(swarm_peer& p);
+/// At conn_open: the connection's delay model, from its owner's class.
+void link_open(connection& c);
+/// A received chunk, when the owner's link holds it (true: the chunk is the
+/// link's now, pool buffer and all); false: deliver it at once.
+bool link_hold(connection& c, std::byte* data, std::size_t n, std::int64_t now);
+/// The remote ended while bytes are held: true when the end waits for them.
+bool link_hold_end(connection& c, const std::string& reason);
+/// Before a send: true when the owner's up rate makes it wait (the link
+/// timer flushes it later); `cap` is lowered to what suits the rate.
+bool link_send_waits(connection& c, std::int64_t now, std::size_t& cap);
+/// After a send of `n` bytes was written.
+void link_sent(connection& c, std::size_t n, std::int64_t now);
+/// At close: every held buffer back to the pool.
+void link_drop(connection& c);
+/// Shard teardown: the timer cancelled, every entry released.
+void link_stop(shard& s);
+/// Arms the recv of an open connection (conn_open, and after a pause).
+void conn_arm_recv(connection& c);
 
 // swarm_peer.cpp
 std::unique_ptr<swarm_peer> make_swarm_peer(shard& s, peer_role role, std::uint32_t index);

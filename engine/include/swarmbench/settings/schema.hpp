@@ -55,6 +55,7 @@ enum class value_type : std::uint8_t {
     endpoint,   // "HOST:PORT", or "" for none
     endpoints,  // list of "HOST:PORT"
     pieces,     // list of piece indexes
+    links,      // list of access-link classes (net/link.hpp), objects; as text, their JSON
 };
 
 /// One field, as every front end sees it.

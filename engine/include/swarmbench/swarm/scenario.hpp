@@ -24,6 +24,7 @@
 #include "swarmbench/bt/piece_picker.hpp"
 #include "swarmbench/bt/result.hpp"
 #include "swarmbench/endpoint.hpp"
+#include "swarmbench/net/link.hpp"
 #include "swarmbench/settings/schema.hpp"
 
 namespace swarmbench {
@@ -89,6 +90,10 @@ struct swarm_scenario {
     double client_grace_s = 60;  // a run that only serves or downloads from named clients (upload_to
                                 //   with no leechers, connect_to with no seeders) ends as failed after
                                 //   this long with no connection to any of them; 1 .. 86400
+
+    // ---- the network between peers, emulated in user space (net/link.hpp)
+    std::vector<link_class> links;  // access-link classes the leechers are dealt among by share ([]: none)
+    std::string seeder_link;        // the seeders' class, a name in links ("": not emulated)
 
     // ---- the run
     double duration_s = 0;          // 0: until every leecher completes; else 0.1 .. 86400

@@ -25,6 +25,7 @@ struct peer_snapshot {
     std::string remote;               // "seeder-01 127.0.0.1:40123"
     std::string state;                // "connecting", "handshaking", "active", "closing"
     bool slow = false;                // rate-limited as a slow peer
+    std::string link;                 // our peer's access-link class (peer_summary::link), "" when not emulated
     bool choked = true;               // the remote chokes us
     bool interested = false;          // we are interested in the remote
     std::uint32_t requests = 0;       // requests outstanding

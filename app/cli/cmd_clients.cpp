@@ -30,6 +30,7 @@ namespace {
 struct client_args {
     std::unique_ptr<schema_flags<swarm_scenario>> fields;  // the scenario fields this command offers
     std::string listen = "127.0.0.1:0";  // --listen (seed): listen_host and base_port in one
+    std::string link;                    // --link: the fake peers' access-link class (JSON object)
     bool dump = false;                   // --dump-scenario
     run_output out;                      // -o, --json, --no-progress, --no-graphs
 };
@@ -64,6 +65,17 @@ swarm_scenario build(client_role r, const client_args& a) {
     if (r == client_role::seed)
         if (auto err = set_client_listen(sc, a.listen)) throw usage_error("--" + *err);
     a.fields->apply(sc);
+    if (!a.link.empty()) {
+        auto fields = client_link_fields(r, a.link);
+        if (!fields) {
+            std::string why = "--" + fields.error();  // each line "--link: ..."
+            for (std::size_t at = why.find("\nlink: "); at != std::string::npos; at = why.find("\nlink: ", at + 3))
+                why.insert(at + 1, "--");
+            throw usage_error(why);
+        }
+        for (const auto& [name, value] : fields->items())
+            if (auto err = scenario_schema().set(sc, name, value)) throw usage_error("--link: " + *err);
+    }
 
     auto t = bt::read_torrent_file(sc.torrent_file);
     if (!t) throw usage_error("--torrent: " + t.error());
@@ -93,6 +105,10 @@ command make(CLI::App& parent, client_role r, const char* help, std::vector<flag
     if (r == client_role::seed)
         sub->add_option("--listen", a->listen, "ADDR:PORT of the first seeder (port 0: any free ports, printed)")
             ->capture_default_str();
+    sub->add_option("--link", a->link,
+                    "The fake peers' access link, one class as JSON: '{\"down\": \"16Mbit\", \"up\": \"1Mbit\", "
+                    "\"rtt_ms\": 40}' (docs/links.md)")
+        ->type_name("JSON");
     add_output_flags(sub, a->out);
     sub->add_flag("--dump-scenario", a->dump, "Print the scenario as JSON (replay it with run --scenario) and exit");
     return {sub, [a, r] { return run(r, *a); }};

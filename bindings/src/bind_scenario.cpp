@@ -395,6 +395,22 @@ that field alone (validate() lists every problem).)doc");
             return py::dict(py::arg("listen_host") = where.listen_host, py::arg("base_port") = where.base_port);
         },
         py::arg("listen"), "listen_host and base_port from \"ADDR:PORT\", as `swarmbench seed --listen`.");
+    m.def(
+        "_client_link",
+        [](const std::string& name, py::handle link) {
+            for (client_role r : {client_role::upload, client_role::download, client_role::seed}) {
+                if (to_string(r) != name) continue;
+                if (!py::isinstance<py::dict>(link))
+                    throw py::type_error("link: expected a dict such as {\"down\": \"16Mbit\", \"rtt_ms\": 40}, got " +
+                                         std::string(py::str(py::type::of(link).attr("__name__"))));
+                auto fields = client_link_fields(r, py_to_json(link, "link").dump());
+                if (!fields) throw py::value_error(fields.error());
+                return json_to_py(fields.value());
+            }
+            throw py::value_error("no client role " + name);
+        },
+        py::arg("role"), py::arg("link"),
+        "links (and seeder_link) giving a client role's fake peers one access-link class, as `--link`.");
 
     py::class_<stream_config> st(m, "StreamConfig", R"doc(The stream baseline: N one-way TCP streams, like iperf3 -P N.
 

@@ -249,11 +249,13 @@ def test_scenarios_equal_the_command_lines(tmp_path: Path, role: str) -> None:
     bt.synthetic_torrent(MiB, piece_size=64 * 1024, seed=4).save(path)
     made, args = {
         "upload": (swarmbench.upload_scenario(path, "127.0.0.1:6881", connections=3, timeout_s=30,
-                                              rate_limit="10MiB"),
-                   ["--target", "127.0.0.1:6881", "--connections", "3", "--rate-limit", "10MiB"]),
+                                              rate_limit="10MiB", link={"up": "1Mbit", "rtt_ms": 40}),
+                   ["--target", "127.0.0.1:6881", "--connections", "3", "--rate-limit", "10MiB",
+                    "--link", '{"up": "1Mbit", "rtt_ms": 40}']),
         "download": (swarmbench.download_scenario(path, "127.0.0.1:6881", connections=3, storage="discard",
-                                                  timeout_s=30),
-                     ["--target", "127.0.0.1:6881", "--connections", "3", "--storage", "discard"]),
+                                                  timeout_s=30, link={"name": "dsl", "down": "16Mbit"}),
+                     ["--target", "127.0.0.1:6881", "--connections", "3", "--storage", "discard",
+                      "--link", '{"name": "dsl", "down": "16Mbit"}']),
         "seed": (swarmbench.seed_scenario(path, "127.0.0.1:7000", peers=3, timeout_s=30),
                  ["--listen", "127.0.0.1:7000", "--peers", "3"]),
     }[role]
@@ -284,6 +286,19 @@ def test_scenario_fields_and_bad_arguments(tmp_path: Path) -> None:
         swarmbench.upload_scenario(path, "no-port-here")
     with pytest.raises(ValueError, match="Torrent.load: .*missing.torrent"):
         swarmbench.download_scenario(tmp_path / "missing.torrent", "127.0.0.1:6881")
+
+    # A link class for the fake peers: the seeding roles' seeders, download's leechers.
+    linked = swarmbench.seed_scenario(path, peers=2, link={"name": "dsl", "up": "1Mbit", "rtt_ms": 40})
+    assert [c["name"] for c in linked.links] == ["dsl"] and linked.seeder_link == "dsl"
+    assert linked.links[0]["up"] == 125_000 and linked.links[0]["share"] == 1
+    down_linked = swarmbench.download_scenario(path, "127.0.0.1:6881", link={"down": "16Mbit"})
+    assert down_linked.links[0]["name"] == "link" and down_linked.seeder_link == ""
+    with pytest.raises(ValueError, match="link: share: the fake peers are all of this one class"):
+        swarmbench.upload_scenario(path, "127.0.0.1:6881", link={"share": 0.5})
+    with pytest.raises(ValueError, match=r"link: rtt_ms: must be 0..10000 ms, got -1"):
+        swarmbench.upload_scenario(path, "127.0.0.1:6881", link={"rtt_ms": -1})
+    with pytest.raises(TypeError, match="link: expected a dict"):
+        swarmbench.upload_scenario(path, "127.0.0.1:6881", link="dsl")
 
 
 def test_a_torrent_without_content_seed_needs_data(tmp_path: Path) -> None:

@@ -760,6 +760,7 @@ TEST(SampleColumns, ValuesFollowTheDeclarationOrderWithUnits) {
     s.rss_bytes = static_cast<std::uint64_t>(next++);
     s.client_connections = static_cast<std::uint32_t>(next++);
     s.client_down_s = next++;
+    s.link_held_bytes = static_cast<std::uint64_t>(next++);
     const std::vector<double> values = sample_values(s);
     ASSERT_EQ(values.size(), static_cast<std::size_t>(next - 1));
     for (std::size_t i = 0; i < values.size(); ++i) EXPECT_EQ(values[i], double(i + 1)) << i;
@@ -807,6 +808,32 @@ TEST(client_roles, each_role_with_a_torrent_and_a_client_is_a_valid_scenario_of_
             EXPECT_EQ(sc.connections_per_leecher, 1u);
         }
     }
+}
+
+TEST(client_roles, a_link_class_goes_to_the_fake_peers_of_each_role) {
+    for (client_role r : {client_role::upload, client_role::download, client_role::seed}) {
+        SCOPED_TRACE(std::string(to_string(r)));
+        auto f = client_link_fields(r, R"({"up": "1Mbit", "rtt_ms": 40})");
+        ASSERT_TRUE(f) << f.error();
+        EXPECT_EQ(f->at("links").size(), 1u);
+        EXPECT_EQ(f->at("links")[0].at("name"), "link");
+        EXPECT_EQ(f->at("links")[0].at("up"), 125'000);
+        // Seeders are the fake peers of upload and seed; download's are leechers, dealt the one class.
+        EXPECT_EQ(f->contains("seeder_link"), r != client_role::download);
+        swarm_scenario sc = client_scenario(r);
+        for (const auto& [name, value] : f->items()) ASSERT_FALSE(scenario_schema().set(sc, name, value)) << name;
+        EXPECT_EQ(sc.links.size(), 1u);
+    }
+    auto error_of = [](const char* text) {
+        auto f = client_link_fields(client_role::upload, text);
+        return f ? std::string("accepted") : f.error();
+    };
+    EXPECT_EQ(error_of(R"({"rtt_ms": -1, "up": 0})"),
+              "link: rtt_ms: must be 0..10000 ms, got -1\nlink: up: must be 1 KiB..16 GiB (leave it out for no limit), "
+              "got 0");
+    EXPECT_EQ(error_of(R"({"share": 0.5})"), "link: share: the fake peers are all of this one class; leave share out");
+    EXPECT_EQ(error_of("[1]").substr(0, 42), "link: expected one class as a JSON object ");
+    EXPECT_EQ(error_of("{").substr(0, 14), "link: line 1, ");
 }
 
 TEST(client_roles, a_listen_address_sets_host_and_port_as_written_or_is_refused_unchanged) {

@@ -60,7 +60,7 @@ from ._swarmbench import (
     start_disk,
     start_stream,
 )
-from ._swarmbench import _client_listen, _client_role
+from ._swarmbench import _client_link, _client_listen, _client_role
 from .port import available_backends  # one binding serves both names
 from . import bt as _bt
 
@@ -71,8 +71,11 @@ from . import bt as _bt
 # functions, not Scenario classmethods: Scenario.seed is a field.)
 
 
-def _client_scenario(role: str, torrent: _Any, data: _Any, given: dict[str, _Any], fields: dict[str, _Any]) -> Scenario:
+def _client_scenario(role: str, torrent: _Any, data: _Any, given: dict[str, _Any], fields: dict[str, _Any],
+                     link: dict[str, _Any] | None = None) -> Scenario:
     spec = _client_role(role)
+    if link is not None:
+        given.update(_client_link(role, link))
     count = given.pop("count")
     if count is not None:
         given[spec["count"]] = count
@@ -91,34 +94,36 @@ def _client_scenario(role: str, torrent: _Any, data: _Any, given: dict[str, _Any
 
 
 def upload_scenario(torrent: _Any, target: str, connections: int | None = None, data: _Any = None,
-                    **fields: _Any) -> Scenario:
+                    link: dict[str, _Any] | None = None, **fields: _Any) -> Scenario:
     """The scenario of `swarmbench upload`: `connections` fake seeders (default 8, one connection each) dial
     the client at target ("HOST:PORT"), which has the torrent (a .torrent path) added with no data, and serve
     it; the run ends "ok" when the client has announced every piece. The content is generated from the
     torrent's content seed (bt.synthetic_torrent, make-torrent), or read from data (the folder holding
-    <name>/...). fields: any other Scenario field (timeout_s, rate_limit, spread_sources=False, ...).
+    <name>/...). link: the fake peers' access-link class ({"up": "1Mbit", "rtt_ms": 40}, docs/links.md), as
+    --link. fields: any other Scenario field (timeout_s, rate_limit, spread_sources=False, ...).
     ValueError if the torrent cannot be read, or has no content seed and no data is given."""
-    return _client_scenario("upload", torrent, data, {"count": connections, "upload_to": [target]}, fields)
+    return _client_scenario("upload", torrent, data, {"count": connections, "upload_to": [target]}, fields, link)
 
 
 def download_scenario(torrent: _Any, target: str, connections: int | None = None, storage: str = "files",
-                      **fields: _Any) -> Scenario:
+                      link: dict[str, _Any] | None = None, **fields: _Any) -> Scenario:
     """The scenario of `swarmbench download`: `connections` fake leechers (default 8, one connection each)
     dial the seeding client at target ("HOST:PORT") and each download the whole torrent (a .torrent path),
     SHA-1 checking every piece; storage "files" (written under data_dir, default a temporary directory) or
-    "discard" (checked, not written). fields: any other Scenario field (pipeline, default 500: at most the
-    client's request queue; timeout_s, data_dir, spread_sources=False, ...)."""
+    "discard" (checked, not written). link: the fake peers' access-link class, as upload_scenario().
+    fields: any other Scenario field (pipeline, default 500: at most the client's request queue; timeout_s,
+    data_dir, spread_sources=False, ...)."""
     return _client_scenario("download", torrent, None,
-                            {"count": connections, "connect_to": [target], "storage": storage}, fields)
+                            {"count": connections, "connect_to": [target], "storage": storage}, fields, link)
 
 
 def seed_scenario(torrent: _Any, listen: str = "127.0.0.1:0", peers: int | None = None, data: _Any = None,
-                  **fields: _Any) -> Scenario:
+                  link: dict[str, _Any] | None = None, **fields: _Any) -> Scenario:
     """The scenario of `swarmbench seed`: `peers` fake seeders (default 1) listen on listen ("ADDR:PORT";
     seeder i on PORT + i, port 0: any free ports) for clients that connect in and serve them the torrent (a
-    .torrent path); the run ends "ok" when a client has every piece. Content and errors as upload_scenario().
-    fields: any other Scenario field."""
-    return _client_scenario("seed", torrent, data, {"count": peers, **_client_listen(listen)}, fields)
+    .torrent path); the run ends "ok" when a client has every piece. Content, link and errors as
+    upload_scenario(). fields: any other Scenario field."""
+    return _client_scenario("seed", torrent, data, {"count": peers, **_client_listen(listen)}, fields, link)
 
 __all__ = [
     "Controls",

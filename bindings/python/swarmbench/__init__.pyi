@@ -426,14 +426,16 @@ def start_disk(
     **fields: Any,
 ) -> Run: ...
 def upload_scenario(
-    torrent: _PathLike, target: str, connections: int | None = None, data: _PathLike | None = None, **fields: Any
+    torrent: _PathLike, target: str, connections: int | None = None, data: _PathLike | None = None,
+    link: dict[str, Any] | None = None, **fields: Any
 ) -> Scenario: ...
 def download_scenario(
-    torrent: _PathLike, target: str, connections: int | None = None, storage: str = "files", **fields: Any
+    torrent: _PathLike, target: str, connections: int | None = None, storage: str = "files",
+    link: dict[str, Any] | None = None, **fields: Any
 ) -> Scenario: ...
 def seed_scenario(
     torrent: _PathLike, listen: str = "127.0.0.1:0", peers: int | None = None, data: _PathLike | None = None,
-    **fields: Any,
+    link: dict[str, Any] | None = None, **fields: Any,
 ) -> Scenario: ...
 def load_results(dir: _PathLike) -> Result: ...
 def plot(

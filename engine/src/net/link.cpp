@@ -107,12 +107,18 @@ bt::result<std::vector<link_class>> links_from_json(const nlohmann::json& v) {
         }
         link_class c;
         const std::string name = o.contains("name") && o["name"].is_string() ? o["name"].get<std::string>() : "";
-        for (auto& e : link_schema().apply_json(c, o)) out.push_back(entry_prefix(i, name) + ": " + e);
+        const std::vector<std::string> refused = link_schema().apply_json(c, o);
+        for (auto& e : refused) out.push_back(entry_prefix(i, name) + ": " + e);
         for (auto& e : link_schema().check_fields(c)) out.push_back(entry_prefix(i, name) + ": " + e);
         // 0 is how a class says "not limited" by leaving the rate out; written
-        // out, it is a link that carries nothing.
+        // out, it is a link that carries nothing. (A rate refused above is not 0.)
+        auto was_refused = [&](std::string_view field) {
+            return std::any_of(refused.begin(), refused.end(), [&](const std::string& e) {
+                return e.size() > field.size() && e.compare(0, field.size(), field) == 0 && e[field.size()] == ':';
+            });
+        };
         for (const char* rate : {"down", "up"})
-            if (o.contains(rate) && link_schema().get(c, rate) == 0)
+            if (o.contains(rate) && !was_refused(rate) && link_schema().get(c, rate) == 0)
                 out.push_back(fmt::format("{}: {}: must be {}..{} (leave it out for no limit), got 0",
                                           entry_prefix(i, name), rate,
                                           settings::detail::size_text(std::uint64_t(link_schema().find(rate)->info.lo)),

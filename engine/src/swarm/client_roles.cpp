@@ -68,6 +68,41 @@ swarm_scenario client_scenario(client_role r) {
     return sc;
 }
 
+bt::result<nlohmann::json> client_link_fields(client_role r, std::string_view text) {
+    nlohmann::json c;
+    try {
+        c = nlohmann::json::parse(text, nullptr, true, true);
+    } catch (const nlohmann::json::exception& e) {
+        return bt::parse_error{"link: " + settings::syntax_message(text, e)};
+    }
+    if (!c.is_object())
+        return bt::parse_error{fmt::format("link: expected one class as a JSON object such as {{\"down\": \"16Mbit\", "
+                                           "\"up\": \"1Mbit\", \"rtt_ms\": 40}}, got {}",
+                                           c.type_name())};
+    if (c.contains("share"))
+        return bt::parse_error{"link: share: the fake peers are all of this one class; leave share out"};
+    if (!c.contains("name")) c["name"] = "link";
+    c["share"] = 1;
+    auto links = links_from_json(nlohmann::json::array({c}));
+    if (!links) {
+        // "links[1] (dsl): rtt_ms: ..." is "link: rtt_ms: ..." here, line by line.
+        std::string out, line;
+        const std::string& all = links.error();
+        for (std::size_t at = 0; at <= all.size();) {
+            const std::size_t end = std::min(all.find('\n', at), all.size());
+            line = all.substr(at, end - at);
+            const std::size_t field = line.find("): ");
+            out += (out.empty() ? "" : "\n") + std::string("link: ") +
+                   (line.rfind("links[1]", 0) == 0 && field != std::string::npos ? line.substr(field + 3) : line);
+            at = end + 1;
+        }
+        return bt::parse_error{out};
+    }
+    nlohmann::json fields = {{"links", to_json(links.value())}};
+    if (r != client_role::download) fields["seeder_link"] = links.value().front().name;
+    return fields;
+}
+
 settings::error set_client_listen(swarm_scenario& sc, std::string_view addr_port) {
     std::error_code ec;
     const endpoint where = endpoint::parse(addr_port, ec);

@@ -28,14 +28,12 @@ namespace {
 
 void on_link_timer(operation& op);
 
-shard& shard_of(const connection& c) { return *c.owner->owner; }
-
 constexpr std::int64_t ns_per_ms = 1'000'000;
 
 /// Bytes a bucket may pass at once: 10 ms of its rate, at least a block.
-std::uint64_t burst_of(std::uint64_t rate) { return std::max<std::uint64_t>(rate / 100, 16 * 1024 + 13); }
+std::uint64_t link_burst(std::uint64_t rate) { return std::max<std::uint64_t>(rate / 100, 16 * 1024 + 13); }
 
-void arm(shard& s, std::int64_t now) {
+void arm_link_timer(shard& s, std::int64_t now) {
     link_timer& t = s.links;
     if (t.heap.empty() || s.stopping) return;
     const std::int64_t want = t.heap.front().due;
@@ -57,21 +55,22 @@ void arm(shard& s, std::int64_t now) {
 }
 
 /// Holds `c` for `due` (an earlier due than the one it holds moves it).
-void schedule(connection& c, std::int64_t due, std::int64_t now) {
-    shard& s = shard_of(c);
+void hold_until(connection& c, std::int64_t due, std::int64_t now) {
+    shard& s = *c.owner->owner;
     if (s.stopping || (c.link_due != 0 && c.link_due <= due)) return;  // (stopping: connections are closing)
     c.link_due = due;
     ++c.pending;  // one per heap entry: the connection outlives its entries
     s.links.heap.push_back({due, &c});
     std::push_heap(s.links.heap.begin(), s.links.heap.end(), std::greater<>{});
-    arm(s, now);
+    arm_link_timer(s, now);
 }
 
 /// What is due on `c` at `now`: held bytes to the session, a waiting send.
-void service(connection& c, std::int64_t now) {
-    shard& s = shard_of(c);
+void serve_due(connection& c, std::int64_t now) {
+    shard& s = *c.owner->owner;
     c.inbound.release(now, [&](delay_line<held_recv>::entry&& e) {
         s.run_link_late.record(std::chrono::nanoseconds(now - e.due_ns));
+        s.counters.link_held.add(-static_cast<std::int64_t>(e.bytes));
         if (c.state == conn_state::open && c.session)
             c.session->receive(std::span<const std::byte>(e.item.data, e.item.size), now);
         s.ctx->release_recv_buffer(e.item.data);
@@ -85,7 +84,7 @@ void service(connection& c, std::int64_t now) {
         conn_close(c, std::move(c.held_end));
         return;
     }
-    if (!c.inbound.empty()) schedule(c, c.inbound.next_due(), now);
+    if (!c.inbound.empty()) hold_until(c, c.inbound.next_due(), now);
     if (c.link_flush) {
         c.link_flush = false;
         conn_flush(c);
@@ -106,9 +105,9 @@ void on_link_timer(operation& op) {
         --c.pending;
         if (e.due != c.link_due) continue;  // moved earlier since: a later entry of its own
         c.link_due = 0;
-        if (!s.stopping && c.state == conn_state::open) service(c, now);
+        if (!s.stopping && c.state == conn_state::open) serve_due(c, now);
     }
-    arm(s, now);
+    arm_link_timer(s, now);
     shard_op_done(s);
     shard_settle(s);
 }
@@ -127,15 +126,16 @@ void link_open(connection& c) {
 
 bool link_hold(connection& c, std::byte* data, std::size_t n, std::int64_t now) {
     swarm_peer& p = *c.owner;
-    if (p.access == nullptr || shard_of(c).stopping) return false;
+    if (p.access == nullptr || c.owner->owner->stopping) return false;
     // The download rate queues it, then the round trip delays it.
     const std::int64_t crossed = p.down.take(now, n);
     const std::int64_t due = c.inbound.push(crossed + c.delay.draw(), n, held_recv{data, n});
+    c.owner->owner->counters.link_held.add(static_cast<std::int64_t>(n));
     if (c.inbound.bytes_held() >= p.access->queue && c.recv_armed && !c.recv_paused) {
         c.recv_paused = true;  // the kernel buffers the rest; TCP back-pressures the sender
-        shard_of(c).ctx->cancel(c.recv_op);
+        c.owner->owner->ctx->cancel(c.recv_op);
     }
-    schedule(c, due, now);
+    hold_until(c, due, now);
     return true;
 }
 
@@ -151,7 +151,7 @@ bool link_send_waits(connection& c, std::int64_t now, std::size_t& cap) {
     const std::int64_t ready = p.up.ready_at(now);
     if (ready > now) {
         c.link_flush = true;
-        schedule(c, ready, now);
+        hold_until(c, ready, now);
         return true;
     }
     // A send the size of 20 ms of the rate (at least a block): a slow uplink
@@ -166,8 +166,11 @@ void link_sent(connection& c, std::size_t n, std::int64_t now) {
 }
 
 void link_drop(connection& c) {
-    shard& s = shard_of(c);
-    c.inbound.clear([&](delay_line<held_recv>::entry&& e) { s.ctx->release_recv_buffer(e.item.data); });
+    shard& s = *c.owner->owner;
+    c.inbound.clear([&](delay_line<held_recv>::entry&& e) {
+        s.counters.link_held.add(-static_cast<std::int64_t>(e.bytes));
+        s.ctx->release_recv_buffer(e.item.data);
+    });
     c.link_flush = false;
 }
 
@@ -189,8 +192,8 @@ void link_setup_peer(swarm_peer& p) {
             if (c.name == sc.seeder_link) l = &c;
     p.access = l;
     if (l == nullptr) return;
-    p.up = token_bucket(l->up, burst_of(l->up));
-    p.down = token_bucket(l->down, burst_of(l->down));
+    p.up = token_bucket(l->up, link_burst(l->up));
+    p.down = token_bucket(l->down, link_burst(l->down));
 }
 
 }  // namespace swarmbench::detail

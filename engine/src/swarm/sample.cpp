@@ -50,6 +50,7 @@ const column_def columns[] = {
     SWARMBENCH_COLUMN(rss_bytes, "B"),
     SWARMBENCH_COLUMN(client_connections, "count"),
     SWARMBENCH_COLUMN(client_down_s, "s"),
+    SWARMBENCH_COLUMN(link_held_bytes, "B"),
 };
 
 #undef SWARMBENCH_COLUMN

@@ -62,7 +62,7 @@ constexpr std::size_t max_late_snapshots = 8;
 struct totals {
     std::uint64_t net_in = 0, net_out = 0, payload = 0, disk = 0, connects = 0, connect_failures = 0;
     std::uint64_t disconnects = 0, verified = 0, hash_failures = 0, protocol_errors = 0, errors = 0;
-    std::int64_t active = 0, half_open = 0;
+    std::int64_t active = 0, half_open = 0, link_held = 0;
 };
 
 totals sum(const std::vector<std::unique_ptr<shard>>& shards) {
@@ -82,6 +82,7 @@ totals sum(const std::vector<std::unique_ptr<shard>>& shards) {
         t.errors += c.errors.get();
         t.active += c.active.get();
         t.half_open += c.half_open.get();
+        t.link_held += c.link_held.get();
     }
     return t;
 }
@@ -698,6 +699,7 @@ private:
         s.rss_bytes = process_rss_bytes();
         s.client_connections = clients.connections;
         s.client_down_s = clients.down_s;
+        s.link_held_bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.link_held));
         prev_ = t;
         prev_t_ = now;
         prev_cpu_ = cpu;

@@ -179,6 +179,7 @@ struct alignas(64) shard_counters {
     relaxed_gauge half_open;           // connecting or handshaking
     relaxed_gauge leecher_live;        // handshaken leecher-side connections (splits drop faults)
     relaxed_gauge seeder_live;         // handshaken seeder-side connections (splits stall and corrupt faults)
+    relaxed_gauge link_held;           // bytes the access links hold (link_shaping.cpp)
     std::mutex hist_mutex;             // guards interval
     interval_histograms interval;      // since the controller's last sample
 };

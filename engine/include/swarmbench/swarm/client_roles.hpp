@@ -52,4 +52,11 @@ swarm_scenario client_scenario(client_role r);
 /// expected form: `listen: expected "ADDR:PORT" ..., got "..."`.
 settings::error set_client_listen(swarm_scenario& sc, std::string_view addr_port);
 
+/// The fields that give a role's fake peers one access-link class
+/// (net/link.hpp; `name` defaults to "link", `share` is 1): `links`, and
+/// for the seeding roles `seeder_link`. `text` is the class's JSON object
+/// ({"down": "16Mbit", "rtt_ms": 40}); errors name `link` and the field:
+/// `link: rtt_ms: must be 0..10000 ms, got -1`.
+bt::result<nlohmann::json> client_link_fields(client_role r, std::string_view text);
+
 }  // namespace swarmbench

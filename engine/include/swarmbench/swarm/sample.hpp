@@ -54,6 +54,8 @@ struct swarm_sample {
     // named outside clients (upload_to, connect_to)
     std::uint32_t client_connections = 0;  // established connections to them
     double client_down_s = 0;           // the longest any one of them has had no connection (0: each has one)
+    // access links (scenario links)
+    std::uint64_t link_held_bytes = 0;  // received bytes the links hold, not yet due (receive-pool buffers)
 };
 
 /// A column of the time series: its name (CSV header, JSON key) and unit

@@ -17,23 +17,39 @@ def nice_ticks(top: float, count: int = 5) -> list[float]:
 
 
 def label(v: float) -> str:
-    return f"{v:,.0f}" if v == int(v) else f"{v:,.1f}"
+    if v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:,.1f}" if v >= 1 else f"{v:g}"
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Powers of ten from below `low` to at least `high` (both > 0)."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    return [10.0 ** k for k in range(first, max(last, first + 1) + 1)]
 
 
 def line_chart(series: dict[str, list[tuple[float, float]]], title: str, x_label: str, y_label: str,
-               dashed: tuple[str, ...] = (), width: int = 760, height: int = 440) -> str:
-    """SVG text of one line per series (name -> (x, y) points, drawn in x order), both axes
-    from 0, a grid, a legend on the right; series named in `dashed` are drawn dashed
-    without markers (targets, references)."""
+               dashed: tuple[str, ...] = (), width: int = 760, height: int = 440, log_y: bool = False) -> str:
+    """SVG text of one line per series (name -> (x, y) points, drawn in x order), the x axis
+    from 0, the y axis from 0 (or, with log_y, in decades: for values spanning several), a
+    grid, a legend on the right; series named in `dashed` are drawn dashed without markers
+    (targets, references)."""
     left, right, top, bottom = 70, 230, 40, 50  # margins: axis labels, legend, title
     points = [p for pts in series.values() for p in pts]
-    xt, yt = nice_ticks(max(x for x, _ in points)), nice_ticks(max(y for _, y in points))
+    xt = nice_ticks(max(x for x, _ in points))
+    ys = [y for _, y in points if not log_y or y > 0]
+    yt = log_ticks(min(ys), max(ys)) if log_y else nice_ticks(max(ys))
 
     def px(x: float) -> float:
         return left + x / xt[-1] * (width - left - right)
 
     def py(y: float) -> float:
-        return height - bottom - y / yt[-1] * (height - top - bottom)
+        if log_y:
+            span = math.log10(yt[-1]) - math.log10(yt[0])
+            share = (math.log10(max(y, yt[0])) - math.log10(yt[0])) / span
+        else:
+            share = y / yt[-1]
+        return height - bottom - share * (height - top - bottom)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',

@@ -8,7 +8,8 @@
 //  [X] recv (what is there; 0 = EOF) and op_flag_recv_all (until size or EOF)
 //  [X] shutdown (SHUT_WR, after the sends queued before it), nop
 //  [X] close: cancels the descriptor's pending operations, waits for its running file jobs
-//  [X] timers on a binary min-heap (shared with connect timeouts), ms-rounded epoll_wait
+//  [X] timers on a binary min-heap (shared with connect timeouts), epoll_pwait2's ns timeout
+//      (epoll_wait's ms, rounded up, on kernels before 5.11)
 //  [X] read_at / write_at / fsync / fdatasync on file_worker_pool (epoll cannot wait on files)
 //  [X] cancel of any pending operation, exactly-once through races
 //  [X] post() / wake() through an eventfd in the epoll set
@@ -579,7 +580,7 @@ void epoll_context::expire_timers() {
     }
 }
 
-int epoll_context::wait_timeout_ms(std::chrono::nanoseconds timeout) const noexcept {
+std::int64_t epoll_context::wait_timeout_ns(std::chrono::nanoseconds timeout) const noexcept {
     if (!completions_.empty() || posted_.has_collected()) return 0;
     std::int64_t wait_ns = timeout.count() < 0 ? -1 : timeout.count();
     if (const operation* top = timers_.top()) {
@@ -587,10 +588,25 @@ int epoll_context::wait_timeout_ms(std::chrono::nanoseconds timeout) const noexc
         if (until < 0) until = 0;
         if (wait_ns < 0 || until < wait_ns) wait_ns = until;
     }
-    if (wait_ns < 0) return -1;
+    return wait_ns;
+}
+
+int epoll_context::wait_events(std::int64_t timeout_ns) {
+    const int room = static_cast<int>(events_.size());
+    if (pwait2_) {
+        // Timers to the nanosecond (the swarm's emulated links wake on them),
+        // not epoll_wait's millisecond.
+        timespec ts{};
+        ts.tv_sec = static_cast<time_t>(timeout_ns / 1'000'000'000);
+        ts.tv_nsec = static_cast<long>(timeout_ns % 1'000'000'000);
+        const int n = ::epoll_pwait2(epoll_fd_, events_.data(), room, timeout_ns < 0 ? nullptr : &ts, nullptr);
+        if (n >= 0 || errno != ENOSYS) return n;
+        pwait2_ = false;  // a kernel before 5.11
+    }
     // Round up: waking early would only spin until the deadline.
-    const std::int64_t ms = (wait_ns + 999'999) / 1'000'000;
-    return static_cast<int>(std::min<std::int64_t>(ms, INT_MAX));
+    const int ms = timeout_ns < 0 ? -1
+                                  : static_cast<int>(std::min<std::int64_t>((timeout_ns + 999'999) / 1'000'000, INT_MAX));
+    return ::epoll_wait(epoll_fd_, events_.data(), room, ms);
 }
 
 void epoll_context::rearm_multishot(operation& op) {
@@ -613,8 +629,7 @@ std::size_t epoll_context::deliver(std::size_t limit) {
 }
 
 std::size_t epoll_context::run_once(std::chrono::nanoseconds timeout) {
-    const int wait_ms = wait_timeout_ms(timeout);
-    int n = ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()), wait_ms);
+    int n = wait_events(wait_timeout_ns(timeout));
     if (n < 0) {
         if (errno != EINTR) log().error("{}", describe_error("epoll_wait", last_system_error()));
         n = 0;

@@ -177,11 +177,16 @@ private:
     void expire_timers();
     std::size_t deliver(std::size_t limit);
     void rearm_multishot(operation& op);
-    int wait_timeout_ms(std::chrono::nanoseconds timeout) const noexcept;
+    /// How long the next wait may sleep, in ns (-1: until an event).
+    std::int64_t wait_timeout_ns(std::chrono::nanoseconds timeout) const noexcept;
+    /// Waits for events: epoll_pwait2 (nanosecond timeouts, Linux 5.11) where
+    /// the kernel has it, else epoll_wait (milliseconds, rounded up).
+    int wait_events(std::int64_t timeout_ns);
     static void notify_from_pool(void* self) noexcept;
 
     context_options options_;                 // as given at creation
     int epoll_fd_ = -1;                       // the epoll instance
+    bool pwait2_ = true;                      // epoll_pwait2 works here (false after ENOSYS)
     int wake_fd_ = -1;                        // eventfd for post(), stop() and the pool
     std::vector<epoll_event> events_;         // epoll_wait output, sized once
     epoll_fd_table fds_;                      // per-descriptor queues and readiness

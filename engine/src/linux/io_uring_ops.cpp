@@ -11,7 +11,9 @@
 #include <netinet/tcp.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <climits>
+#include <ctime>
 
 #include "io_uring_context.hpp"
 #include "posix_io.hpp"
@@ -207,10 +209,17 @@ bool io_uring_context::arm(operation& op) noexcept {
             break;
         case op_code::fsync: io_uring_prep_fsync(sqe, fd, 0); break;
         case op_code::fdatasync: io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC); break;
-        case op_code::timer:
-            s.ts = to_timespec(op.timeout);
-            io_uring_prep_timeout(sqe, &s.ts, 0, 0);
+        case op_code::timer: {
+            // An absolute deadline on CLOCK_MONOTONIC (steady_clock's), taken
+            // now: a relative one would start only when the kernel reads the
+            // SQE, after whatever completions this thread handles first.
+            timespec now{};
+            ::clock_gettime(CLOCK_MONOTONIC, &now);
+            s.ts = to_timespec(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec) +
+                               std::max(op.timeout, std::chrono::nanoseconds(0)));
+            io_uring_prep_timeout(sqe, &s.ts, 0, IORING_TIMEOUT_ABS);
             break;
+        }
         default: io_uring_prep_nop(sqe); break;  // unreachable: validate() refused it
     }
     io_uring_sqe_set_data64(sqe, ud);

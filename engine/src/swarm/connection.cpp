@@ -315,6 +315,7 @@ void on_recv(operation& op) {
         const auto n = static_cast<std::size_t>(op.result);
         s.counters.net_in.add(n);
         const std::int64_t now = steady_ns();
+        link_poll(s, now);  // what other connections' links hold, if due
         const bool open = c.state == conn_state::open && c.session;
         if (!open || !link_hold(c, op.data, n, now)) {
             if (open) c.session->receive(std::span<const std::byte>(op.data, n), now);

@@ -14,7 +14,10 @@
 // connection holding its class's `queue` stops receiving, so the kernel's
 // socket buffer fills and TCP back-pressures the sender, then resumes below
 // half of it. One timer per shard (link_timer) wakes at the earliest due
-// among its connections; an earlier due cancels and re-arms it.
+// among its connections; an earlier due cancels and re-arms it. Under load
+// the timer's completion waits behind others, so every receive completion
+// also serves what is due (link_poll): busy shards deliver on time without
+// waking for it.
 //
 // Thread rules: the shard's thread only.
 #include <algorithm>
@@ -91,12 +94,9 @@ void serve_due(connection& c, std::int64_t now) {
     }
 }
 
-void on_link_timer(operation& op) {
-    shard& s = *static_cast<shard*>(op.user);
+/// Serves every connection whose hold is due by `now` (all, when stopping).
+void serve_heap(shard& s, std::int64_t now) {
     link_timer& t = s.links;
-    t.armed = false;
-    t.cancelling = false;
-    const std::int64_t now = steady_ns();
     while (!t.heap.empty() && (s.stopping || t.heap.front().due <= now)) {
         std::pop_heap(t.heap.begin(), t.heap.end(), std::greater<>{});
         const link_timer::entry e = t.heap.back();
@@ -107,6 +107,14 @@ void on_link_timer(operation& op) {
         c.link_due = 0;
         if (!s.stopping && c.state == conn_state::open) serve_due(c, now);
     }
+}
+
+void on_link_timer(operation& op) {
+    shard& s = *static_cast<shard*>(op.user);
+    s.links.armed = false;
+    s.links.cancelling = false;
+    const std::int64_t now = steady_ns();
+    serve_heap(s, now);
     arm_link_timer(s, now);
     shard_op_done(s);
     shard_settle(s);
@@ -122,6 +130,12 @@ void link_open(connection& c) {
                                (c.owner->role == peer_role::seeder ? 0x5eed0000'00000000ull : 0) ^ c.id;
     c.delay = delay_model(static_cast<std::int64_t>(l->rtt_ms * ns_per_ms),
                           static_cast<std::int64_t>(l->jitter_ms * ns_per_ms), l->jitter, seed);
+}
+
+void link_poll(shard& s, std::int64_t now) {
+    if (s.links.heap.empty() || s.links.heap.front().due > now) return;
+    serve_heap(s, now);
+    arm_link_timer(s, now);
 }
 
 bool link_hold(connection& c, std::byte* data, std::size_t n, std::int64_t now) {

@@ -583,6 +583,9 @@ bool link_hold_end(connection& c, const std::string& reason);
 bool link_send_waits(connection& c, std::int64_t now, std::size_t& cap);
 /// After a send of `n` bytes was written.
 void link_sent(connection& c, std::size_t n, std::int64_t now);
+/// Serves the shard's connections whose holds are due (a receive completion
+/// calls it first: a busy shard delivers without waiting for its timer).
+void link_poll(shard& s, std::int64_t now);
 /// At close: every held buffer back to the pool.
 void link_drop(connection& c);
 /// Shard teardown: the timer cancelled, every entry released.

@@ -389,11 +389,6 @@ void gui_app::fail_script(const std::string& why) {
     log().error("{}", why);
     state_.notice = why;
     exit_code_ = 2;
-    shot_taken_ = true;
-    if (state_.phase == run_phase::running || state_.phase == run_phase::stopping) {
-        step_ = script_step::waiting_run;  // a live screenshot: the run (and the export) go on
-        return;
-    }
     step_ = script_step::done;
     if (options_.exit_when_done) quit_ = true;
 }

@@ -375,16 +375,20 @@ that field alone (validate() lists every problem).)doc");
     // The client roles (swarm/client_roles.hpp) for upload_scenario() and
     // its siblings in __init__.py: what `swarmbench upload|download|seed`
     // fix and default, from the one table.
+    // A role by its name ("upload", "download", "seed").
+    auto role_named = [](const std::string& name) {
+        for (client_role r : {client_role::upload, client_role::download, client_role::seed})
+            if (to_string(r) == name) return r;
+        throw py::value_error("no client role " + name);
+    };
     m.def(
         "_client_role",
-        [](const std::string& name) {
-            for (client_role r : {client_role::upload, client_role::download, client_role::seed})
-                if (to_string(r) == name)
-                    return json_to_py({{"fixed", client_role_fixed(r)},
-                                       {"defaults", client_role_defaults(r)},
-                                       {"count", client_count_field(r)},
-                                       {"target", client_target_field(r)}});
-            throw py::value_error("no client role " + name);
+        [role_named](const std::string& name) {
+            const client_role r = role_named(name);
+            return json_to_py({{"fixed", client_role_fixed(r)},
+                               {"defaults", client_role_defaults(r)},
+                               {"count", client_count_field(r)},
+                               {"target", client_target_field(r)}});
         },
         py::arg("role"), "{fixed, defaults, count, target} of a client role (upload, download, seed).");
     m.def(
@@ -397,17 +401,13 @@ that field alone (validate() lists every problem).)doc");
         py::arg("listen"), "listen_host and base_port from \"ADDR:PORT\", as `swarmbench seed --listen`.");
     m.def(
         "_client_link",
-        [](const std::string& name, py::handle link) {
-            for (client_role r : {client_role::upload, client_role::download, client_role::seed}) {
-                if (to_string(r) != name) continue;
-                if (!py::isinstance<py::dict>(link))
-                    throw py::type_error("link: expected a dict such as {\"down\": \"16Mbit\", \"rtt_ms\": 40}, got " +
-                                         std::string(py::str(py::type::of(link).attr("__name__"))));
-                auto fields = client_link_fields(r, py_to_json(link, "link").dump());
-                if (!fields) throw py::value_error(fields.error());
-                return json_to_py(fields.value());
-            }
-            throw py::value_error("no client role " + name);
+        [role_named](const std::string& name, py::handle link) {
+            const client_role r = role_named(name);
+            if (!py::isinstance<py::dict>(link))
+                throw py::type_error("link: expected a dict such as {\"down\": \"16Mbit\", \"rtt_ms\": 40}, got " + type_name(link));
+            auto fields = client_link_fields(r, py_to_json(link, "link").dump());
+            if (!fields) throw py::value_error(fields.error());
+            return json_to_py(fields.value());
         },
         py::arg("role"), py::arg("link"),
         "links (and seeder_link) giving a client role's fake peers one access-link class, as `--link`.");

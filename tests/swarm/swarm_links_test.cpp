@@ -12,6 +12,8 @@
 #include <string>
 
 #include "swarm_test_helpers.hpp"
+#include "swarmbench/bt/geometry.hpp"
+#include "swarmbench/bt/wire.hpp"
 #include "swarmbench/swarm/swarm.hpp"
 #include "test_support.hpp"
 
@@ -70,7 +72,7 @@ TEST_P(swarm_links, a_download_rate_bounds_the_bytes_over_the_run) {
     ASSERT_EQ(r.summary.status, "ok") << all_errors(r);
     EXPECT_EQ(r.summary.swarm->leechers_complete, 2u);
     EXPECT_EQ(r.summary.bytes, 2 * sc.torrent_size);
-    const double burst = 16 * 1024 + 13;  // link_shaping's least burst
+    const double burst = bt::default_block_size + bt::piece_header_size;  // link_shaping's least burst
     EXPECT_GE(r.summary.swarm->completion_seconds, (static_cast<double>(sc.torrent_size) - burst) / (1 << 20));
 }
 

@@ -61,6 +61,8 @@ template class settings::schema<link_class>;
 
 namespace {
 
+constexpr const char* nameless = "name: every class needs one";
+
 std::string entry_prefix(std::size_t i, const std::string& name) {
     return name.empty() ? fmt::format("links[{}]", i + 1) : fmt::format("links[{}] ({})", i + 1, name);
 }
@@ -71,7 +73,7 @@ void check_list(const std::vector<link_class>& links, std::vector<std::string>& 
     double sum = 0;
     for (std::size_t i = 0; i < links.size(); ++i) {
         sum += links[i].share;
-        if (links[i].name.empty()) out.push_back(entry_prefix(i, {}) + ": name: every class needs one");
+        if (links[i].name.empty()) out.push_back(entry_prefix(i, {}) + ": " + nameless);
         for (std::size_t k = 0; k < i; ++k)
             if (!links[i].name.empty() && links[k].name == links[i].name)
                 out.push_back(fmt::format("{}: name: \"{}\" is also links[{}]'s", entry_prefix(i, links[i].name),
@@ -91,6 +93,29 @@ std::vector<std::string> validate(const std::vector<link_class>& links) {
     return out;
 }
 
+std::vector<std::string> read_link_class(const nlohmann::json& object, link_class& out) {
+    out = link_class{};
+    std::vector<std::string> problems = link_schema().apply_json(out, object);
+    const std::size_t refused = problems.size();
+    for (auto& e : link_schema().check_fields(out)) problems.push_back(std::move(e));
+    if (out.name.empty()) problems.emplace_back(nameless);
+    // 0 is how a class says "not limited" by leaving the rate out; written
+    // out, it is a link that carries nothing. (A rate refused above is not 0.)
+    auto was_refused = [&](std::string_view field) {
+        return std::any_of(problems.begin(), problems.begin() + static_cast<std::ptrdiff_t>(refused),
+                           [&](const std::string& e) {
+                               return e.size() > field.size() && e.compare(0, field.size(), field) == 0 &&
+                                      e[field.size()] == ':';
+                           });
+    };
+    for (const char* rate : {"down", "up"})
+        if (object.contains(rate) && !was_refused(rate) && link_schema().get(out, rate) == 0)
+            problems.push_back(fmt::format("{}: must be {}..{} (leave it out for no limit), got 0", rate,
+                                           settings::detail::size_text(std::uint64_t(link_schema().find(rate)->info.lo)),
+                                           settings::detail::size_text(std::uint64_t(link_schema().find(rate)->info.hi))));
+    return problems;
+}
+
 bt::result<std::vector<link_class>> links_from_json(const nlohmann::json& v) {
     if (!v.is_array())
         return bt::parse_error{fmt::format("links: expected a list of classes ([{{\"name\": \"dsl\", ...}}]), got {}",
@@ -107,22 +132,7 @@ bt::result<std::vector<link_class>> links_from_json(const nlohmann::json& v) {
         }
         link_class c;
         const std::string name = o.contains("name") && o["name"].is_string() ? o["name"].get<std::string>() : "";
-        const std::vector<std::string> refused = link_schema().apply_json(c, o);
-        for (auto& e : refused) out.push_back(entry_prefix(i, name) + ": " + e);
-        for (auto& e : link_schema().check_fields(c)) out.push_back(entry_prefix(i, name) + ": " + e);
-        // 0 is how a class says "not limited" by leaving the rate out; written
-        // out, it is a link that carries nothing. (A rate refused above is not 0.)
-        auto was_refused = [&](std::string_view field) {
-            return std::any_of(refused.begin(), refused.end(), [&](const std::string& e) {
-                return e.size() > field.size() && e.compare(0, field.size(), field) == 0 && e[field.size()] == ':';
-            });
-        };
-        for (const char* rate : {"down", "up"})
-            if (o.contains(rate) && !was_refused(rate) && link_schema().get(c, rate) == 0)
-                out.push_back(fmt::format("{}: {}: must be {}..{} (leave it out for no limit), got 0",
-                                          entry_prefix(i, name), rate,
-                                          settings::detail::size_text(std::uint64_t(link_schema().find(rate)->info.lo)),
-                                          settings::detail::size_text(std::uint64_t(link_schema().find(rate)->info.hi))));
+        for (auto& e : read_link_class(o, c)) out.push_back(entry_prefix(i, name) + ": " + e);
         links.push_back(std::move(c));
     }
     if (out.empty()) check_list(links, out);

@@ -83,23 +83,14 @@ bt::result<nlohmann::json> client_link_fields(client_role r, std::string_view te
         return bt::parse_error{"link: share: the fake peers are all of this one class; leave share out"};
     if (!c.contains("name")) c["name"] = "link";
     c["share"] = 1;
-    auto links = links_from_json(nlohmann::json::array({c}));
-    if (!links) {
-        // "links[1] (dsl): rtt_ms: ..." is "link: rtt_ms: ..." here, line by line.
-        std::string out, line;
-        const std::string& all = links.error();
-        for (std::size_t at = 0; at <= all.size();) {
-            const std::size_t end = std::min(all.find('\n', at), all.size());
-            line = all.substr(at, end - at);
-            const std::size_t field = line.find("): ");
-            out += (out.empty() ? "" : "\n") + std::string("link: ") +
-                   (line.rfind("links[1]", 0) == 0 && field != std::string::npos ? line.substr(field + 3) : line);
-            at = end + 1;
-        }
+    link_class one;
+    if (const auto problems = read_link_class(c, one); !problems.empty()) {
+        std::string out;
+        for (const auto& p : problems) out += (out.empty() ? "link: " : "\nlink: ") + p;
         return bt::parse_error{out};
     }
-    nlohmann::json fields = {{"links", to_json(links.value())}};
-    if (r != client_role::download) fields["seeder_link"] = links.value().front().name;
+    nlohmann::json fields = {{"links", to_json(std::vector<link_class>{one})}};
+    if (r != client_role::download) fields["seeder_link"] = one.name;
     return fields;
 }
 

@@ -187,6 +187,8 @@ void conn_arm_recv(connection& c) {
 void conn_flush(connection& c) {
     if (c.state != conn_state::open || c.send_op || c.waiting_buffer || !c.session || !c.session->has_output()) return;
     shard& s = shard_of(c);
+    const std::int64_t now = steady_ns();
+    if (link_send_waits(c, now)) return;  // the owner's up rate: the link timer flushes it
     const std::size_t want = std::max(c.session->output_bytes(), c.session->output_hint());
     const bool large = send_buffers::large_for(want);
     std::byte* buf = s.sends.take(want);
@@ -198,13 +200,7 @@ void conn_flush(connection& c) {
         s.buffer_waiters[large].waiting.push_back(&c);
         return;
     }
-    std::size_t cap = large ? send_buffers::large_size : send_buffers::small_size;
-    const std::int64_t now = steady_ns();
-    if (link_send_waits(c, now, cap)) {  // the owner's up rate: the link timer flushes it
-        s.sends.give(buf, large);
-        serve_buffer_waiters(s, large);
-        return;
-    }
+    const std::size_t cap = link_send_cap(c, large ? send_buffers::large_size : send_buffers::small_size);
     const std::size_t n = c.session->write_output(std::span<std::byte>(buf, cap), now);
     if (n == 0) {
         // A message larger than any buffer (a bitfield of millions of pieces):

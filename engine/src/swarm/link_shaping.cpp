@@ -24,6 +24,8 @@
 #include <functional>
 
 #include "swarm_types.hpp"
+#include "swarmbench/bt/geometry.hpp"
+#include "swarmbench/bt/wire.hpp"
 
 namespace swarmbench::detail {
 
@@ -33,8 +35,11 @@ void on_link_timer(operation& op);
 
 constexpr std::int64_t ns_per_ms = 1'000'000;
 
+/// A piece message carrying one block: the least a link passes at once.
+constexpr std::uint64_t block_message = bt::default_block_size + bt::piece_header_size;
+
 /// Bytes a bucket may pass at once: 10 ms of its rate, at least a block.
-std::uint64_t link_burst(std::uint64_t rate) { return std::max<std::uint64_t>(rate / 100, 16 * 1024 + 13); }
+std::uint64_t link_burst(std::uint64_t rate) { return std::max<std::uint64_t>(rate / 100, block_message); }
 
 void arm_link_timer(shard& s, std::int64_t now) {
     link_timer& t = s.links;
@@ -159,19 +164,23 @@ bool link_hold_end(connection& c, const std::string& reason) {
     return true;
 }
 
-bool link_send_waits(connection& c, std::int64_t now, std::size_t& cap) {
+bool link_send_waits(connection& c, std::int64_t now) {
     swarm_peer& p = *c.owner;
     if (p.access == nullptr || p.up.unlimited()) return false;
     const std::int64_t ready = p.up.ready_at(now);
-    if (ready > now) {
-        c.link_flush = true;
-        hold_until(c, ready, now);
-        return true;
-    }
-    // A send the size of 20 ms of the rate (at least a block): a slow uplink
-    // then sends steadily rather than a large buffer and a long silence.
-    cap = std::min<std::size_t>(cap, std::max<std::uint64_t>(p.up.rate() / 50, 16 * 1024 + 13 + 64));
-    return false;
+    if (ready <= now) return false;
+    c.link_flush = true;
+    hold_until(c, ready, now);
+    return true;
+}
+
+std::size_t link_send_cap(const connection& c, std::size_t cap) {
+    const swarm_peer& p = *c.owner;
+    if (p.access == nullptr || p.up.unlimited()) return cap;
+    // A send the size of 20 ms of the rate (at least a block and a few
+    // messages): a slow uplink then sends steadily rather than a large
+    // buffer and a long silence.
+    return std::min<std::size_t>(cap, std::max<std::uint64_t>(p.up.rate() / 50, block_message + 64));
 }
 
 void link_sent(connection& c, std::size_t n, std::int64_t now) {

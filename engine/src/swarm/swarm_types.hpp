@@ -579,8 +579,11 @@ bool link_hold(connection& c, std::byte* data, std::size_t n, std::int64_t now);
 /// The remote ended while bytes are held: true when the end waits for them.
 bool link_hold_end(connection& c, const std::string& reason);
 /// Before a send: true when the owner's up rate makes it wait (the link
-/// timer flushes it later); `cap` is lowered to what suits the rate.
-bool link_send_waits(connection& c, std::int64_t now, std::size_t& cap);
+/// timer flushes it later).
+bool link_send_waits(connection& c, std::int64_t now);
+/// The most a send may carry (`cap`, the buffer's size), lowered to what
+/// suits the owner's up rate.
+std::size_t link_send_cap(const connection& c, std::size_t cap);
 /// After a send of `n` bytes was written.
 void link_sent(connection& c, std::size_t n, std::int64_t now);
 /// Serves the shard's connections whose holds are due (a receive completion

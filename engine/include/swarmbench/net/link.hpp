@@ -60,6 +60,11 @@ struct link_class {
 /// The class's schema (name, type, unit, range, doc of every field).
 const settings::schema<link_class>& link_schema();
 
+/// One class from its JSON object into `out`: every problem, one line each,
+/// naming the field ("rtt_ms: must be 0..10000 ms, got -1"); empty when the
+/// class is good. The rules between classes (names, shares) are the list's.
+std::vector<std::string> read_link_class(const nlohmann::json& object, link_class& out);
+
 /// A scenario's `links`: a JSON array of class objects, each checked
 /// through link_schema(), names unique, shares summing to 1. Errors name
 /// the entry and the field: "links[2] (mobile): jitter_ms: must be
